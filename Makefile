@@ -1,0 +1,60 @@
+# Tocsin: one command per habit. `make help` lists them; CI calls the same targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help setup demo test test-sqlite test-postgres lint format bench docs clean
+
+help: ## List the targets and what they do
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Install everything Tocsin needs into .venv (run by the other targets)
+
+demo: setup ## Build a synthetic partnership into ./var and serve it on http://127.0.0.1:8000
+	$(BIN)/tocsin demo
+
+test: setup ## Run the whole suite on SQLite, then on PostgreSQL if TOCSIN_TEST_POSTGRES_URL is set
+	@$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TOCSIN_TEST_POSTGRES_URL" ]; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else \
+		echo "PostgreSQL run SKIPPED: set TOCSIN_TEST_POSTGRES_URL=postgresql://USER@HOST:PORT/DB to run the suite against PostgreSQL too."; \
+	fi
+
+test-sqlite: setup ## Run the suite on SQLite only
+	@echo "== test suite on SQLite =="
+	@home=$$(mktemp -d) && TOCSIN_HOME=$$home DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS); status=$$?; rm -rf $$home; exit $$status
+
+test-postgres: setup ## Run the suite on the PostgreSQL server named by TOCSIN_TEST_POSTGRES_URL
+	@test -n "$$TOCSIN_TEST_POSTGRES_URL" || { echo "set TOCSIN_TEST_POSTGRES_URL first"; exit 2; }
+	@echo "== test suite on PostgreSQL =="
+	@home=$$(mktemp -d) && TOCSIN_HOME=$$home DATABASE_URL=$$TOCSIN_TEST_POSTGRES_URL $(BIN)/pytest $(PYTEST_ARGS); status=$$?; rm -rf $$home; exit $$status
+
+lint: setup ## Check style (ruff) and types (mypy)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: setup ## Rewrite the code in the house style (ruff)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup ## Run the benchmarks and write their figures to docs/benchmarks.md
+	$(BIN)/python benchmarks/run.py
+
+docs: setup ## Regenerate the reference docs (settings, events, CLI) from the code
+	$(BIN)/python -m tocsin.server.docs
+
+clean: ## Remove the virtual environment and local state (./var)
+	rm -rf $(VENV) var

@@ -1,0 +1,251 @@
+"""Tocsin's settings, declared once.
+
+Every setting is read from the environment, has a type, a default and help text, and is
+documented from this module (``make docs`` writes ``docs/settings.md``; a test fails when that
+file is out of date). Nothing here imports Django, so the CLI, the docs generator and the core
+can all read the same declarations.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+__all__ = [
+    "SETTINGS",
+    "ConfigError",
+    "Setting",
+    "TocsinConfig",
+    "database_from_url",
+    "load_config",
+    "read_or_create_secret",
+    "settings_reference_markdown",
+]
+
+
+class ConfigError(ValueError):
+    """A setting has a value Tocsin cannot use; the message names the setting and the fix."""
+
+
+def _parse_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected one of true/false, yes/no, on/off, 1/0")
+
+
+def _parse_positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("expected a positive whole number")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment setting: its name, how to parse it, its default and what it is for."""
+
+    name: str
+    type_name: str
+    default: str | None
+    help: str
+    parse: Callable[[str], Any] = str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "TOCSIN_HOME",
+        "path",
+        "./var",
+        "Folder holding everything Tocsin keeps on disk: the default SQLite database, the "
+        "generated Django secret and, later, signing keys. Created on first run with mode 0700.",
+        parse=Path,
+    ),
+    Setting(
+        "DATABASE_URL",
+        "URL",
+        None,
+        "Where projections and the ledger live. Default: `sqlite:///$TOCSIN_HOME/tocsin.sqlite3` "
+        "(WAL mode, synchronous=FULL). PostgreSQL: `postgresql://USER:PASSWORD@HOST:PORT/NAME`.",
+    ),
+    Setting(
+        "TOCSIN_SECRET_KEY_FILE",
+        "path",
+        None,
+        "File holding Django's secret key. Default: `$TOCSIN_HOME/secret_key`, generated on first "
+        "run with mode 0600. The key itself is never read from the environment or from code.",
+        parse=Path,
+    ),
+    Setting(
+        "TOCSIN_LEDGER_ORIGIN",
+        "text",
+        "tocsin.invalid/ledger",
+        "The ledger's origin line in checkpoints (C2SP tlog-checkpoint): a unique, schema-less "
+        "name such as `safeguarding.example.gov.uk/tocsin`. The default's `.invalid` suffix marks "
+        "a deployment that has not chosen one.",
+    ),
+    Setting(
+        "TOCSIN_DEBUG",
+        "boolean",
+        "false",
+        "Django's debug mode: detailed error pages. Never turn on where real records are held.",
+        parse=_parse_bool,
+    ),
+    Setting(
+        "TOCSIN_ALLOWED_HOSTS",
+        "comma-separated list",
+        "127.0.0.1,localhost",
+        "Host names the web server answers to.",
+        parse=lambda raw: [host.strip() for host in raw.split(",") if host.strip()],
+    ),
+    Setting(
+        "TOCSIN_SQLITE_BUSY_TIMEOUT_MS",
+        "milliseconds",
+        "30000",
+        "How long a SQLite writer waits for another process's write transaction before failing.",
+        parse=_parse_positive_int,
+    ),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class TocsinConfig:
+    """Settings as parsed from one environment."""
+
+    home: Path
+    database_url: str
+    secret_key_file: Path
+    ledger_origin: str
+    debug: bool
+    allowed_hosts: list[str]
+    sqlite_busy_timeout_ms: int
+
+
+def _value(environ: Mapping[str, str], name: str) -> Any:
+    setting = _BY_NAME[name]
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        if setting.default is None:
+            return None
+        raw = setting.default
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        shown = "(hidden)" if setting.secret else repr(raw)
+        raise ConfigError(f"{name}={shown} is not a valid {setting.type_name}: {exc}") from None
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> TocsinConfig:
+    """Read every setting from ``environ`` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    home = Path(_value(env, "TOCSIN_HOME")).expanduser().absolute()
+    database_url = _value(env, "DATABASE_URL") or f"sqlite:///{home / 'tocsin.sqlite3'}"
+    secret_file = _value(env, "TOCSIN_SECRET_KEY_FILE") or home / "secret_key"
+    origin = _value(env, "TOCSIN_LEDGER_ORIGIN").strip()
+    if not origin or any(ch.isspace() for ch in origin) or "\u2014" in origin:
+        raise ConfigError(
+            "TOCSIN_LEDGER_ORIGIN must be one non-empty word without spaces, "
+            "such as safeguarding.example.gov.uk/tocsin"
+        )
+    return TocsinConfig(
+        home=home,
+        database_url=database_url,
+        secret_key_file=Path(secret_file),
+        ledger_origin=origin,
+        debug=_value(env, "TOCSIN_DEBUG"),
+        allowed_hosts=_value(env, "TOCSIN_ALLOWED_HOSTS"),
+        sqlite_busy_timeout_ms=_value(env, "TOCSIN_SQLITE_BUSY_TIMEOUT_MS"),
+    )
+
+
+def database_from_url(url: str, *, busy_timeout_ms: int = 30000) -> dict[str, Any]:
+    """Translate ``DATABASE_URL`` into one entry of Django's ``DATABASES``.
+
+    SQLite connections run in WAL mode with ``synchronous=FULL`` (a committed event survives a
+    power cut, not just a crash) and open every transaction with ``BEGIN IMMEDIATE``, which is
+    what serialises ledger appends across processes.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        # As dj-database-url: sqlite:///relative/path, sqlite:////absolute/path, sqlite:///:memory:
+        if parts.netloc:
+            raise ConfigError("DATABASE_URL: write a sqlite URL as sqlite:////absolute/path")
+        path = unquote(parts.path[1:])
+        if not path:
+            raise ConfigError("DATABASE_URL: a sqlite URL needs a file, e.g. sqlite:////srv/t.db")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": busy_timeout_ms / 1000,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=FULL;"
+                    f"PRAGMA busy_timeout={busy_timeout_ms};"
+                    "PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    if scheme in {"postgres", "postgresql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigError("DATABASE_URL: a postgresql URL needs a database name after the /")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 0,
+        }
+    raise ConfigError(
+        f"DATABASE_URL scheme {scheme or '(none)'!r} is not supported: use sqlite:/// or postgresql://"
+    )
+
+
+def read_or_create_secret(path: Path) -> str:
+    """Return the secret in ``path``, creating it (mode 0600) on first run."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    secret = secrets.token_urlsafe(50)
+    # O_EXCL: two processes starting together must not overwrite each other's secret.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    return secret
+
+
+def settings_reference_markdown() -> str:
+    """The settings reference, as written to ``docs/settings.md``."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from `src/tocsin/config.py` by `make docs`; do not edit by hand.",
+        "Every setting is read from the environment when Tocsin starts.",
+        "",
+        "| Setting | Type | Default | What it does |",
+        "| --- | --- | --- | --- |",
+    ]
+    for setting in SETTINGS:
+        default = f"`{setting.default}`" if setting.default is not None else "(see text)"
+        lines.append(f"| `{setting.name}` | {setting.type_name} | {default} | {setting.help} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,132 @@
+"""RFC 8785 JSON Canonicalization Scheme (JCS).
+
+The ledger hashes bytes, so the same event must always serialise to the same bytes, on any
+machine and in any language. JCS fixes that: object members sorted by their UTF-16 code units,
+no insignificant whitespace, ECMAScript number formatting, and minimal string escaping.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+__all__ = ["CanonicalJSONError", "canonical_json", "parse_canonical_json"]
+
+# Integers beyond 2**53 lose precision in ECMAScript (I-JSON, RFC 7493 §2.2): refuse them
+# rather than write a number another verifier would read differently.
+_MAX_SAFE_INTEGER = 2**53 - 1
+_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+class CanonicalJSONError(ValueError):
+    """A value cannot be written as (or was not written as) canonical JSON."""
+
+
+def canonical_json(value: Any) -> bytes:
+    """Serialise ``value`` (dicts with str keys, lists, str, int, float, bool, None) per RFC 8785."""
+    parts: list[str] = []
+    _write(value, parts)
+    text = "".join(parts)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CanonicalJSONError("a string holds a lone surrogate, which JSON cannot carry") from None
+
+
+def parse_canonical_json(data: bytes) -> Any:
+    """Parse ``data`` and insist that it is already in canonical form."""
+    try:
+        value = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CanonicalJSONError(f"not valid UTF-8 JSON: {exc}") from None
+    if canonical_json(value) != data:
+        raise CanonicalJSONError("JSON is valid but not in RFC 8785 canonical form")
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise CanonicalJSONError(f"{name} is not allowed in canonical JSON")
+
+
+def _write(value: Any, out: list[str]) -> None:
+    # bool before int: bool is a subclass of int.
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(_encode_utf8_string(value))
+    elif isinstance(value, int):
+        if abs(value) > _MAX_SAFE_INTEGER:
+            raise CanonicalJSONError(f"integer {value} is outside the I-JSON safe range")
+        out.append(str(value))
+    elif isinstance(value, float):
+        out.append(_format_number(value))
+    elif isinstance(value, dict):
+        out.append("{")
+        try:
+            keys = sorted(value, key=_utf16_key)
+        except (TypeError, AttributeError):
+            raise CanonicalJSONError("object keys must be strings") from None
+        for position, key in enumerate(keys):
+            if position:
+                out.append(",")
+            out.append(_encode_utf8_string(key))
+            out.append(":")
+            _write(value[key], out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for position, item in enumerate(value):
+            if position:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    else:
+        raise CanonicalJSONError(f"{type(value).__name__} cannot be written as JSON")
+
+
+def _utf16_key(key: str) -> bytes:
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+def _encode_utf8_string(text: str) -> str:
+    # json's encoder escapes exactly what ECMAScript's JSON.stringify escapes when
+    # ensure_ascii is off: the quote, the backslash and the C0 controls (\b \t \n \f \r as
+    # short escapes, the rest as lowercase \u00xx).
+    return str(_encode_string(text))
+
+
+def _format_number(number: float) -> str:
+    """ECMAScript Number.prototype.toString for a finite double (ECMA-262 §7.1.12.1)."""
+    if not math.isfinite(number):
+        raise CanonicalJSONError("NaN and Infinity are not allowed in canonical JSON")
+    if number == 0:
+        return "0"  # also for -0.0
+    sign = "-" if number < 0 else ""
+    # repr gives the shortest digits that round-trip, as ECMAScript requires.
+    mantissa, _, exponent_text = repr(abs(number)).partition("e")
+    int_part, _, frac_part = mantissa.partition(".")
+    if frac_part == "0":
+        frac_part = ""
+    digits = (int_part + frac_part).lstrip("0")
+    # n: the position of the decimal point relative to the start of `digits`.
+    leading_zeros = len(int_part + frac_part) - len((int_part + frac_part).lstrip("0"))
+    point = len(int_part) - leading_zeros + int(exponent_text or 0)
+    digits = digits.rstrip("0")
+    k = len(digits)
+    if k <= point <= 21:
+        text = digits + "0" * (point - k)
+    elif 0 < point <= 21:
+        text = digits[:point] + "." + digits[point:]
+    elif -6 < point <= 0:
+        text = "0." + "0" * (-point) + digits
+    else:
+        exponent = point - 1
+        exp_sign = "+" if exponent >= 0 else "-"
+        head = digits[0] + ("." + digits[1:] if k > 1 else "")
+        text = f"{head}e{exp_sign}{abs(exponent)}"
+    return sign + text

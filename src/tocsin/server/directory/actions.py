@@ -1,0 +1,129 @@
+"""Directory actions: register agencies, form teams, enrol users, set passwords.
+
+Each validates its input and the actor's role, then appends one event through
+:func:`record_event`; nothing is written when it refuses.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from tocsin.domain.directory import (
+    ROLES,
+    SECTORS,
+    AgencyRegistered,
+    TeamFormed,
+    UserDeactivated,
+    UserEnrolled,
+    UserPasswordSet,
+)
+from tocsin.ledger import Envelope
+from tocsin.server.actors import ActionRefused, Actor, actor_id, require_role
+from tocsin.server.directory.models import Agency, Team, User
+from tocsin.server.ledger.recording import record_event
+
+__all__ = [
+    "do_deactivate_user",
+    "do_enrol_user",
+    "do_form_team",
+    "do_register_agency",
+    "do_set_password",
+]
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,149}$")
+
+
+def _name(value: str, what: str) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ActionRefused(f"enter the {what}")
+    if len(cleaned) > 200:
+        raise ActionRefused(f"the {what} must be 200 characters or fewer")
+    return cleaned
+
+
+def do_register_agency(name: str, sector: str, *, actor: Actor, using: str = "default") -> Agency:
+    """Register an agency in the partnership."""
+    require_role(actor, "administrator")
+    cleaned = _name(name, "agency's name")
+    if sector not in SECTORS:
+        raise ActionRefused(f"sector must be one of {', '.join(sorted(SECTORS))}")
+    if Agency.objects.using(using).filter(name__iexact=cleaned).exists():
+        raise ActionRefused(f"an agency called {cleaned!r} is already registered")
+    event = AgencyRegistered(agency_id=str(uuid.uuid4()), name=cleaned, sector=sector)
+    record_event(event, actor_id=actor_id(actor), using=using)
+    return Agency.objects.using(using).get(pk=event.agency_id)
+
+
+def do_form_team(agency: Agency, name: str, *, actor: Actor) -> Team:
+    """Form a team within ``agency``."""
+    require_role(actor, "administrator")
+    cleaned = _name(name, "team's name")
+    if Team.objects.filter(agency=agency, name__iexact=cleaned).exists():
+        raise ActionRefused(f"{agency.name} already has a team called {cleaned!r}")
+    event = TeamFormed(team_id=str(uuid.uuid4()), agency_id=str(agency.pk), name=cleaned)
+    record_event(event, actor_id=actor_id(actor))
+    return Team.objects.get(pk=event.team_id)
+
+
+def do_enrol_user(
+    username: str,
+    display_name: str,
+    agency: Agency,
+    role: str,
+    *,
+    team: Team | None = None,
+    actor: Actor,
+) -> User:
+    """Give a person an account in ``agency`` with ``role``; they cannot sign in until a
+    password is set."""
+    require_role(actor, "administrator")
+    if not _USERNAME.match(username):
+        raise ActionRefused(
+            "a username is 2 to 150 lower-case letters, digits, dots, hyphens or underscores"
+        )
+    if role not in ROLES:
+        raise ActionRefused(f"role must be one of {', '.join(sorted(ROLES))}")
+    if team is not None and team.agency_id != agency.pk:
+        raise ActionRefused(f"team {team.name!r} is not part of {agency.name}")
+    if User.objects.filter(username=username).exists():
+        raise ActionRefused(f"the username {username!r} is taken")
+    event = UserEnrolled(
+        user_id=str(uuid.uuid4()),
+        username=username,
+        display_name=_name(display_name, "person's name"),
+        agency_id=str(agency.pk),
+        team_id=str(team.pk) if team else None,
+        role=role,
+    )
+    record_event(event, actor_id=actor_id(actor))
+    return User.objects.get(pk=event.user_id)
+
+
+def do_set_password(user: User, password: str, *, actor: Actor) -> None:
+    """Set ``user``'s password (by the user themself or an administrator)."""
+    if not (isinstance(actor, User) and actor.pk == user.pk):
+        require_role(actor, "administrator")
+    if not user.is_active:
+        raise ActionRefused("this account is closed")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ActionRefused(" ".join(exc.messages)) from None
+    event = UserPasswordSet(user_id=str(user.pk), password_hash=make_password(password))
+    record_event(event, actor_id=actor_id(actor))
+
+
+def do_deactivate_user(user: User, reason: str, *, actor: Actor) -> None:
+    """Close ``user``'s account."""
+    require_role(actor, "administrator")
+    if not user.is_active:
+        raise ActionRefused("this account is already closed")
+    if not reason.strip():
+        raise ActionRefused("give a reason; it is kept on the ledger")
+    record_event(UserDeactivated(user_id=str(user.pk), reason=reason.strip()), actor_id=actor_id(actor))

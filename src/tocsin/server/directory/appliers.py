@@ -1,0 +1,84 @@
+"""Appliers for directory events: the only code that writes agencies, teams and users."""
+
+from __future__ import annotations
+
+import uuid
+
+from tocsin.domain.directory import (
+    AgencyRegistered,
+    TeamFormed,
+    UserDeactivated,
+    UserEnrolled,
+    UserPasswordSet,
+)
+from tocsin.ledger import Envelope
+from tocsin.server.directory.models import Agency, Team, User
+from tocsin.server.projections import ProjectionSession, applies
+
+
+def _user(session: ProjectionSession, user_id: str) -> User:
+    user = session.get(User, uuid.UUID(user_id))
+    if user is None:
+        raise LookupError(f"user {user_id} is not enrolled")
+    return user
+
+
+@applies(AgencyRegistered)
+def apply_agency_registered(
+    event: AgencyRegistered, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.put(
+        Agency(
+            id=uuid.UUID(event.agency_id),
+            name=event.name,
+            sector=event.sector,
+            registered_seq=envelope.seq,
+        )
+    )
+
+
+@applies(TeamFormed)
+def apply_team_formed(event: TeamFormed, envelope: Envelope, session: ProjectionSession) -> None:
+    session.put(
+        Team(
+            id=uuid.UUID(event.team_id),
+            agency_id=uuid.UUID(event.agency_id),
+            name=event.name,
+            formed_seq=envelope.seq,
+        )
+    )
+
+
+@applies(UserEnrolled)
+def apply_user_enrolled(event: UserEnrolled, envelope: Envelope, session: ProjectionSession) -> None:
+    session.put(
+        User(
+            id=uuid.UUID(event.user_id),
+            username=event.username,
+            display_name=event.display_name,
+            agency_id=uuid.UUID(event.agency_id),
+            team_id=uuid.UUID(event.team_id) if event.team_id else None,
+            role=event.role,
+            is_active=True,
+            enrolled_seq=envelope.seq,
+            password="!",  # unusable until a user.password_set event
+        )
+    )
+
+
+@applies(UserPasswordSet)
+def apply_user_password_set(
+    event: UserPasswordSet, envelope: Envelope, session: ProjectionSession
+) -> None:
+    user = _user(session, event.user_id)
+    user.password = event.password_hash
+    session.put(user)
+
+
+@applies(UserDeactivated)
+def apply_user_deactivated(
+    event: UserDeactivated, envelope: Envelope, session: ProjectionSession
+) -> None:
+    user = _user(session, event.user_id)
+    user.is_active = False
+    session.put(user)

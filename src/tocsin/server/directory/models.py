@@ -1,0 +1,107 @@
+"""Directory projections: agencies, teams and users, written only by appliers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password
+from django.db import models
+
+from tocsin.domain.directory import ROLES, SECTORS
+from tocsin.server.projections import ProjectionModel, ProjectionQuerySet
+
+
+class Agency(ProjectionModel):
+    subject_prefix = "agency"
+
+    id = models.UUIDField(primary_key=True)
+    name = models.CharField(max_length=200, unique=True)
+    sector = models.CharField(max_length=20, choices=sorted(SECTORS.items()))
+    registered_seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "directory_agency"
+        ordering: ClassVar = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(ProjectionModel):
+    subject_prefix = "team"
+
+    id = models.UUIDField(primary_key=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+    formed_seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "directory_team"
+        ordering: ClassVar = ["name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager.from_queryset(ProjectionQuerySet)):  # type: ignore[misc]
+    """Looks users up for sign-in; users are created only by the ``user.enrolled`` applier."""
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(username=username)
+
+
+class User(AbstractBaseUser, ProjectionModel):  # type: ignore[django-manager-missing]
+    """A person who uses Tocsin. ``password`` comes from ``user.password_set`` events;
+    Django's ``last_login`` is dropped, because a sign-in must not write a projection."""
+
+    subject_prefix = "user"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    username = models.CharField(max_length=150, unique=True)
+    display_name = models.CharField(max_length=200)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="users", null=True,
+        help_text="Empty only for an expunged user's tombstone.",
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="users", null=True)
+    role = models.CharField(max_length=30, choices=sorted(ROLES.items()), blank=True)
+    is_active = models.BooleanField(default=True)
+    enrolled_seq = models.BigIntegerField()
+    last_login = None  # type: ignore[assignment]
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        db_table = "directory_user"
+        ordering: ClassVar = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def check_password(self, raw_password: str | None) -> bool:
+        # Django would re-hash and save here when its hasher settings change; a projection can
+        # only change through an event, so the upgrade waits for the next password change.
+        return check_password(raw_password, self.password)
+
+    @classmethod
+    def tombstone(cls, pk: Any) -> User:
+        ident = uuid.UUID(str(pk))
+        return cls(
+            id=ident,
+            username=f"expunged-{ident.hex}",
+            display_name="",
+            agency=None,
+            team=None,
+            role="",
+            is_active=False,
+            enrolled_seq=-1,
+            password="!",
+        )

@@ -1,0 +1,98 @@
+"""Ledger storage tables, plus the legal-hold projection.
+
+The four storage tables are written only by :class:`tocsin.server.ledger.store.DatabaseStore`
+(raw SQL, inside the append transaction) and checked in full by ``tocsin verify``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+
+from tocsin.server.projections import ProjectionModel
+
+
+class LedgerLeaf(models.Model):
+    """One leaf: the canonical envelope bytes. ``kind`` and ``subject`` (the first subject) are
+    copies kept for lookups; verification checks them against the leaf."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    kind = models.CharField(max_length=100, db_index=True)
+    subject = models.CharField(max_length=200, db_index=True)
+    data = models.BinaryField()
+
+    class Meta:
+        db_table = "ledger_leaf"
+
+
+class LedgerNode(models.Model):
+    """The hash of one complete subtree: leaves [index * 2**level, (index + 1) * 2**level)."""
+
+    pk = models.CompositePrimaryKey("level", "index")
+    level = models.SmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        db_table = "ledger_node"
+
+
+class LedgerPayload(models.Model):
+    """An event's payload (canonical JSON) and the salt of its commitment; erased on expunge."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    salt = models.BinaryField(max_length=32)
+    body = models.BinaryField()
+
+    class Meta:
+        db_table = "ledger_payload"
+
+
+class LedgerHead(models.Model):
+    """The one row holding the ledger's size and root. Appenders lock it (PostgreSQL
+    ``SELECT ... FOR UPDATE``; on SQLite ``BEGIN IMMEDIATE`` already excludes other writers)."""
+
+    id = models.SmallIntegerField(primary_key=True, default=1)
+    size = models.BigIntegerField()
+    root = models.BinaryField(max_length=32)
+
+    class Meta:
+        db_table = "ledger_head"
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=models.Q(id=1), name="ledger_head_single_row")
+        ]
+
+
+class LegalHold(ProjectionModel):
+    """A legal hold; while active, records in its scope cannot be expunged."""
+
+    subject_prefix = "legal_hold"
+
+    id = models.UUIDField(primary_key=True)
+    scope = models.CharField(max_length=200)
+    reason = models.TextField()
+    placed_seq = models.BigIntegerField()
+    lifted_seq = models.BigIntegerField(null=True)
+
+    class Meta:
+        db_table = "ledger_legal_hold"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_seq is None
+
+
+class Expunction(ProjectionModel):
+    """A record whose events' payloads were erased at the end of retention."""
+
+    subject_prefix = "expunction"
+
+    id = models.UUIDField(primary_key=True)
+    subject = models.CharField(max_length=200, unique=True)
+    seqs = models.IntegerField(help_text="How many events' payloads were erased.")
+    reason = models.TextField()
+    seq = models.BigIntegerField(help_text="The sequence number of the record.expunged event.")
+
+    class Meta:
+        db_table = "ledger_expunction"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    """The web pages."""
+
+    name = "tocsin.server.web"
+    label = "web"
