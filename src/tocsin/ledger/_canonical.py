@@ -13,9 +13,9 @@ from typing import Any
 
 __all__ = ["CanonicalJSONError", "canonical_json", "parse_canonical_json"]
 
-# Integers beyond 2**53 lose precision in ECMAScript (I-JSON, RFC 7493 §2.2): refuse them
-# rather than write a number another verifier would read differently.
-_MAX_SAFE_INTEGER = 2**53 - 1
+# JCS numbers are IEEE doubles. An integer beyond 2**53 that no double holds exactly would be
+# read differently by another verifier, so it is refused rather than silently rounded.
+_MAX_SAFE_INTEGER = 2**53
 _encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
@@ -37,12 +37,20 @@ def canonical_json(value: Any) -> bytes:
 def parse_canonical_json(data: bytes) -> Any:
     """Parse ``data`` and insist that it is already in canonical form."""
     try:
-        value = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(
+            data.decode("utf-8"), parse_constant=_reject_constant, parse_int=_parse_int
+        )
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CanonicalJSONError(f"not valid UTF-8 JSON: {exc}") from None
     if canonical_json(value) != data:
         raise CanonicalJSONError("JSON is valid but not in RFC 8785 canonical form")
     return value
+
+
+def _parse_int(text: str) -> int | float:
+    # A JSON number denotes an IEEE double; beyond 2**53 Python's exact int would differ.
+    value = int(text)
+    return value if abs(value) <= _MAX_SAFE_INTEGER else float(text)
 
 
 def _reject_constant(name: str) -> Any:
@@ -60,9 +68,12 @@ def _write(value: Any, out: list[str]) -> None:
     elif isinstance(value, str):
         out.append(_encode_utf8_string(value))
     elif isinstance(value, int):
-        if abs(value) > _MAX_SAFE_INTEGER:
-            raise CanonicalJSONError(f"integer {value} is outside the I-JSON safe range")
-        out.append(str(value))
+        if abs(value) <= _MAX_SAFE_INTEGER:
+            out.append(str(value))
+        elif _exact_double(value):
+            out.append(_format_number(float(value)))
+        else:
+            raise CanonicalJSONError(f"integer {value} has no exact IEEE double (JSON) form")
     elif isinstance(value, float):
         out.append(_format_number(value))
     elif isinstance(value, dict):
@@ -87,6 +98,13 @@ def _write(value: Any, out: list[str]) -> None:
         out.append("]")
     else:
         raise CanonicalJSONError(f"{type(value).__name__} cannot be written as JSON")
+
+
+def _exact_double(value: int) -> bool:
+    try:
+        return int(float(value)) == value
+    except OverflowError:
+        return False
 
 
 def _utf16_key(key: str) -> bytes:

@@ -14,7 +14,7 @@ from tocsin.ledger._merkle import (
     inclusion_proof,
     leaf_hash,
 )
-from tocsin.ledger._store import Entry, LedgerStore
+from tocsin.ledger._store import Entry, LedgerStore, StoreConflict
 
 __all__ = ["ConsistencyProof", "InclusionProof", "Ledger", "NewEvent"]
 
@@ -62,40 +62,53 @@ class Ledger:
         self.store = store
         self._frontier: Frontier | None = None
 
-    def _current_frontier(self) -> Frontier:
+    def _load_frontier(self) -> Frontier:
         size, root = self.store.head()
-        cached = self._frontier
-        if cached is not None and cached.size == size and cached.root() == root:
-            return cached
         frontier = Frontier.load(size, self.store.read_nodes)
         if frontier.root() != root:
             raise ProofError(f"the stored root at size {size} does not match its subtrees")
         return frontier
 
     def append(self, events: Sequence[NewEvent]) -> list[Envelope]:
-        """Append ``events`` in order; return their envelopes (with sequence numbers)."""
-        frontier = self._current_frontier().copy()
-        entries: list[Entry] = []
-        nodes: list[tuple[int, int, bytes]] = []
-        envelopes: list[Envelope] = []
-        for event in events:
-            sealed = seal_payload(event.payload)
-            envelope = Envelope(
-                v=event.v,
-                seq=frontier.size,
-                time=event.time,
-                kind=event.kind,
-                actor=event.actor,
-                subjects=tuple(event.subjects),
-                commitment=sealed.commitment,
-            )
-            leaf = envelope.leaf()
-            nodes.extend(frontier.append(leaf_hash(leaf)))
-            entries.append(Entry(envelope=envelope, leaf=leaf, payload=sealed))
-            envelopes.append(envelope)
-        self.store.write(entries, nodes, frontier.size, frontier.root())
-        self._frontier = frontier
-        return envelopes
+        """Append ``events`` in order; return their envelopes (with sequence numbers).
+
+        The write succeeds only if the stored head is still the one the cached frontier was
+        built on; if another writer (or a rolled-back transaction) moved it, the frontier is
+        reloaded from the store and the events are sealed again on top of it.
+        """
+        base = self._frontier if self._frontier is not None else self._load_frontier()
+        for attempt in range(2):
+            old_head = (base.size, base.root())
+            frontier = base.copy()
+            entries: list[Entry] = []
+            nodes: list[tuple[int, int, bytes]] = []
+            envelopes: list[Envelope] = []
+            for event in events:
+                sealed = seal_payload(event.payload)
+                envelope = Envelope(
+                    v=event.v,
+                    seq=frontier.size,
+                    time=event.time,
+                    kind=event.kind,
+                    actor=event.actor,
+                    subjects=tuple(event.subjects),
+                    commitment=sealed.commitment,
+                )
+                leaf = envelope.leaf()
+                nodes.extend(frontier.append(leaf_hash(leaf)))
+                entries.append(Entry(envelope=envelope, leaf=leaf, payload=sealed))
+                envelopes.append(envelope)
+            try:
+                self.store.write(entries, nodes, old_head, (frontier.size, frontier.root()))
+            except StoreConflict:
+                self._frontier = None
+                if attempt:
+                    raise
+                base = self._load_frontier()
+                continue
+            self._frontier = frontier
+            return envelopes
+        raise AssertionError("unreachable")
 
     def forget_cache(self) -> None:
         """Drop the cached frontier (call after a transaction that appended rolls back)."""

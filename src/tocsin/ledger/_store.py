@@ -47,11 +47,12 @@ class LedgerStore(ABC):
         self,
         entries: Sequence[Entry],
         nodes: Sequence[tuple[int, int, bytes]],
-        size: int,
-        root: bytes,
+        old_head: tuple[int, bytes],
+        new_head: tuple[int, bytes],
     ) -> None:
-        """Store ``entries`` (which must continue from the current size), the subtree hashes
-        they complete, and the new head. Raise :class:`StoreConflict` if the size moved."""
+        """Store ``entries``, the subtree hashes they complete, and the new head, but only if
+        the stored head is still ``old_head``; otherwise write nothing and raise
+        :class:`StoreConflict` (another writer got there first)."""
 
     @abstractmethod
     def read_leaves(self, start: int, end: int) -> list[bytes]:
@@ -89,19 +90,21 @@ class MemoryStore(LedgerStore):
         self,
         entries: Sequence[Entry],
         nodes: Sequence[tuple[int, int, bytes]],
-        size: int,
-        root: bytes,
+        old_head: tuple[int, bytes],
+        new_head: tuple[int, bytes],
     ) -> None:
+        if old_head != self.head():
+            raise StoreConflict(f"the store's head is no longer at size {old_head[0]}")
         current = len(self._leaves)
         expected = list(range(current, current + len(entries)))
-        if [entry.seq for entry in entries] != expected or size != current + len(entries):
+        if [entry.seq for entry in entries] != expected or new_head[0] != current + len(entries):
             raise StoreConflict(f"the store holds {current} leaves; the write did not follow on")
         for entry in entries:
             self._leaves.append(entry.leaf)
             self._payloads[entry.seq] = entry.payload
         for level, index, value in nodes:
             self._nodes[(level, index)] = value
-        self._root = root
+        self._root = new_head[1]
 
     def read_leaves(self, start: int, end: int) -> list[bytes]:
         return self._leaves[max(start, 0) : max(end, 0)]

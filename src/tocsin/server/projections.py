@@ -141,6 +141,10 @@ class ProjectionSession:
         """Insert or replace ``row`` (by primary key)."""
         raise NotImplementedError
 
+    def insert(self, row: ProjectionModel) -> None:
+        """Insert ``row``, which must be new (a duplicate key is an error)."""
+        self.put(row)
+
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
         return self.get(model, pk) is not None
 
@@ -159,6 +163,7 @@ class LiveSession(ProjectionSession):
 
     def __init__(self, using: str) -> None:
         self.using = using
+        self.written: dict[tuple[type[ProjectionModel], Any], ProjectionModel] = {}
 
     def get(self, model: type[_M], pk: Any) -> _M | None:
         return model.objects.using(self.using).filter(pk=pk).first()
@@ -166,6 +171,16 @@ class LiveSession(ProjectionSession):
     def put(self, row: ProjectionModel) -> None:
         with _applier_running():
             row.save(using=self.using)
+        self.written[(type(row), row.pk)] = row
+
+    def insert(self, row: ProjectionModel) -> None:
+        with _applier_running():
+            row.save(using=self.using, force_insert=True)
+        self.written[(type(row), row.pk)] = row
+
+    def row(self, model: type[_M], pk: Any) -> _M:
+        """A row this session wrote (so an action can return it without reading it back)."""
+        return self.written[(model, _normalise_pk(model, pk))]  # type: ignore[return-value]
 
 
 class ReplaySession(ProjectionSession):

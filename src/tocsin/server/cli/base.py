@@ -3,8 +3,11 @@ and clean failures for people (no tracebacks, nothing personal)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -29,6 +32,22 @@ class _OneLineParser(CommandParser):
         raise UsageError(f"Error: {message}")
 
 
+# Django adds these to every command; they mean nothing to Tocsin's users.
+_HIDDEN_OPTIONS = {"settings", "pythonpath", "traceback", "no_color", "force_color", "skip_checks"}
+
+
+def _adopt(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser`` and every subparser below it print one-line errors; hide Django's
+    generic options from ``--help``."""
+    parser.__class__ = _OneLineParser
+    for action in parser._actions:
+        if action.dest in _HIDDEN_OPTIONS:
+            action.help = argparse.SUPPRESS
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _adopt(child)
+
+
 class TocsinCommand(BaseCommand):
     """Base for Tocsin's commands. Subclasses set ``help`` and implement ``handle``."""
 
@@ -38,17 +57,51 @@ class TocsinCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.__class__ = _OneLineParser
         parser.prog = f"tocsin {subcommand}"
+        _adopt(parser)
         return parser
 
+    _from_command_line = False
+
     def run_from_argv(self, argv: list[str]) -> None:
+        self._from_command_line = True
+        self._prog = f"tocsin {argv[1]}" if len(argv) > 1 else "tocsin"
         try:
             super().run_from_argv(argv)
         except KeyboardInterrupt:
             self.stderr.write("interrupted")
             sys.exit(130)
 
+    def execute(self, *args: Any, **options: Any) -> Any:
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:
+            if not self._from_command_line or options.get("traceback"):
+                raise
+            # One line, naming the command, instead of Django's "CommandError: ...".
+            sys.stderr.write(f"{self._prog}: {exc}\n")
+            sys.exit(exc.returncode)
+
     def emit_json(self, value: Any) -> None:
         """Write ``value`` as one JSON document on standard output."""
         self.stdout.write(json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False))
+
+    @contextmanager
+    def progress(self) -> Iterator[Callable[[str, int, int], None]]:
+        """A ``progress(phase, done, total)`` callback drawing rich progress bars on standard
+        error when it is a terminal, and doing nothing otherwise (pipes, CI, tests)."""
+        if not sys.stderr.isatty():
+            yield lambda phase, done, total: None
+            return
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bars:
+            tasks: dict[str, Any] = {}
+
+            def update(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bars.add_task(phase, total=max(total, 1))
+                bars.update(tasks[phase], completed=done, total=max(total, 1))
+
+            yield update

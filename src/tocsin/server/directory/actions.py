@@ -26,6 +26,7 @@ from tocsin.ledger import Envelope
 from tocsin.server.actors import ActionRefused, Actor, actor_id, require_role
 from tocsin.server.directory.models import Agency, Team, User
 from tocsin.server.ledger.recording import record_event
+from tocsin.server.projections import LiveSession
 
 __all__ = [
     "do_deactivate_user",
@@ -53,11 +54,12 @@ def do_register_agency(name: str, sector: str, *, actor: Actor, using: str = "de
     cleaned = _name(name, "agency's name")
     if sector not in SECTORS:
         raise ActionRefused(f"sector must be one of {', '.join(sorted(SECTORS))}")
-    if Agency.objects.using(using).filter(name__iexact=cleaned).exists():
+    if Agency.objects.using(using).filter(name_key=cleaned.casefold()).exists():
         raise ActionRefused(f"an agency called {cleaned!r} is already registered")
     event = AgencyRegistered(agency_id=str(uuid.uuid4()), name=cleaned, sector=sector)
-    record_event(event, actor_id=actor_id(actor), using=using)
-    return Agency.objects.using(using).get(pk=event.agency_id)
+    session = LiveSession(using)
+    record_event(event, actor_id=actor_id(actor), using=using, session=session)
+    return session.row(Agency, event.agency_id)
 
 
 def do_form_team(agency: Agency, name: str, *, actor: Actor) -> Team:
@@ -67,8 +69,9 @@ def do_form_team(agency: Agency, name: str, *, actor: Actor) -> Team:
     if Team.objects.filter(agency=agency, name__iexact=cleaned).exists():
         raise ActionRefused(f"{agency.name} already has a team called {cleaned!r}")
     event = TeamFormed(team_id=str(uuid.uuid4()), agency_id=str(agency.pk), name=cleaned)
-    record_event(event, actor_id=actor_id(actor))
-    return Team.objects.get(pk=event.team_id)
+    session = LiveSession("default")
+    record_event(event, actor_id=actor_id(actor), session=session)
+    return session.row(Team, event.team_id)
 
 
 def do_enrol_user(
@@ -101,8 +104,9 @@ def do_enrol_user(
         team_id=str(team.pk) if team else None,
         role=role,
     )
-    record_event(event, actor_id=actor_id(actor))
-    return User.objects.get(pk=event.user_id)
+    session = LiveSession("default")
+    record_event(event, actor_id=actor_id(actor), session=session)
+    return session.row(User, event.user_id)
 
 
 def do_set_password(user: User, password: str, *, actor: Actor) -> None:

@@ -27,10 +27,11 @@ def _user(session: ProjectionSession, user_id: str) -> User:
 def apply_agency_registered(
     event: AgencyRegistered, envelope: Envelope, session: ProjectionSession
 ) -> None:
-    session.put(
+    session.insert(
         Agency(
             id=uuid.UUID(event.agency_id),
             name=event.name,
+            name_key=event.name.casefold(),
             sector=event.sector,
             registered_seq=envelope.seq,
         )
@@ -39,7 +40,7 @@ def apply_agency_registered(
 
 @applies(TeamFormed)
 def apply_team_formed(event: TeamFormed, envelope: Envelope, session: ProjectionSession) -> None:
-    session.put(
+    session.insert(
         Team(
             id=uuid.UUID(event.team_id),
             agency_id=uuid.UUID(event.agency_id),
@@ -51,7 +52,7 @@ def apply_team_formed(event: TeamFormed, envelope: Envelope, session: Projection
 
 @applies(UserEnrolled)
 def apply_user_enrolled(event: UserEnrolled, envelope: Envelope, session: ProjectionSession) -> None:
-    session.put(
+    session.insert(
         User(
             id=uuid.UUID(event.user_id),
             username=event.username,

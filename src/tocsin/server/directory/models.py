@@ -17,7 +17,10 @@ class Agency(ProjectionModel):
     subject_prefix = "agency"
 
     id = models.UUIDField(primary_key=True)
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
+    name_key = models.CharField(
+        max_length=200, unique=True, help_text="The name case-folded: no two agencies share one."
+    )
     sector = models.CharField(max_length=20, choices=sorted(SECTORS.items()))
     registered_seq = models.BigIntegerField()
 

@@ -14,7 +14,7 @@ from tocsin.server.projections import ProjectionSession, applies
 def apply_legal_hold_placed(
     event: LegalHoldPlaced, envelope: Envelope, session: ProjectionSession
 ) -> None:
-    session.put(
+    session.insert(
         LegalHold(
             id=uuid.UUID(event.hold_id),
             scope=event.scope,
@@ -42,7 +42,7 @@ def apply_record_expunged(
 ) -> None:
     # The payloads themselves are erased by the action, in the same transaction; here the
     # record's rows become tombstones, identical whether or not its events were replayed.
-    session.put(
+    session.insert(
         Expunction(
             id=uuid.UUID(event.expunction_id),
             subject=event.subject,

@@ -8,6 +8,7 @@ the tree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +20,7 @@ from tocsin.ledger import Envelope, Ledger, NewEvent, format_event_time
 from tocsin.server.ledger.store import DatabaseStore
 from tocsin.server.projections import LiveSession, apply_event
 
-__all__ = ["SystemActor", "appending_ledger", "reading_ledger", "record_event"]
+__all__ = ["SystemActor", "appending_ledger", "reading_ledger", "record_event", "record_events"]
 
 _APPENDERS: dict[str, Ledger] = {}
 
@@ -49,23 +50,44 @@ def reading_ledger(using: str = "default") -> Ledger:
 
 
 def record_event(
-    event: Event, *, actor_id: str, using: str = "default", now: datetime | None = None
+    event: Event,
+    *,
+    actor_id: str,
+    using: str = "default",
+    now: datetime | None = None,
+    session: LiveSession | None = None,
 ) -> Envelope:
-    """Append ``event`` and apply it, in one transaction; return its envelope."""
-    moment = now or timezone.now()
+    """Append ``event`` and apply it, in one transaction; return its envelope. Pass a
+    ``session`` to read back the rows the applier wrote (``session.row(Model, pk)``)."""
+    return record_events([event], actor_id=actor_id, using=using, now=now, session=session)[0]
+
+
+def record_events(
+    events: Sequence[Event],
+    *,
+    actor_id: str,
+    using: str = "default",
+    now: datetime | None = None,
+    session: LiveSession | None = None,
+) -> list[Envelope]:
+    """Append ``events`` in order and apply each, all in one transaction (for bulk loads)."""
+    time_text = format_event_time(now or timezone.now())
     ledger = appending_ledger(using)
+    session = session or LiveSession(using)
     with transaction.atomic(using=using):
-        (envelope,) = ledger.append(
+        envelopes = ledger.append(
             [
                 NewEvent(
                     kind=event.kind,
                     v=event.version,
-                    time=format_event_time(moment),
+                    time=time_text,
                     actor=actor_id,
                     subjects=event.subjects(),
                     payload=event.payload(),
                 )
+                for event in events
             ]
         )
-        apply_event(event, envelope, LiveSession(using))
-    return envelope
+        for event, envelope in zip(events, envelopes, strict=True):
+            apply_event(event, envelope, session)
+    return envelopes

@@ -49,19 +49,22 @@ class DatabaseStore(LedgerStore):
         self,
         entries: Sequence[Entry],
         nodes: Sequence[tuple[int, int, bytes]],
-        size: int,
-        root: bytes,
+        old_head: tuple[int, bytes],
+        new_head: tuple[int, bytes],
     ) -> None:
         if not entries:
             return
-        old_size = entries[0].seq
         with self._connection.cursor() as cursor:
+            # The conditional update is both the check and, on PostgreSQL, the lock: a
+            # concurrent writer's update of the head row waits for this transaction, then
+            # finds the head moved and matches no row.
             cursor.execute(
-                "UPDATE ledger_head SET size = %s, root = %s WHERE id = 1 AND size = %s",
-                [size, root, old_size],
+                "UPDATE ledger_head SET size = %s, root = %s "
+                "WHERE id = 1 AND size = %s AND root = %s",
+                [new_head[0], new_head[1], old_head[0], old_head[1]],
             )
             if cursor.rowcount != 1:
-                raise StoreConflict(f"the ledger head moved away from size {old_size}")
+                raise StoreConflict(f"the ledger head moved away from size {old_head[0]}")
             cursor.executemany(
                 "INSERT INTO ledger_leaf (seq, kind, subject, data) VALUES (%s, %s, %s, %s)",
                 [

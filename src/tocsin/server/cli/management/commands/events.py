@@ -1,0 +1,77 @@
+"""tocsin events: the ledger's events, decoded, for administrators."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from tocsin.domain.events import CATALOGUE, EventDecodeError, event_type
+from tocsin.ledger import Envelope
+from tocsin.server.cli.base import TocsinCommand, UsageError
+from tocsin.server.ledger.models import LedgerLeaf
+from tocsin.server.ledger.recording import reading_ledger
+
+
+def _seq(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a sequence number")
+    return int(text)
+
+
+class Command(TocsinCommand):
+    help = (
+        "List the ledger's events with their decoded payloads (secret fields hidden; erased "
+        "payloads shown as null)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--kind", help="only events of this kind, e.g. user.enrolled")
+        parser.add_argument("--since", type=_seq, default=0, metavar="SEQ",
+                            help="start at this sequence number (default 0)")
+        parser.add_argument("--limit", type=_seq, default=None, metavar="N",
+                            help="at most N events")
+        parser.add_argument("--json", action="store_true", help='print {"events": [...]}')
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        kind = options["kind"]
+        if kind is not None and kind not in CATALOGUE:
+            raise UsageError(f"unknown event kind {kind!r}; see docs/events.md for the list")
+        leaves = LedgerLeaf.objects.filter(seq__gte=options["since"]).order_by("seq")
+        if kind:
+            leaves = leaves.filter(kind=kind)
+        if options["limit"] is not None:
+            leaves = leaves[: options["limit"]]
+        rows = list(leaves.values_list("seq", "data"))
+        payloads = reading_ledger().store.read_payloads([seq for seq, _ in rows])
+        events = []
+        for seq, data in rows:
+            envelope = Envelope.parse(bytes(data))
+            sealed = payloads.get(seq)
+            payload: dict[str, Any] | None = None
+            if sealed is not None:
+                try:
+                    decoded = event_type(envelope.kind).from_payload(envelope.v, sealed.decode())
+                    payload = decoded.redacted_payload()
+                except (LookupError, EventDecodeError):
+                    payload = {"error": "payload does not decode; run tocsin verify"}
+            events.append(
+                {
+                    "seq": envelope.seq,
+                    "time": envelope.time,
+                    "kind": envelope.kind,
+                    "v": envelope.v,
+                    "actor": envelope.actor,
+                    "subjects": list(envelope.subjects),
+                    "commitment": envelope.commitment,
+                    "payload": payload,
+                }
+            )
+        if options["json"]:
+            self.emit_json({"events": events})
+            return
+        for event in events:
+            self.stdout.write(
+                f"{event['seq']:>8}  {event['time']}  {event['kind']:<22} {event['actor']}"
+            )

@@ -1,0 +1,150 @@
+"""tocsin ledger: read the ledger's leaves and proofs; place legal holds; expunge records."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from tocsin.ledger import ProofError
+from tocsin.server.actors import ActionRefused, SystemActor
+from tocsin.server.cli.base import TocsinCommand, UsageError
+from tocsin.server.ledger.recording import reading_ledger
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def _non_negative(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
+
+
+class Command(TocsinCommand):
+    help = "Read the ledger (leaves, roots, proofs), place or lift legal holds, expunge records."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+        leaves = sub.add_parser("leaves", help="leaf data (the bytes after the 0x00 prefix)")
+        leaves.add_argument("--start", type=_non_negative, default=0, help="first seq (default 0)")
+        leaves.add_argument("--end", type=_non_negative, default=None,
+                            help="one past the last seq (default: the ledger's size)")
+        leaves.add_argument("--json", action="store_true", help='print {"leaves": [base64]}')
+
+        root = sub.add_parser("root", help="the root at a size (default: the current size)")
+        root.add_argument("--size", type=_non_negative, default=None)
+        root.add_argument("--json", action="store_true", help='print {"size", "root"}')
+
+        proof = sub.add_parser("proof", help="an inclusion or consistency proof")
+        kinds = proof.add_subparsers(dest="proof", required=True, metavar="KIND")
+        inclusion = kinds.add_parser("inclusion", help="prove leaf I is in the tree of size N")
+        inclusion.add_argument("index", type=_non_negative, metavar="I")
+        inclusion.add_argument("--size", type=_non_negative, default=None, metavar="N")
+        inclusion.add_argument("--json", action="store_true")
+        consistency = kinds.add_parser(
+            "consistency", help="prove the tree of size M is a prefix of the tree of size N"
+        )
+        consistency.add_argument("old_size", type=_non_negative, metavar="M")
+        consistency.add_argument("size", type=_non_negative, nargs="?", default=None, metavar="N")
+        consistency.add_argument("--json", action="store_true")
+
+        hold = sub.add_parser("hold", help="place or lift a legal hold")
+        hold_actions = hold.add_subparsers(dest="hold", required=True, metavar="place|lift")
+        place = hold_actions.add_parser("place", help="stop SCOPE (a subject, or *) being expunged")
+        place.add_argument("scope")
+        place.add_argument("--reason", required=True)
+        lift = hold_actions.add_parser("lift", help="lift the legal hold HOLD_ID")
+        lift.add_argument("hold_id")
+        lift.add_argument("--reason", required=True)
+
+        expunge = sub.add_parser(
+            "expunge", help="erase the payloads of a record's events at the end of retention"
+        )
+        expunge.add_argument("subject", help="the record, e.g. user:<uuid>")
+        expunge.add_argument("--reason", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except ProofError as exc:
+            raise UsageError(str(exc)) from None
+        except ActionRefused as exc:
+            raise UsageError(f"refused: {exc}") from None
+
+    def _leaves(self, options: dict[str, Any]) -> None:
+        ledger = reading_ledger()
+        size = ledger.size()
+        end = size if options["end"] is None else options["end"]
+        if options["start"] > end or end > size:
+            raise UsageError(f"the range must lie within 0..{size}, start not after end")
+        leaves = ledger.store.read_leaves(options["start"], end)
+        if options["json"]:
+            self.emit_json({"leaves": [_b64(leaf) for leaf in leaves]})
+        else:
+            for offset, leaf in enumerate(leaves):
+                self.stdout.write(f"{options['start'] + offset}\t{leaf.decode('utf-8')}")
+
+    def _root(self, options: dict[str, Any]) -> None:
+        ledger = reading_ledger()
+        size = ledger.size() if options["size"] is None else options["size"]
+        root = ledger.root(size)
+        if options["json"]:
+            self.emit_json({"size": size, "root": _b64(root)})
+        else:
+            self.stdout.write(f"{size} {_b64(root)}")
+
+    def _proof(self, options: dict[str, Any]) -> None:
+        ledger = reading_ledger()
+        if options["proof"] == "inclusion":
+            proof = ledger.inclusion_proof(options["index"], options["size"])
+            document: dict[str, Any] = {
+                "index": proof.index,
+                "size": proof.size,
+                "leaf_hash": _b64(proof.leaf_hash),
+                "hashes": [_b64(h) for h in proof.hashes],
+                "root": _b64(proof.root),
+            }
+        else:
+            consistency = ledger.consistency_proof(options["old_size"], options["size"])
+            document = {
+                "old_size": consistency.old_size,
+                "size": consistency.size,
+                "old_root": _b64(consistency.old_root),
+                "root": _b64(consistency.root),
+                "hashes": [_b64(h) for h in consistency.hashes],
+            }
+        if options["json"]:
+            self.emit_json(document)
+        else:
+            for key, value in document.items():
+                shown = "\n  ".join(value) if isinstance(value, list) else value
+                self.stdout.write(f"{key}: {shown}")
+
+    def _hold(self, options: dict[str, Any]) -> None:
+        from tocsin.server.ledger.actions import do_lift_legal_hold, do_place_legal_hold
+
+        actor = SystemActor("cli")
+        if options["hold"] == "place":
+            envelope = do_place_legal_hold(options["scope"], options["reason"], actor=actor)
+            self.stdout.write(f"legal hold {envelope.subjects[0].split(':', 1)[1]} placed "
+                              f"(seq {envelope.seq})")
+        else:
+            envelope = do_lift_legal_hold(options["hold_id"], options["reason"], actor=actor)
+            self.stdout.write(f"legal hold lifted (seq {envelope.seq})")
+
+    def _expunge(self, options: dict[str, Any]) -> None:
+        from tocsin.server.ledger.actions import do_expunge_record
+
+        envelope = do_expunge_record(options["subject"], options["reason"],
+                                     actor=SystemActor("cli"))
+        self.stdout.write(f"{options['subject']} expunged (seq {envelope.seq})")

@@ -1,0 +1,452 @@
+"""``tocsin verify``: prove that the ledger and every projection are intact, or say exactly where
+they are not.
+
+Three passes, each streaming so that a million events fit in memory:
+
+1. **Tree.** Every leaf is hashed; the tree is rebuilt level by level and every stored
+   complete-subtree hash is compared with the rebuilt one; the root at the stored size is
+   compared with the head. A gap, a duplicate, an extra or a changed leaf or node shows here.
+2. **Events.** Every leaf is parsed (canonical form, envelope members, its sequence number and
+   the copies of its kind and subject); every stored payload is checked against its commitment;
+   a missing payload is accepted only where a ``record.expunged`` event lists it.
+3. **Replay.** Every event is applied, by the same appliers the live system uses, into memory
+   and then into a scratch SQLite database; every projection table is compared row by row with
+   the live one. A difference names the table, the row and the sequence number of the event
+   that last wrote the row in the replay.
+
+Signed checkpoints and witnesses (which catch a rewrite of the whole ledger, head included) are
+added to pass 1 by the checkpoint work.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from tocsin.domain.events import EventDecodeError, event_type
+from tocsin.domain.records import RecordExpunged
+from tocsin.ledger import (
+    CanonicalJSONError,
+    Envelope,
+    EnvelopeError,
+    SealedPayload,
+    leaf_hash,
+    node_hash,
+    range_coordinates,
+)
+from tocsin.server.ledger.store import DatabaseStore
+from tocsin.server.projections import (
+    ProjectionModel,
+    ReplaySession,
+    apply_event,
+    projection_models,
+)
+
+__all__ = ["Problem", "VerifyReport", "verify_ledger"]
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(phase, done, total)`` while verification runs."""
+
+_SCRATCH = "tocsin_verify_scratch"
+_CHUNK = 20000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing found wrong: which check, where (table, row, sequence number) and what."""
+
+    check: str
+    table: str
+    row: str | None
+    seq: int | None
+    detail: str
+
+    def __str__(self) -> str:
+        where = self.table + (f" row {self.row}" if self.row is not None else "")
+        at = f" (seq {self.seq})" if self.seq is not None else ""
+        return f"[{self.check}] {where}{at}: {self.detail}"
+
+
+@dataclass
+class VerifyReport:
+    """What ``tocsin verify`` found. ``ok`` is true only when there are no problems."""
+
+    size: int
+    problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "size": self.size,
+            "problems": [asdict(p) for p in self.problems],
+            "counts": self.counts,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def verify_ledger(
+    using: str = "default", *, progress: Progress | None = None, replay: bool = True
+) -> VerifyReport:
+    """Run every check on database ``using`` and return the report."""
+    report_progress = progress or (lambda phase, done, total: None)
+    store = DatabaseStore(using)
+    problems: list[Problem] = []
+    head = _read_head(store, problems)
+    size = head[0] if head else 0
+    report = VerifyReport(size=size, problems=problems)
+
+    started = time.perf_counter()
+    _check_tree(store, head, problems, report_progress)
+    report.timings["tree"] = time.perf_counter() - started
+    report.counts["leaves"] = size
+
+    if replay:
+        started = time.perf_counter()
+        session = _check_events_and_replay(store, size, problems, report_progress)
+        report.timings["events"] = time.perf_counter() - started
+        started = time.perf_counter()
+        report.counts["rows"] = _compare_projections(using, session, problems, report_progress)
+        report.timings["projections"] = time.perf_counter() - started
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Pass 1: the tree.
+
+
+def _read_head(store: DatabaseStore, problems: list[Problem]) -> tuple[int, bytes] | None:
+    rows = list(store.iter_table("SELECT id, size, root FROM ledger_head ORDER BY id"))
+    if len(rows) != 1 or rows[0][0] != 1:
+        problems.append(
+            Problem("head", "ledger_head", None, None, f"expected one head row, found {len(rows)}")
+        )
+        if not rows:
+            return None
+    return int(rows[0][1]), bytes(rows[0][2])
+
+
+def _check_tree(
+    store: DatabaseStore,
+    head: tuple[int, bytes] | None,
+    problems: list[Problem],
+    progress: Progress,
+) -> None:
+    size = head[0] if head else 0
+    level_hashes: list[bytes] = []
+    expected_seq = 0
+    for seq, data in store.iter_table("SELECT seq, data FROM ledger_leaf ORDER BY seq"):
+        seq = int(seq)
+        if seq >= size:
+            problems.append(
+                Problem("tree", "ledger_leaf", str(seq), seq, f"leaf beyond the head size {size}")
+            )
+            continue
+        if seq != expected_seq:
+            for missing in range(expected_seq, seq):
+                problems.append(
+                    Problem("tree", "ledger_leaf", str(missing), missing, "leaf is missing")
+                )
+                level_hashes.append(b"")
+        level_hashes.append(leaf_hash(bytes(data)))
+        expected_seq = seq + 1
+        if seq % 50000 == 0:
+            progress("tree", seq, size)
+    for missing in range(expected_seq, size):
+        problems.append(Problem("tree", "ledger_leaf", str(missing), missing, "leaf is missing"))
+        level_hashes.append(b"")
+
+    # Level by level: compare the stored complete subtrees with the rebuilt ones. A missing
+    # leaf (b"") poisons every hash above it, so only the lowest difference is reported.
+    levels: list[list[bytes]] = []
+    level = 0
+    stored = store.iter_table('SELECT level, "index", hash FROM ledger_node ORDER BY level, "index"')
+    pending = next(stored, None)
+    while True:
+        levels.append(level_hashes)
+        seen: set[int] = set()
+        while pending is not None and int(pending[0]) == level:
+            index, value = int(pending[1]), bytes(pending[2])
+            seen.add(index)
+            if index >= len(level_hashes):
+                problems.append(
+                    Problem("tree", "ledger_node", f"({level}, {index})", index << level,
+                            "subtree hash stored beyond the tree")
+                )
+            elif level_hashes[index] and level_hashes[index] != value:
+                problems.append(
+                    Problem("tree", "ledger_node", f"({level}, {index})", index << level,
+                            "stored subtree hash differs from the recomputed one")
+                )
+            pending = next(stored, None)
+        for index in range(len(level_hashes)):
+            if index not in seen:
+                problems.append(
+                    Problem("tree", "ledger_node", f"({level}, {index})", index << level,
+                            "subtree hash is missing")
+                )
+        if len(level_hashes) < 2:
+            break
+        level_hashes = [
+            node_hash(left, right) if left and right else b""
+            for left, right in zip(level_hashes[0::2], level_hashes[1::2], strict=False)
+        ]
+        level += 1
+    while pending is not None:
+        problems.append(
+            Problem("tree", "ledger_node", f"({pending[0]}, {pending[1]})", None,
+                    "subtree hash stored above the top of the tree")
+        )
+        pending = next(stored, None)
+
+    if head is None:
+        return
+    frontier = [levels[lv][ix] for lv, ix in range_coordinates(0, size)]
+    if any(not h for h in frontier):
+        return  # already reported as missing leaves
+    root = frontier[-1] if frontier else None
+    for left in reversed(frontier[:-1]):
+        assert root is not None
+        root = node_hash(left, root)
+    recomputed = root if root is not None else _empty_root()
+    if recomputed != head[1]:
+        problems.append(
+            Problem("tree", "ledger_head", "1", None,
+                    f"stored root differs from the root recomputed at size {size}")
+        )
+    progress("tree", size, size)
+
+
+def _empty_root() -> bytes:
+    from tocsin.ledger import EMPTY_ROOT
+
+    return EMPTY_ROOT
+
+
+# ---------------------------------------------------------------------------------------------
+# Pass 2 and 3a: envelopes, commitments and replay into memory.
+
+
+def _expunged_seqs(store: DatabaseStore, problems: list[Problem]) -> dict[int, int]:
+    """Payloads that ``record.expunged`` events erased: event seq -> the expunging seq."""
+    erased: dict[int, int] = {}
+    rows = store.iter_table(
+        "SELECT l.seq, p.salt, p.body FROM ledger_leaf l LEFT JOIN ledger_payload p "  # noqa: S608
+        f"ON p.seq = l.seq WHERE l.kind = '{RecordExpunged.kind}' ORDER BY l.seq"
+    )
+    for seq, salt, body in rows:
+        if body is None:
+            problems.append(
+                Problem("payload", "ledger_payload", str(seq), int(seq),
+                        "the payload of a record.expunged event is missing")
+            )
+            continue
+        try:
+            payload = SealedPayload(bytes(salt), bytes(body)).decode()
+            seqs = payload["seqs"]
+        except (CanonicalJSONError, EnvelopeError, KeyError, TypeError):
+            continue  # reported by pass 2 when the commitment or payload is checked
+        for erased_seq in seqs if isinstance(seqs, list) else []:
+            if isinstance(erased_seq, int) and erased_seq < int(seq):
+                erased[erased_seq] = int(seq)
+    return erased
+
+
+def _check_events_and_replay(
+    store: DatabaseStore, size: int, problems: list[Problem], progress: Progress
+) -> ReplaySession:
+    erased = _expunged_seqs(store, problems)
+    session = ReplaySession()
+    rows = store.iter_table(
+        "SELECT l.seq, l.kind, l.subject, l.data, p.salt, p.body FROM ledger_leaf l "
+        f"LEFT JOIN ledger_payload p ON p.seq = l.seq WHERE l.seq < {int(size)} ORDER BY l.seq"  # noqa: S608
+    )
+    for seq, kind_column, subject_column, data, salt, body in rows:
+        seq = int(seq)
+        try:
+            envelope = Envelope.parse(bytes(data))
+        except EnvelopeError as exc:
+            problems.append(Problem("envelope", "ledger_leaf", str(seq), seq, str(exc)))
+            continue
+        if envelope.seq != seq:
+            problems.append(
+                Problem("envelope", "ledger_leaf", str(seq), seq,
+                        f"the leaf says it is seq {envelope.seq}")
+            )
+        first_subject = envelope.subjects[0] if envelope.subjects else ""
+        if kind_column != envelope.kind or subject_column != first_subject:
+            problems.append(
+                Problem("envelope", "ledger_leaf", str(seq), seq,
+                        "the kind or subject column differs from the leaf")
+            )
+        if body is None:
+            if seq not in erased:
+                problems.append(
+                    Problem("payload", "ledger_payload", str(seq), seq,
+                            "payload is missing and no record.expunged event erased it")
+                )
+            # The record's rows become tombstones now, as its record.expunged event will make
+            # them later, so events about other records can still refer to it.
+            if first_subject:
+                session.seq = seq
+                session.erase_subject(first_subject)
+            continue
+        sealed = SealedPayload(bytes(salt), bytes(body))
+        if seq in erased:
+            problems.append(
+                Problem("payload", "ledger_payload", str(seq), seq,
+                        f"payload should have been erased by the record.expunged event at seq "
+                        f"{erased[seq]}")
+            )
+        if sealed.commitment != envelope.commitment:
+            problems.append(
+                Problem("payload", "ledger_payload", str(seq), seq,
+                        "payload or salt does not match the leaf's commitment")
+            )
+            continue
+        try:
+            event = event_type(envelope.kind).from_payload(envelope.v, sealed.decode())
+            apply_event(event, envelope, session)
+        except (LookupError, EventDecodeError, CanonicalJSONError, EnvelopeError, TypeError,
+                ValueError) as exc:
+            problems.append(
+                Problem("replay", "ledger_leaf", str(seq), seq, f"event cannot be replayed: {exc}")
+            )
+        if seq % 20000 == 0:
+            progress("events", seq, size)
+    orphans = store.iter_table(
+        "SELECT p.seq FROM ledger_payload p LEFT JOIN ledger_leaf l ON l.seq = p.seq "
+        "WHERE l.seq IS NULL ORDER BY p.seq"
+    )
+    for (seq,) in orphans:
+        problems.append(
+            Problem("payload", "ledger_payload", str(seq), int(seq), "payload has no leaf")
+        )
+    progress("events", size, size)
+    return session
+
+
+# ---------------------------------------------------------------------------------------------
+# Pass 3b: the scratch database and the row-by-row comparison.
+
+
+def _open_scratch() -> str:
+    """A fresh in-memory SQLite database holding empty projection tables."""
+    name = f"file:tocsin-verify-{uuid.uuid4().hex}?mode=memory&cache=shared"
+    connections.databases[_SCRATCH] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {},
+        "TEST": {"NAME": name},
+        "ATOMIC_REQUESTS": False,
+        "AUTOCOMMIT": True,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+        "TIME_ZONE": None,
+        "USER": "",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+    }
+    with connections[_SCRATCH].schema_editor() as editor:
+        for model in projection_models():
+            editor.create_model(model)
+    return _SCRATCH
+
+
+def _close_scratch() -> None:
+    # Django keeps in-memory SQLite connections open on close(); this one must really go.
+    if _SCRATCH in connections:
+        BaseDatabaseWrapper.close(connections[_SCRATCH])
+        del connections[_SCRATCH]
+    connections.databases.pop(_SCRATCH, None)
+
+
+def _rows(model: type[models.Model], using: str) -> Iterator[tuple[Any, tuple[Any, ...]]]:
+    names = [f.attname for f in model._meta.concrete_fields]
+    pk_name = model._meta.pk.attname  # type: ignore[union-attr]
+    pk_position = names.index(pk_name)
+    queryset = model._base_manager.using(using).order_by("pk").values_list(*names)
+    for values in queryset.iterator(chunk_size=_CHUNK):
+        normalised = tuple(bytes(v) if isinstance(v, memoryview) else v for v in values)
+        yield normalised[pk_position], normalised
+
+
+def _compare_projections(
+    using: str, session: ReplaySession, problems: list[Problem], progress: Progress
+) -> int:
+    scratch = _open_scratch()
+    compared = 0
+    try:
+        session.flush(scratch)
+        for model in projection_models():
+            compared += _compare_table(model, using, scratch, session, problems)
+            progress("projections", compared, compared)
+    finally:
+        _close_scratch()
+    return compared
+
+
+def _compare_table(
+    model: type[ProjectionModel],
+    using: str,
+    scratch: str,
+    session: ReplaySession,
+    problems: list[Problem],
+) -> int:
+    table = model._meta.db_table
+    names = [f.attname for f in model._meta.concrete_fields]
+    live = _rows(model, using)
+    replayed = _rows(model, scratch)
+    live_row, replayed_row = next(live, None), next(replayed, None)
+    compared = 0
+    while live_row is not None or replayed_row is not None:
+        compared += 1
+        if replayed_row is None or (live_row is not None and live_row[0] < replayed_row[0]):
+            assert live_row is not None
+            problems.append(
+                Problem("projection", table, str(live_row[0]), None,
+                        "row exists in the live table but no event created it")
+            )
+            live_row = next(live, None)
+        elif live_row is None or replayed_row[0] < live_row[0]:
+            problems.append(
+                Problem("projection", table, str(replayed_row[0]),
+                        session.written_by.get((table, replayed_row[0])),
+                        "row is missing from the live table")
+            )
+            replayed_row = next(replayed, None)
+        else:
+            differing = [
+                f"{name}: live {a!r} != replayed {b!r}"
+                for name, a, b in zip(names, live_row[1], replayed_row[1], strict=True)
+                if a != b
+            ]
+            if differing:
+                problems.append(
+                    Problem("projection", table, str(live_row[0]),
+                            session.written_by.get((table, live_row[0])),
+                            "; ".join(_redact(d) for d in differing))
+                )
+            live_row, replayed_row = next(live, None), next(replayed, None)
+    return compared
+
+
+def _redact(difference: str) -> str:
+    # Never print a password hash, even a tampered one.
+    name = difference.split(":", 1)[0]
+    if name == "password":
+        return "password: live value differs from the replayed one"
+    return difference
+

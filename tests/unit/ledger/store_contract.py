@@ -1,0 +1,110 @@
+"""The one contract every LedgerStore adapter must pass (as eventsourcing's persistence tests).
+
+A test module subclasses :class:`LedgerStoreContract` and provides a ``store`` fixture.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tocsin.ledger import (
+    EMPTY_ROOT,
+    Envelope,
+    Ledger,
+    LedgerStore,
+    NewEvent,
+    ProofError,
+    StoreConflict,
+    leaf_hash,
+    reference_root,
+    verify_consistency,
+    verify_inclusion,
+)
+
+
+def event(n: int) -> NewEvent:
+    return NewEvent(
+        kind="contract.tested",
+        v=1,
+        time="2026-01-31T09:00:00.000000Z",
+        actor="system:test",
+        subjects=(f"thing:{n}",),
+        payload={"n": n, "text": f"payload {n}"},
+    )
+
+
+class LedgerStoreContract:
+    """Behaviour shared by every store. Subclasses supply the ``store`` fixture."""
+
+    def test_a_new_store_is_empty(self, store: LedgerStore) -> None:
+        assert store.head() == (0, EMPTY_ROOT)
+        assert store.read_leaves(0, 10) == []
+        assert store.read_nodes([(0, 0)]) == {}
+
+    def test_appends_are_dense_and_the_root_matches_the_reference(self, store: LedgerStore) -> None:
+        ledger = Ledger(store)
+        envelopes = ledger.append([event(i) for i in range(5)])
+        envelopes += ledger.append([event(5)])
+        envelopes += ledger.append([event(i) for i in range(6, 13)])
+        assert [e.seq for e in envelopes] == list(range(13))
+        leaves = store.read_leaves(0, 13)
+        assert [Envelope.parse(leaf) for leaf in leaves] == envelopes
+        assert store.head() == (13, reference_root(leaves))
+        for size in range(14):
+            assert ledger.root(size) == reference_root(leaves[:size])
+
+    def test_proofs_from_the_store_verify(self, store: LedgerStore) -> None:
+        ledger = Ledger(store)
+        ledger.append([event(i) for i in range(21)])
+        leaves = store.read_leaves(0, 21)
+        for size in (1, 7, 16, 21):
+            for index in range(size):
+                proof = ledger.inclusion_proof(index, size)
+                verify_inclusion(index, size, leaf_hash(leaves[index]), proof.hashes, proof.root)
+            for old in range(size + 1):
+                consistency = ledger.consistency_proof(old, size)
+                verify_consistency(old, size, consistency.old_root, consistency.root,
+                                   consistency.hashes)
+
+    def test_a_size_beyond_the_head_is_refused(self, store: LedgerStore) -> None:
+        ledger = Ledger(store)
+        ledger.append([event(0)])
+        with pytest.raises(ProofError):
+            ledger.root(2)
+        with pytest.raises(ProofError):
+            ledger.inclusion_proof(0, 2)
+
+    def test_payloads_match_their_commitments_and_can_be_erased(self, store: LedgerStore) -> None:
+        ledger = Ledger(store)
+        envelopes = ledger.append([event(i) for i in range(3)])
+        payloads = store.read_payloads([0, 1, 2])
+        for envelope in envelopes:
+            assert payloads[envelope.seq].commitment == envelope.commitment
+            assert payloads[envelope.seq].decode() == {"n": envelope.seq,
+                                                       "text": f"payload {envelope.seq}"}
+        head = store.head()
+        store.erase_payloads([1])
+        assert set(store.read_payloads([0, 1, 2])) == {0, 2}
+        assert store.head() == head  # erasing never touches the tree
+        assert len(store.read_leaves(0, 3)) == 3
+
+    def test_a_write_from_a_stale_head_is_refused_and_writes_nothing(
+        self, store: LedgerStore
+    ) -> None:
+        first, second = Ledger(store), Ledger(store)
+        first.append([event(0)])
+        second.append([event(1)])  # second loads the frontier fresh
+        first.append([event(2)])  # first's cache is stale: it must reload, not fork
+        leaves = store.read_leaves(0, 3)
+        assert [Envelope.parse(leaf).seq for leaf in leaves] == [0, 1, 2]
+        assert store.head() == (3, reference_root(leaves))
+        from tocsin.ledger import Entry, seal_payload
+
+        sealed = seal_payload({"n": 9})
+        stale = Envelope(v=1, seq=1, time="2026-01-31T09:00:00.000000Z", kind="contract.tested",
+                         actor="system:test", subjects=("thing:9",), commitment=sealed.commitment)
+        with pytest.raises(StoreConflict):
+            store.write([Entry(stale, stale.leaf(), sealed)], [], (1, b"\x00" * 32),
+                        (2, b"\x00" * 32))
+        assert store.head() == (3, reference_root(leaves))
+        assert len(store.read_leaves(0, 10)) == 3
