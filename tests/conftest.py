@@ -19,3 +19,9 @@ def system_actor():  # type: ignore[no-untyped-def]
     from tocsin.server.actors import SystemActor
 
     return SystemActor("test")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # PBKDF2's deliberate slowness protects real passwords, not test fixtures.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

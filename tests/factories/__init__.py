@@ -1,0 +1,65 @@
+"""Test data, made in one place and only through actions (so the ledger always explains it)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from tocsin.server.actors import SystemActor
+from tocsin.server.directory.actions import (
+    do_enrol_user,
+    do_form_team,
+    do_register_agency,
+    do_set_password,
+)
+from tocsin.server.directory.models import Agency, Team, User
+
+__all__ = ["Partnership", "make_agency", "make_partnership", "make_team", "make_user"]
+
+ACTOR = SystemActor("factory")
+_counter = itertools.count(1)
+
+
+def make_agency(name: str | None = None, sector: str = "council") -> Agency:
+    return do_register_agency(name or f"Agency {next(_counter)}", sector, actor=ACTOR)
+
+
+def make_team(agency: Agency, name: str | None = None) -> Team:
+    return do_form_team(agency, name or f"Team {next(_counter)}", actor=ACTOR)
+
+
+def make_user(
+    agency: Agency,
+    *,
+    role: str = "practitioner",
+    team: Team | None = None,
+    username: str | None = None,
+    password: str | None = None,
+) -> User:
+    number = next(_counter)
+    user = do_enrol_user(username or f"user{number}", f"Test Person {number}", agency, role,
+                         team=team, actor=ACTOR)
+    if password:
+        do_set_password(user, password, actor=ACTOR)
+        user.refresh_from_db()
+    return user
+
+
+@dataclass
+class Partnership:
+    council: Agency
+    police: Agency
+    team: Team
+    admin: User
+    practitioner: User
+
+
+def make_partnership() -> Partnership:
+    """Two agencies (one with a team and two users, one with nothing), every kind of row."""
+    council = make_agency("Northgate Council", "council")
+    police = make_agency("Northgate Police", "police")
+    team = make_team(council, "Exploitation team")
+    admin = make_user(council, role="administrator", team=team, username="admin",
+                      password="a long enough password 1")
+    practitioner = make_user(council, team=team, username="practitioner")
+    return Partnership(council, police, team, admin, practitioner)

@@ -170,7 +170,13 @@ class LiveSession(ProjectionSession):
 
     def put(self, row: ProjectionModel) -> None:
         with _applier_running():
-            row.save(using=self.using)
+            if row._state.adding:
+                # A row built from scratch (a tombstone) replaces whatever has its key; Django
+                # would otherwise INSERT blindly when the key field has a default.
+                exists = type(row)._base_manager.using(self.using).filter(pk=row.pk).exists()
+                row.save(using=self.using, force_update=exists, force_insert=not exists)
+            else:
+                row.save(using=self.using)
         self.written[(type(row), row.pk)] = row
 
     def insert(self, row: ProjectionModel) -> None:
@@ -201,9 +207,15 @@ class ReplaySession(ProjectionSession):
         self.rows.setdefault(model, {})[key] = row
         self.written_by[(model._meta.db_table, key)] = self.seq
 
-    def flush(self, using: str, batch_size: int = 2000) -> None:
+    def flush(
+        self,
+        using: str,
+        batch_size: int = 2000,
+        models: list[type[ProjectionModel]] | None = None,
+    ) -> None:
+        """Bulk-insert the rows held for ``models`` (default: every projection) into ``using``."""
         with _applier_running():
-            for model in projection_models():
+            for model in models or projection_models():
                 rows = list(self.rows.get(model, {}).values())
                 if rows:
                     model.objects.using(using).bulk_create(rows, batch_size=batch_size)

@@ -1,0 +1,57 @@
+"""Projection tables can be written only by appliers, and every event kind has one."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.factories import make_partnership
+from tocsin.domain.events import CATALOGUE
+from tocsin.server.directory.models import Agency, User
+from tocsin.server.projections import (
+    ProjectionWriteOutsideApplier,
+    applier_for,
+    projection_models,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_event_kind_has_an_applier() -> None:
+    for kind in CATALOGUE:
+        assert callable(applier_for(kind)), kind
+
+
+def test_projection_models_are_ordered_parents_first() -> None:
+    order = projection_models()
+    assert order.index(Agency) < order.index(User)
+
+
+def test_save_outside_an_applier_is_refused() -> None:
+    agency = Agency(id=uuid.uuid4(), name="X", name_key="x", sector="council", registered_seq=0)
+    with pytest.raises(ProjectionWriteOutsideApplier, match="append an event|appending an event"):
+        agency.save()
+
+
+@pytest.mark.parametrize("operation", ["update", "delete", "save", "bulk_create", "row_delete"])
+def test_every_write_path_outside_an_applier_is_refused(operation: str) -> None:
+    partnership = make_partnership()
+    user = partnership.practitioner
+    with pytest.raises(ProjectionWriteOutsideApplier):
+        if operation == "update":
+            User.objects.filter(pk=user.pk).update(display_name="changed")
+        elif operation == "delete":
+            User.objects.filter(pk=user.pk).delete()
+        elif operation == "save":
+            user.display_name = "changed"
+            user.save()
+        elif operation == "bulk_create":
+            Agency.objects.bulk_create(
+                [Agency(id=uuid.uuid4(), name="Y", name_key="y", sector="police",
+                        registered_seq=0)]
+            )
+        else:
+            user.delete()
+    user.refresh_from_db()
+    assert user.display_name != "changed"
