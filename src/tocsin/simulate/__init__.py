@@ -41,7 +41,12 @@ from tocsin.simulate._names import (
     victim_blaming_phrases,
 )
 from tocsin.simulate._noise import NOISE_KINDS
-from tocsin.simulate._output import MANIFEST_FORMAT, SimulationOutputError, write_world
+from tocsin.simulate._output import (
+    MANIFEST_FORMAT,
+    SimulationOutputError,
+    check_output_folder,
+    write_world,
+)
 from tocsin.simulate._simulate import STAGES, Progress, simulate
 from tocsin.simulate._world import Table, World
 
@@ -68,6 +73,7 @@ __all__ = [
     "Table",
     "VictimBlamingPhrase",
     "World",
+    "check_output_folder",
     "load_config",
     "preset",
     "simulate",

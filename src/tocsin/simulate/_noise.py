@@ -9,9 +9,11 @@ drawn in one numpy call and the same seed always gives the same record.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from tocsin.simulate._config import NoiseConfig
 from tocsin.simulate._names import name_book
+from tocsin.simulate._world import format_date
 
 __all__ = ["NOISE_KINDS", "N_DRAWS", "noisy_identity", "partial_registration", "typo"]
 
@@ -46,6 +48,11 @@ def typo(name: str, draw: float) -> str:
     if kind == 1:
         return name[:position] + name[position + 1 :]
     return name[:position] + name[position] + name[position:]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _date(day: int) -> dt.date:
+    return _EPOCH + dt.timedelta(days=day)
 
 
 def partial_registration(registration: str) -> str:
@@ -87,7 +94,7 @@ def noisy_identity(
         family = typo(family, draws[11])
         applied.append("typo")
     date: str | None
-    day = _EPOCH + dt.timedelta(days=dob)
+    day = _date(dob)
     if draws[3] < noise.dob_missing_rate:
         date = None
         applied.append("dob_missing")
@@ -101,7 +108,7 @@ def noisy_identity(
         date = wrong.isoformat()
         applied.append("dob_wrong")
     else:
-        date = day.isoformat()
+        date = format_date(dob)
     if address is not None and draws[6] < noise.missing_field_rate:
         address = None
         applied.append("address_missing")

@@ -17,7 +17,7 @@ import numpy as np
 
 from tocsin.simulate._world import Cell, Table, World
 
-__all__ = ["MANIFEST_FORMAT", "SimulationOutputError", "write_world"]
+__all__ = ["MANIFEST_FORMAT", "SimulationOutputError", "check_output_folder", "write_world"]
 
 #: The manifest's ``format`` field; bumped when the output's layout changes.
 MANIFEST_FORMAT = "tocsin-simulation/1"
@@ -72,16 +72,25 @@ def _write_csv(table: Table, writer: _HashingWriter) -> None:
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
     out.writerow(table.columns)
+    # Rows of plain text and numbers go to the csv module as they are (it writes None as an
+    # empty cell); only rows holding lists or flags need converting cell by cell.
+    plain = (str, int, type(None))
     for begin in range(0, len(table.rows), _BATCH):
-        for row in table.rows[begin : begin + _BATCH]:
-            out.writerow([_csv_cell(v) for v in row])
+        chunk = table.rows[begin : begin + _BATCH]
+        out.writerows(
+            row if all(type(v) in plain for v in row) else [_csv_cell(v) for v in row]
+            for row in chunk
+        )
         writer.write(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
     writer.write(buffer.getvalue())
 
 
-def _target(out_dir: Path) -> Path:
+def check_output_folder(out_dir: str | Path) -> Path:
+    """Raise :class:`SimulationOutputError` unless ``out_dir`` can be created (or is empty) in
+    a writable folder; returns the temporary sibling that :func:`write_world` will fill."""
+    out_dir = Path(out_dir).absolute()
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise SimulationOutputError(
             f"{str(out_dir)!r} already exists and is not an empty folder; "
@@ -108,7 +117,7 @@ def write_world(
     manifest. Files are written to a temporary sibling folder renamed into place at the end,
     so a failure leaves nothing behind."""
     out = Path(out_dir).absolute()
-    staging = _target(out)
+    staging = check_output_folder(out)
     files: dict[str, dict[str, Any]] = {}
     jobs = [(name, fmt) for name, table in world.tables.items() for fmt in table.formats]
     try:

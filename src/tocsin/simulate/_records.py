@@ -9,6 +9,7 @@ first involves someone (and now and then a second, duplicate one).
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -59,32 +60,38 @@ class RecordBook:
         self._population = population
         self._rng = rng
         self._pyrng = pyrng
-        self._buffer: list[list[float]] = []
+        self._buffer: Iterator[list[float]] = iter(())
         self.rows: list[tuple[Cell, ...]] = []
         self.truth: list[tuple[Cell, ...]] = []
         self.latest: dict[tuple[int, int], int] = {}
         self.phones: dict[int, str] = {}
         self.aliases: dict[int, str] = {}
         self._landlines: dict[int, str] = {}
+        # Python lists: indexing numpy arrays one element at a time is slow.
+        self._address = population.address.tolist()
+        self._household = population.household.tolist()
+        self._dob = population.dob.tolist()
 
     def _draws(self) -> list[float]:
-        if not self._buffer:
-            self._buffer = self._rng.random((_CHUNK, N_DRAWS)).tolist()
-            self._buffer.reverse()
-        return self._buffer.pop()
+        draws = next(self._buffer, None)
+        if draws is None:
+            self._buffer = iter(self._rng.random((_CHUNK, N_DRAWS)).tolist())
+            draws = next(self._buffer)
+        return draws
 
     def add(self, agency: Agency, person: int, day: int, contact: bool = False) -> int:
         """Create a new record of ``person`` at ``agency`` on ``day``; returns its index."""
         pop = self._population
-        address_index = int(pop.address[person])
+        address_index = self._address[person]
+        born = self._dob[person]
         phone = self.phones.get(person)
         if phone is None and contact:
             # Children's services keep a contact number for the household.
-            household = int(pop.household[person])
+            household = self._household[person]
             phone = self._landlines.setdefault(household, drama_landline(len(self._landlines)))
         draws = self._draws()
         given, family, dob, address, postcode, phone, applied = noisy_identity(
-            pop.given[person], pop.family[person], int(pop.dob[person]),
+            pop.given[person], pop.family[person], born,
             pop.address_text[address_index], pop.address_postcode[address_index], phone,
             draws, self._noise,
         )
@@ -99,7 +106,7 @@ class RecordBook:
         record = f"R{index + 1:08d}"
         self.rows.append((
             record, agency.agency_id, given, family, alias, pop.sex[person], dob, address,
-            postcode, phone, ethnicity, format_date(max(day, int(pop.dob[person]))),
+            postcode, phone, ethnicity, format_date(max(day, born)),
         ))
         self.truth.append((record, person_id(person), agency.agency_id, applied))
         self.latest[(agency.index, person)] = index
@@ -135,7 +142,7 @@ class RecordBook:
             ),
             "truth/record_identity": Table(
                 ("record_id", "person_id", "agency_id", "noise"), self.truth,
-                formats=("jsonl", "csv"),
+                formats=("csv",),
                 description="The true person behind every record and the noise it carries.",
             ),
         }

@@ -54,7 +54,7 @@ def _people(population: Population, partnership: Partnership,
         ("person_id", "given_name", "family_name", "sex", "date_of_birth", "culture",
          "ethnicity", "household_id", "address", "postcode", "address_kind", "council_area",
          "role", "primary_school", "secondary_school", "vulnerabilities", "exploited"),
-        rows, formats=("jsonl", "csv"),
+        rows, formats=("jsonl",),
         description="Every resident's true identity, home, school and vulnerabilities.",
     )
 
@@ -92,13 +92,13 @@ def _groups(exploitation: Exploitation) -> dict[str, Table]:
             "in rank order and what they use.",
         ),
         "truth/places": Table(
-            ("place_id", "kind", "name", "postcode", "group_id"), places,
+            ("place_id", "kind", "name", "postcode", "group_id"), places, formats=("jsonl",),
             description="Places used to exploit children.",
         ),
         "truth/victimisations": Table(
             ("person_id", "group_id", "kind", "started_on", "ended_on", "recruited_via",
              "introduced_by", "phone"),
-            victims,
+            victims, formats=("jsonl",),
             description="Each child's exploitation: by whom, when, and how they were recruited.",
         ),
     }

@@ -4,6 +4,7 @@ truth behind them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +82,7 @@ class World:
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def format_date(day: int) -> str:
     """A day number (days since 1970-01-01) as ``YYYY-MM-DD``."""
     return (_EPOCH + dt.timedelta(days=int(day))).strftime("%Y-%m-%d")

@@ -1,0 +1,116 @@
+"""``tocsin simulate``: generate a synthetic partnership with ground truth into a folder."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from tocsin.server.cli.base import TocsinCommand, UsageError
+from tocsin.simulate import (
+    SCALES,
+    SimulationConfigError,
+    SimulationOutputError,
+    check_output_folder,
+    load_config,
+    preset,
+    simulate,
+    write_world,
+)
+
+
+def _seed(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise UsageError(f"--seed must be a whole number, got {raw!r}") from None
+    if not 0 <= value < 2**63:
+        raise UsageError(f"--seed must be from 0 to {2**63 - 1}, got {value}")
+    return value
+
+
+class Command(TocsinCommand):
+    help = (
+        "Generate a synthetic partnership with ground truth (records as agencies hold them, "
+        "plus truth/) into a new folder."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", required=True, help="random seed (a whole number)")
+        parser.add_argument(
+            "--scale", default="small",
+            help=f"size of the partnership: {', '.join(SCALES)} (default small)",
+        )
+        parser.add_argument(
+            "--out", required=True, type=Path,
+            help="folder to create (must not exist, or be empty); written only when complete",
+        )
+        parser.add_argument(
+            "--config", type=Path, default=None,
+            help="TOML file overriding the scale's parameters (see docs/simulator.md)",
+        )
+        parser.add_argument("--json", action="store_true", help="print the manifest summary")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seed = _seed(str(options["seed"]))
+        scale = str(options["scale"])
+        out: Path = options["out"]
+        try:
+            if options["config"] is not None:
+                config = load_config(options["config"], scale)
+            else:
+                config = preset(scale)
+        except SimulationConfigError as exc:
+            raise UsageError(str(exc)) from None
+        try:
+            # Check the folder before spending minutes simulating into it.
+            check_output_folder(out)
+        except SimulationOutputError as exc:
+            raise UsageError(str(exc)) from None
+        with ExitStack() as stack:
+            progress = self._progress(stack)
+            try:
+                world = simulate(seed, scale, config, progress=progress)
+                manifest = write_world(world, out, progress=progress)
+            except SimulationConfigError as exc:
+                raise UsageError(str(exc)) from None
+            except SimulationOutputError as exc:
+                raise UsageError(str(exc)) from None
+        summary = {
+            "out": str(out.absolute()),
+            "seed": manifest["seed"],
+            "scale": manifest["scale"],
+            "summary": manifest["summary"],
+            "files": len(manifest["files"]),
+        }
+        if options["json"]:
+            self.emit_json(summary)
+        else:
+            figures = manifest["summary"]
+            self.stdout.write(
+                f"Simulated {figures['residents']:,} residents, {figures['exploited_children']:,} "
+                f"exploited children ({figures['hidden_children']:,} hidden), "
+                f"{figures['concerns']:,} concerns and {figures['person_records']:,} person "
+                f"records into {out}"
+            )
+
+    def _progress(self, stack: ExitStack) -> Any:
+        """A rich progress bar on standard error when it is a terminal; otherwise nothing."""
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = stack.enter_context(Progress(
+            TextColumn("{task.description:<36}"), BarColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=True,
+        ))
+        task = bar.add_task("simulating", total=1.0)
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done / max(total, 1))
+
+        return report
