@@ -19,14 +19,14 @@ class Command(TocsinCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="register|team|list")
         register = sub.add_parser("register", help="register an agency in the partnership")
-        register.add_argument("name")
+        register.add_argument("name", help="the agency's name, unique in the partnership")
         register.add_argument("--sector", required=True, choices=sorted(SECTORS),
                               metavar="SECTOR", help=f"one of: {', '.join(sorted(SECTORS))}")
         team = sub.add_parser("team", help="form a team within an agency")
         team.add_argument("agency", help="the agency's registered name")
         team.add_argument("name", help="the team's name")
         listing = sub.add_parser("list", help="list agencies and their teams")
-        listing.add_argument("--json", action="store_true")
+        listing.add_argument("--json", action="store_true", help='print {"agencies": [...]}')
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = SystemActor("cli")

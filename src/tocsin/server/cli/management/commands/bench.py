@@ -39,14 +39,17 @@ class Command(TocsinCommand):
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="target", required=True, metavar="ledger")
         ledger = sub.add_parser("ledger", help="append N events; ledger vs plain-ORM throughput")
-        ledger.add_argument("--events", type=_positive, required=True, metavar="N")
-        ledger.add_argument("--block", type=_positive, default=100,
+        ledger.add_argument("--events", type=_positive, required=True, metavar="N",
+                            help="how many events to append")
+        ledger.add_argument("--block", type=_positive, default=100, metavar="B",
                             help="events per interleaved block (default 100)")
         ledger.add_argument("--no-baseline", action="store_true",
                             help="skip the plain-ORM baseline")
         ledger.add_argument("--report-committed", action="store_true",
                             help="print 'committed SEQ' after every commit (for crash tests)")
-        ledger.add_argument("--json", action="store_true")
+        ledger.add_argument("--json", action="store_true",
+                            help='print {"events", "database", "ledger_events_per_second", '
+                                 '"baseline_rows_per_second", "ratio", "ledger_size"}')
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = options["events"]

@@ -39,39 +39,46 @@ class Command(TocsinCommand):
         leaves.add_argument("--start", type=_non_negative, default=0, help="first seq (default 0)")
         leaves.add_argument("--end", type=_non_negative, default=None,
                             help="one past the last seq (default: the ledger's size)")
-        leaves.add_argument("--json", action="store_true", help='print {"leaves": [base64]}')
+        leaves.add_argument("--json", action="store_true", help='print {"leaves": [base64 ...]}')
 
         root = sub.add_parser("root", help="the root at a size (default: the current size)")
-        root.add_argument("--size", type=_non_negative, default=None)
+        root.add_argument("--size", type=_non_negative, default=None, metavar="N",
+                          help="tree size (default: the ledger's size)")
         root.add_argument("--json", action="store_true", help='print {"size", "root"}')
 
         proof = sub.add_parser("proof", help="an inclusion or consistency proof")
         kinds = proof.add_subparsers(dest="proof", required=True, metavar="KIND")
         inclusion = kinds.add_parser("inclusion", help="prove leaf I is in the tree of size N")
-        inclusion.add_argument("index", type=_non_negative, metavar="I")
-        inclusion.add_argument("--size", type=_non_negative, default=None, metavar="N")
-        inclusion.add_argument("--json", action="store_true")
+        inclusion.add_argument("index", type=_non_negative, metavar="I",
+                               help="the leaf's sequence number")
+        inclusion.add_argument("--size", type=_non_negative, default=None, metavar="N",
+                               help="tree size (default: the ledger's size)")
+        inclusion.add_argument("--json", action="store_true",
+                               help='print {"index", "size", "leaf_hash", "hashes", "root"}')
         consistency = kinds.add_parser(
             "consistency", help="prove the tree of size M is a prefix of the tree of size N"
         )
-        consistency.add_argument("old_size", type=_non_negative, metavar="M")
-        consistency.add_argument("size", type=_non_negative, nargs="?", default=None, metavar="N")
-        consistency.add_argument("--json", action="store_true")
+        consistency.add_argument("old_size", type=_non_negative, metavar="M",
+                                 help="the older tree size")
+        consistency.add_argument("size", type=_non_negative, nargs="?", default=None,
+                                 metavar="N", help="the newer tree size (default: the ledger's)")
+        consistency.add_argument("--json", action="store_true",
+                                 help='print {"old_size", "size", "old_root", "root", "hashes"}')
 
         hold = sub.add_parser("hold", help="place or lift a legal hold")
         hold_actions = hold.add_subparsers(dest="hold", required=True, metavar="place|lift")
         place = hold_actions.add_parser("place", help="stop SCOPE (a subject, or *) being expunged")
-        place.add_argument("scope")
-        place.add_argument("--reason", required=True)
+        place.add_argument("scope", help="a subject such as user:<uuid>, or * for everything")
+        place.add_argument("--reason", required=True, help="why (kept on the ledger)")
         lift = hold_actions.add_parser("lift", help="lift the legal hold HOLD_ID")
-        lift.add_argument("hold_id")
-        lift.add_argument("--reason", required=True)
+        lift.add_argument("hold_id", help="the hold's id, as printed when it was placed")
+        lift.add_argument("--reason", required=True, help="why (kept on the ledger)")
 
         expunge = sub.add_parser(
             "expunge", help="erase the payloads of a record's events at the end of retention"
         )
         expunge.add_argument("subject", help="the record, e.g. user:<uuid>")
-        expunge.add_argument("--reason", required=True)
+        expunge.add_argument("--reason", required=True, help="why (kept on the ledger)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

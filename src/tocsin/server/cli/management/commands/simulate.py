@@ -41,15 +41,20 @@ class Command(TocsinCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", required=True, help="random seed (a whole number)")
         parser.add_argument(
-            "--scale", default="small",
+            "--scale",
+            default="small",
             help=f"size of the partnership: {', '.join(SCALES)} (default small)",
         )
         parser.add_argument(
-            "--out", required=True, type=Path,
+            "--out",
+            required=True,
+            type=Path,
             help="folder to create (must not exist, or be empty); written only when complete",
         )
         parser.add_argument(
-            "--config", type=Path, default=None,
+            "--config",
+            type=Path,
+            default=None,
             help="TOML file overriding the scale's parameters (see docs/simulator.md)",
         )
         parser.add_argument("--json", action="store_true", help="print the manifest summary")
@@ -104,10 +109,15 @@ class Command(TocsinCommand):
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        bar = stack.enter_context(Progress(
-            TextColumn("{task.description:<36}"), BarColumn(), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=True,
-        ))
+        bar = stack.enter_context(
+            Progress(
+                TextColumn("{task.description:<36}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+        )
         task = bar.add_task("simulating", total=1.0)
 
         def report(stage: str, done: int, total: int) -> None:

@@ -36,9 +36,10 @@ class Command(TocsinCommand):
         create.add_argument("--password-stdin", action="store_true",
                             help="read the password from standard input "
                                  "(default: generate one and print it once)")
-        create.add_argument("--json", action="store_true")
+        create.add_argument("--json", action="store_true",
+                            help='print {"id", "username", "role", "agency"[, "password"]}')
         listing = sub.add_parser("list", help="list users")
-        listing.add_argument("--json", action="store_true")
+        listing.add_argument("--json", action="store_true", help='print {"users": [...]}')
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -1,0 +1,85 @@
+"""Generate the reference docs from the code: ``python -m tocsin.server.docs`` (``make docs``).
+
+Writes ``docs/settings.md`` (from :mod:`tocsin.config`), ``docs/events.md`` (from the event
+catalogue) and ``docs/cli.md`` (from every command's ``--help``). Tests fail when a committed
+file differs from what this would write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["cli_reference_markdown", "generated_docs", "main"]
+
+DOCS = Path(__file__).resolve().parents[3] / "docs"
+
+
+def _help_texts(parser: argparse.ArgumentParser, path: str) -> list[tuple[str, str]]:
+    texts = [(path, parser.format_help())]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                texts.extend(_help_texts(child, f"{path} {name}"))
+    return texts
+
+
+def cli_reference_markdown() -> str:
+    """Every command's ``--help``, as written to ``docs/cli.md``."""
+    from django.core.management import load_command_class
+
+    from tocsin.cli import _DJANGO_COMMANDS, command_names
+
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; docs must not vary
+    try:
+        lines = [
+            "# Command line",
+            "",
+            "Generated from each command's `--help` by `make docs`; do not edit by hand.",
+            "Every command that prints data takes `--json`. A bad argument prints one line and",
+            "exits with status 2.",
+            "",
+        ]
+        for name in command_names():
+            app = "django.core" if name in _DJANGO_COMMANDS else "tocsin.server.cli"
+            command = load_command_class(app, name)
+            parser = command.create_parser("tocsin", name)
+            for path, text in _help_texts(parser, f"tocsin {name}"):
+                lines += [f"## `{path}`", "", "```", text.rstrip(), "```", ""]
+        return "\n".join(lines)
+    finally:
+        if previous is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = previous
+
+
+def generated_docs() -> dict[str, str]:
+    """File name under ``docs/`` -> the text it should hold."""
+    from tocsin.config import settings_reference_markdown
+    from tocsin.domain.events import catalogue_markdown
+
+    return {
+        "settings.md": settings_reference_markdown(),
+        "events.md": catalogue_markdown(),
+        "cli.md": cli_reference_markdown(),
+    }
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tocsin.server.settings")
+    import django
+
+    django.setup()
+    DOCS.mkdir(exist_ok=True)
+    for name, text in generated_docs().items():
+        (DOCS / name).write_text(text, encoding="utf-8")
+        print(f"wrote docs/{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
