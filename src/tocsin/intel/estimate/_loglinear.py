@@ -242,7 +242,7 @@ def _irls(
             weighted = matrix * mu[:, None]
             hessian = matrix.T @ weighted
             z = eta + (y - mu) / mu
-            proposal: FloatArray = np.linalg.solve(hessian, weighted.T @ z)
+            proposal = np.asarray(np.linalg.solve(hessian, weighted.T @ z), dtype=np.float64)
             for _halving in range(30):
                 new_eta = matrix @ proposal
                 new_mu = np.exp(new_eta)

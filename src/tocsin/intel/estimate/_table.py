@@ -184,15 +184,16 @@ def _parse(handle: Iterable[str], label: str) -> CaptureTable:
                     "(each list column says whether the children are on that list)"
                 )
             history.append(int(value))
-        counts.append(_parse_count(row[count_at].strip(), line, header[count_at]))
+        count = _parse_count(row[count_at].strip(), line, header[count_at])
+        if count and not any(history):
+            raise EstimationInputError(
+                f"row {line} is on no list; children on no list are what is estimated"
+            )
+        counts.append(count)
         histories.append(history)
     if not histories:
         raise EstimationInputError(f"{label} has a header but no rows")
-    try:
-        table = CaptureTable.from_histories(names, histories, counts)
-    except EstimationInputError as exc:
-        # Rows are numbered as in the file (header is row 1) so the message points at it.
-        raise EstimationInputError(str(exc).replace("history ", "row ", 1)) from None
+    table = CaptureTable.from_histories(names, histories, counts)
     if table.observed == 0:
         raise EstimationInputError(f"{label}: every count is 0; there is nothing to estimate from")
     return table
@@ -280,6 +281,8 @@ def tidy_lists(table: CaptureTable, *, merge_below: int = 0) -> tuple[CaptureTab
                 f"them or alone and were merged into one list {merged}"
             )
             table = _merge(table, groups)
+            # Merge once: a merged list still below the threshold is kept as it is.
+            merge_below = 0
             continue
         return table, warnings
 
