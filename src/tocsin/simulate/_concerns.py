@@ -82,11 +82,16 @@ def identify(
     n = len(exploitation.victimisations)
     chol = np.linalg.cholesky(np.array(ident.correlation()))
     latent = rng.standard_normal((n, len(SECTORS))) @ chol.T
-    thresholds = np.array([
-        -math.inf if ident.rates[s] <= 0 else math.inf if ident.rates[s] >= 1
-        else NormalDist().inv_cdf(ident.rates[s])
-        for s in SECTORS
-    ])
+    thresholds = np.array(
+        [
+            -math.inf
+            if ident.rates[s] <= 0
+            else math.inf
+            if ident.rates[s] >= 1
+            else NormalDist().inv_cdf(ident.rates[s])
+            for s in SECTORS
+        ]
+    )
     identified = latent < thresholds
     starts = np.array([v.start for v in exploitation.victimisations], dtype=np.int64)
     ends = np.array([v.end for v in exploitation.victimisations], dtype=np.int64)
@@ -96,14 +101,19 @@ def identify(
 
 
 def _agency_for(
-    sector: str, child: int, day: int, partnership: Partnership, population: Population,
+    sector: str,
+    child: int,
+    day: int,
+    partnership: Partnership,
+    population: Population,
     pyrng: random.Random,
 ) -> Agency:
     council = int(population.council[child])
     if sector == "education":
         age = int(age_on(population, np.array([child]), day)[0])
-        school = population.school_secondary[child] if age >= 11 else population.school_primary[
-            child]
+        school = (
+            population.school_secondary[child] if age >= 11 else population.school_primary[child]
+        )
         return partnership.schools[int(school)]
     if sector == "voluntary":
         options = partnership.by_sector("voluntary", council)
@@ -149,17 +159,29 @@ def raise_concerns(
             day = int(identification.day[v_index, s_index])
             agency = _agency_for(sector, victim.child, day, partnership, population, pyrng)
             minute = _minute(day, sector, pyrng)
-            planned.append((minute, len(planned), agency, victim.child, victim.kind, v_index,
-                            True))
+            planned.append((minute, len(planned), agency, victim.child, victim.kind, v_index, True))
             list_entries.append((minute, agency, victim.child, v_index))
             for _ in range(int(rng.poisson(rep.further_concerns_per_identified_child))):
                 later = pyrng.randint(day, max(day, victim.end))
-                planned.append((_minute(later, sector, pyrng), len(planned), agency,
-                                victim.child, victim.kind, v_index, False))
+                planned.append(
+                    (
+                        _minute(later, sector, pyrng),
+                        len(planned),
+                        agency,
+                        victim.child,
+                        victim.kind,
+                        v_index,
+                        False,
+                    )
+                )
 
     # Background concerns make up the rest of the referral volume.
-    target = rep.referrals_per_1000_per_year * config.population.residents / 1000 * (
-        config.population.years)
+    target = (
+        rep.referrals_per_1000_per_year
+        * config.population.residents
+        / 1000
+        * (config.population.years)
+    )
     n_background = max(0, int(rng.poisson(target)) - len(planned))
     children = np.flatnonzero(population.is_child)
     weights = np.cumsum(np.exp(0.7 * population.vulnerable[children].sum(axis=1)))
@@ -178,8 +200,14 @@ def raise_concerns(
         for _ in range(20):
             if child >= 0:
                 break
-            pick = int(children[min(int(np.searchsorted(weights, pyrng.random() * weights[-1])),
-                                    len(children) - 1)])
+            pick = int(
+                children[
+                    min(
+                        int(np.searchsorted(weights, pyrng.random() * weights[-1])),
+                        len(children) - 1,
+                    )
+                ]
+            )
             if 8 <= int(age_on(population, np.array([pick]), day)[0]) <= 17:
                 child = pick
         if child < 0:
@@ -188,15 +216,20 @@ def raise_concerns(
         sector = sectors[int(sector_draw[k])]
         agency = _agency_for(sector, child, day, partnership, population, pyrng)
         flags = [VULNERABILITIES[i] for i in np.flatnonzero(population.vulnerable[child])]
-        category = (_BACKGROUND_FOR_VULNERABILITY[pyrng.choice(flags)] if flags
-                    else pyrng.choice(BACKGROUND_CATEGORIES))
-        planned.append((_minute(day, sector, pyrng), len(planned), agency, child, category, -1,
-                        False))
+        category = (
+            _BACKGROUND_FOR_VULNERABILITY[pyrng.choice(flags)]
+            if flags
+            else pyrng.choice(BACKGROUND_CATEGORIES)
+        )
+        planned.append(
+            (_minute(day, sector, pyrng), len(planned), agency, child, category, -1, False)
+        )
 
     planned.sort(key=lambda item: (item[0], item[1]))
     list_keys = {(m, a.index, c, v) for m, a, c, v in list_entries}
-    return _write_concerns(config, population, partnership, exploitation, book, planned,
-                           list_keys, pyrng)
+    return _write_concerns(
+        config, population, partnership, exploitation, book, planned, list_keys, pyrng
+    )
 
 
 def _write_concerns(
@@ -233,8 +266,9 @@ def _write_concerns(
             victim = exploitation.victimisations[v_index]
             group = exploitation.groups[victim.group]
             named: list[str] = []
-            for member_pos in pyrng.sample(range(len(group.members)),
-                                           k=min(len(group.members), pyrng.randint(1, 2))):
+            for member_pos in pyrng.sample(
+                range(len(group.members)), k=min(len(group.members), pyrng.randint(1, 2))
+            ):
                 member = group.members[member_pos]
                 alias = group.aliases[member_pos]
                 if pyrng.random() < noise.alias_only_rate:
@@ -248,30 +282,45 @@ def _write_concerns(
             vehicle_text = None
             if group.vehicles and pyrng.random() < 0.6:
                 vehicle = pyrng.choice(group.vehicles)
-                plate = (partial_registration(vehicle.registration)
-                         if pyrng.random() < noise.partial_registration_rate
-                         else vehicle.registration)
+                plate = (
+                    partial_registration(vehicle.registration)
+                    if pyrng.random() < noise.partial_registration_rate
+                    else vehicle.registration
+                )
                 vehicle_text = f"{vehicle.model}, registration {plate}"
                 mentioned_vehicles.append(vehicle.registration)
             phone = pyrng.choice(group.phones) if pyrng.random() < 0.5 else None
             place = pyrng.choice(group.places) if pyrng.random() < 0.7 else None
             if place is not None:
                 mentioned_places.append(place.place_id)
-            mentions = Mentions(tuple(named), vehicle_text, phone,
-                                place.name.split(",")[0] if place else None, street)
+            mentions = Mentions(
+                tuple(named),
+                vehicle_text,
+                phone,
+                place.name.split(",")[0] if place else None,
+                street,
+            )
             narrative = exploitation_narrative(victim.kind, written, mentions, pyrng)
             risk = pyrng.choices(("high", "medium", "low"), weights=(5, 4, 1))[0]
             indicators = sorted(pyrng.sample(INDICATORS[victim.kind], k=pyrng.randint(2, 4)))
             if pyrng.random() < rep.victim_blaming_rate:
-                narrative, phrase = inject_victim_blaming(narrative, written,
-                                                          population.sex[child], pyrng)
+                narrative, phrase = inject_victim_blaming(
+                    narrative, written, population.sex[child], pyrng
+                )
                 phrase_used = phrase.avoid
             vehicles_col = [vehicle_text] if vehicle_text else []
             phones_col = [phone] if phone else []
             places_col = [place.name] if place else []
             if first and (minute, agency.index, child, v_index) in list_keys:
-                list_rows.append((agency.agency_id, agency.sector, book.record_id(record),
-                                  victim.kind, format_date(day)))
+                list_rows.append(
+                    (
+                        agency.agency_id,
+                        agency.sector,
+                        book.record_id(record),
+                        victim.kind,
+                        format_date(day),
+                    )
+                )
             kind = "exploitation"
         else:
             mentions = Mentions((), None, None, None, street)
@@ -280,36 +329,79 @@ def _write_concerns(
             indicators = []
             vehicles_col, phones_col, places_col = [], [], []
             kind = "background"
-        rows.append((
-            concern_id, agency.agency_id, partnership.team_ids[partnership.staff_team[staff]],
-            partnership.staff_ids[staff], format_time(minute), book.record_id(record), category,
-            list(_CIN_FACTORS[category]), indicators, risk, narrative, mentions.adults and list(
-                mentions.adults) or [], vehicles_col, phones_col, places_col,
-        ))
-        truth_rows.append((
-            concern_id, person_id(child), kind,
-            exploitation.groups[victim.group].group_id if victim else None,
-            mentioned_people, mentioned_vehicles, mentioned_places, phrase_used or None,
-        ))
-        concerns.append(Concern(concern_id, minute, agency, child, record, category, risk,
-                                v_index))
+        rows.append(
+            (
+                concern_id,
+                agency.agency_id,
+                partnership.team_ids[partnership.staff_team[staff]],
+                partnership.staff_ids[staff],
+                format_time(minute),
+                book.record_id(record),
+                category,
+                list(_CIN_FACTORS[category]),
+                indicators,
+                risk,
+                narrative,
+                list(mentions.adults),
+                vehicles_col,
+                phones_col,
+                places_col,
+            )
+        )
+        truth_rows.append(
+            (
+                concern_id,
+                person_id(child),
+                kind,
+                exploitation.groups[victim.group].group_id if victim else None,
+                mentioned_people,
+                mentioned_vehicles,
+                mentioned_places,
+                phrase_used or None,
+            )
+        )
+        concerns.append(Concern(concern_id, minute, agency, child, record, category, risk, v_index))
     tables = {
         "records/concerns": Table(
-            ("concern_id", "agency_id", "team_id", "raised_by", "raised_at", "subject_record_id",
-             "category", "cin_factors", "indicators", "risk_grade", "narrative", "named_people",
-             "vehicles", "phones", "places"),
+            (
+                "concern_id",
+                "agency_id",
+                "team_id",
+                "raised_by",
+                "raised_at",
+                "subject_record_id",
+                "category",
+                "cin_factors",
+                "indicators",
+                "risk_grade",
+                "narrative",
+                "named_people",
+                "vehicles",
+                "phones",
+                "places",
+            ),
             rows,
             description="Concerns as raised, with narratives and structured fields.",
         ),
         "records/agency_lists": Table(
-            ("agency_id", "sector", "record_id", "exploitation", "identified_on"), list_rows,
+            ("agency_id", "sector", "record_id", "exploitation", "identified_on"),
+            list_rows,
             description="Each agency's list of the children it identified as exploited, "
             "by its own record of the child.",
         ),
         "truth/concerns": Table(
-            ("concern_id", "subject_person_id", "kind", "group_id", "mentioned_people",
-             "mentioned_vehicles", "mentioned_places", "victim_blaming_phrase"),
-            truth_rows, formats=("jsonl",),
+            (
+                "concern_id",
+                "subject_person_id",
+                "kind",
+                "group_id",
+                "mentioned_people",
+                "mentioned_vehicles",
+                "mentioned_places",
+                "victim_blaming_phrase",
+            ),
+            truth_rows,
+            formats=("jsonl",),
             description="The truth behind each concern: who it is about, which group, who and "
             "what it mentions, and any victim-blaming phrase injected.",
         ),

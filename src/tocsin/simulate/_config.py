@@ -61,12 +61,18 @@ class PartnershipConfig:
         _check_range("partnership.councils", self.councils, 1, 3)
         _check_range("partnership.health_trusts", self.health_trusts, 1, 10)
         _check_range("partnership.voluntary_organisations", self.voluntary_organisations, 1, 20)
-        _check_range("partnership.primary_pupils_per_school", self.primary_pupils_per_school,
-                     10, 5000)
-        _check_range("partnership.secondary_pupils_per_school",
-                     self.secondary_pupils_per_school, 50, 5000)
-        _check_range("partnership.residents_per_children_team", self.residents_per_children_team,
-                     1000, 10_000_000)
+        _check_range(
+            "partnership.primary_pupils_per_school", self.primary_pupils_per_school, 10, 5000
+        )
+        _check_range(
+            "partnership.secondary_pupils_per_school", self.secondary_pupils_per_school, 50, 5000
+        )
+        _check_range(
+            "partnership.residents_per_children_team",
+            self.residents_per_children_team,
+            1000,
+            10_000_000,
+        )
         _check_range("partnership.practitioners_per_team", self.practitioners_per_team, 1, 50)
         _check_range("partnership.practitioner_caseload", self.practitioner_caseload, 1, 200)
         _check_range("partnership.manager_caseload", self.manager_caseload, 1, 1000)
@@ -115,16 +121,29 @@ class PopulationConfig:
                 f"population.postcode_area must be one or two capital letters, "
                 f"got {self.postcode_area!r}"
             )
-        for name in ("child_share", "child_share_of_households", "looked_after_rate",
-                     "residential_care_share", "missing_rate", "exclusion_rate", "neglect_rate",
-                     "domestic_abuse_rate", "substance_misuse_rate", "mixed_family_rate"):
+        for name in (
+            "child_share",
+            "child_share_of_households",
+            "looked_after_rate",
+            "residential_care_share",
+            "missing_rate",
+            "exclusion_rate",
+            "neglect_rate",
+            "domestic_abuse_rate",
+            "substance_misuse_rate",
+            "mixed_family_rate",
+        ):
             _check_rate(f"population.{name}", getattr(self, name))
         if self.child_share <= 0:
             raise SimulationConfigError("population.child_share must be above 0")
-        if not self.culture_weights or any(
-            not isinstance(v, int | float) or isinstance(v, bool) or v < 0 or math.isnan(v)
-            for v in self.culture_weights.values()
-        ) or sum(self.culture_weights.values()) <= 0:
+        if (
+            not self.culture_weights
+            or any(
+                not isinstance(v, int | float) or isinstance(v, bool) or v < 0 or math.isnan(v)
+                for v in self.culture_weights.values()
+            )
+            or sum(self.culture_weights.values()) <= 0
+        ):
             raise SimulationConfigError(
                 "population.culture_weights must map culture names to non-negative weights "
                 "with a positive sum"
@@ -149,13 +168,20 @@ class ExploitationConfig:
     cce_min_age: int = 12
 
     def validate(self) -> None:
-        _check_range("exploitation.cse_victims_per_100k_per_year",
-                     self.cse_victims_per_100k_per_year, 0.0, 10_000.0)
-        _check_range("exploitation.cce_victims_per_100k_per_year",
-                     self.cce_victims_per_100k_per_year, 0.0, 10_000.0)
+        _check_range(
+            "exploitation.cse_victims_per_100k_per_year",
+            self.cse_victims_per_100k_per_year,
+            0.0,
+            10_000.0,
+        )
+        _check_range(
+            "exploitation.cce_victims_per_100k_per_year",
+            self.cce_victims_per_100k_per_year,
+            0.0,
+            10_000.0,
+        )
         _check_rate("exploitation.lone_offender_share", self.lone_offender_share)
-        _check_range("exploitation.victims_per_group_mean", self.victims_per_group_mean,
-                     1.0, 200.0)
+        _check_range("exploitation.victims_per_group_mean", self.victims_per_group_mean, 1.0, 200.0)
         _check_range("exploitation.group_size_min", self.group_size_min, 2, 15)
         _check_range("exploitation.group_size_max", self.group_size_max, 2, 15)
         if self.group_size_min > self.group_size_max:
@@ -168,8 +194,7 @@ class ExploitationConfig:
             raise SimulationConfigError(
                 "exploitation.peer_recruitment_rate + victim_recruitment_rate must be at most 1"
             )
-        _check_range("exploitation.vulnerability_log_odds", self.vulnerability_log_odds,
-                     0.0, 5.0)
+        _check_range("exploitation.vulnerability_log_odds", self.vulnerability_log_odds, 0.0, 5.0)
         _check_range("exploitation.mean_duration_months", self.mean_duration_months, 1.0, 120.0)
         _check_range("exploitation.cse_min_age", self.cse_min_age, 8, 17)
         _check_range("exploitation.cce_min_age", self.cce_min_age, 8, 17)
@@ -247,8 +272,9 @@ class ReportingConfig:
     victim_blaming_rate: float = 0.05
 
     def validate(self) -> None:
-        _check_range("reporting.referrals_per_1000_per_year", self.referrals_per_1000_per_year,
-                     0.0, 1000.0)
+        _check_range(
+            "reporting.referrals_per_1000_per_year", self.referrals_per_1000_per_year, 0.0, 1000.0
+        )
         if set(self.agency_shares) != set(SECTORS):
             raise SimulationConfigError(
                 f"reporting.agency_shares must give a share for each of {', '.join(SECTORS)}"
@@ -258,8 +284,12 @@ class ReportingConfig:
         if abs(sum(self.agency_shares.values()) - 1.0) > 1e-6:
             raise SimulationConfigError("reporting.agency_shares must add up to 1")
         _check_rate("reporting.re_referral_rate", self.re_referral_rate)
-        _check_range("reporting.further_concerns_per_identified_child",
-                     self.further_concerns_per_identified_child, 0.0, 50.0)
+        _check_range(
+            "reporting.further_concerns_per_identified_child",
+            self.further_concerns_per_identified_child,
+            0.0,
+            50.0,
+        )
         _check_rate("reporting.victim_blaming_rate", self.victim_blaming_rate)
 
 
@@ -316,9 +346,7 @@ class SimulationConfig:
     partnership: PartnershipConfig = dataclasses.field(default_factory=PartnershipConfig)
     population: PopulationConfig = dataclasses.field(default_factory=PopulationConfig)
     exploitation: ExploitationConfig = dataclasses.field(default_factory=ExploitationConfig)
-    identification: IdentificationConfig = dataclasses.field(
-        default_factory=IdentificationConfig
-    )
+    identification: IdentificationConfig = dataclasses.field(default_factory=IdentificationConfig)
     reporting: ReportingConfig = dataclasses.field(default_factory=ReportingConfig)
     noise: NoiseConfig = dataclasses.field(default_factory=NoiseConfig)
     failures: FailureConfig = dataclasses.field(default_factory=FailureConfig)
@@ -435,8 +463,12 @@ _PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     # About a second: one council, a town of 8,000 residents over three years. Tests raise the
     # exploitation rates through overrides when they need more victims.
     "small": {
-        "partnership": {"councils": 1, "health_trusts": 1, "voluntary_organisations": 1,
-                        "residents_per_children_team": 4000},
+        "partnership": {
+            "councils": 1,
+            "health_trusts": 1,
+            "voluntary_organisations": 1,
+            "residents_per_children_team": 4000,
+        },
         "population": {"residents": 8000, "years": 3, "start_year": 2022},
     },
     # Rotherham's size (about 260,000 residents, DOMAIN.md section 1) over ten years.
@@ -456,9 +488,7 @@ _PRESETS: dict[str, dict[str, dict[str, Any]]] = {
 def preset(scale: str) -> SimulationConfig:
     """The default configuration for ``scale`` (one of :data:`SCALES`)."""
     if scale not in _PRESETS:
-        raise SimulationConfigError(
-            f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}"
-        )
+        raise SimulationConfigError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     return SimulationConfig().with_overrides(_PRESETS[scale])
 
 
@@ -473,5 +503,7 @@ def load_config(path: str | Path, scale: str) -> SimulationConfig:
     try:
         values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SimulationConfigError(f"configuration file {str(path)!r} is not TOML: {exc}") from None
+        raise SimulationConfigError(
+            f"configuration file {str(path)!r} is not TOML: {exc}"
+        ) from None
     return preset(scale).with_overrides(values)

@@ -26,23 +26,42 @@ __all__ = [
 #: regional tools' critical ones; DOMAIN.md section 3).
 INDICATORS: dict[str, tuple[str, ...]] = {
     "cse": (
-        "missing_from_home_or_care", "staying_out_late", "unknown_adults_contacting_child",
-        "worrying_phone_or_internet_use", "gifts_or_money_from_unknown_adults",
-        "seen_in_cars_with_unknown_adults", "links_to_hotels_or_taxis",
-        "sexually_transmitted_infection", "allegation_made_then_withdrawn",
-        "drug_or_alcohol_use", "self_harm", "missing_school", "exploited_peers",
+        "missing_from_home_or_care",
+        "staying_out_late",
+        "unknown_adults_contacting_child",
+        "worrying_phone_or_internet_use",
+        "gifts_or_money_from_unknown_adults",
+        "seen_in_cars_with_unknown_adults",
+        "links_to_hotels_or_taxis",
+        "sexually_transmitted_infection",
+        "allegation_made_then_withdrawn",
+        "drug_or_alcohol_use",
+        "self_harm",
+        "missing_school",
+        "exploited_peers",
         "links_to_known_perpetrators",
     ),
     "cce": (
-        "missing_from_home_or_care", "found_out_of_area", "unexplained_cash_or_phones",
-        "carrying_drugs", "weapon_found", "unexplained_injuries", "missing_school",
-        "exploited_peers", "links_to_known_perpetrators", "drug_or_alcohol_use",
+        "missing_from_home_or_care",
+        "found_out_of_area",
+        "unexplained_cash_or_phones",
+        "carrying_drugs",
+        "weapon_found",
+        "unexplained_injuries",
+        "missing_school",
+        "exploited_peers",
+        "links_to_known_perpetrators",
+        "drug_or_alcohol_use",
     ),
 }
 
 #: Categories of the concerns that are not about exploitation.
 BACKGROUND_CATEGORIES: tuple[str, ...] = (
-    "neglect", "domestic_abuse", "missing", "school_exclusion", "parental_substance_misuse",
+    "neglect",
+    "domestic_abuse",
+    "missing",
+    "school_exclusion",
+    "parental_substance_misuse",
     "emotional_wellbeing",
 )
 
@@ -150,17 +169,16 @@ def _fill(template: str, child: str, mentions: Mentions, rng: random.Random) -> 
 
 def exploitation_narrative(kind: str, child: str, mentions: Mentions, rng: random.Random) -> str:
     """A narrative about a child exploited sexually (``cse``) or criminally (``cce``)."""
-    openings, details = (_CSE_OPENINGS, _CSE_DETAILS) if kind == "cse" else (
-        _CCE_OPENINGS, _CCE_DETAILS)
+    openings, details = (
+        (_CSE_OPENINGS, _CSE_DETAILS) if kind == "cse" else (_CCE_OPENINGS, _CCE_DETAILS)
+    )
     parts = [rng.choice(openings)]
     parts += rng.sample(details, k=rng.randint(1, 2))
     parts.append(rng.choice(_CLOSINGS))
     return " ".join(_fill(part, child, mentions, rng) for part in parts)
 
 
-def background_narrative(
-    category: str, child: str, mentions: Mentions, rng: random.Random
-) -> str:
+def background_narrative(category: str, child: str, mentions: Mentions, rng: random.Random) -> str:
     """A narrative for a concern that is not about exploitation."""
     parts = [rng.choice(_BACKGROUND[category]), rng.choice(_CLOSINGS)]
     return " ".join(_fill(part, child, mentions, rng) for part in parts)

@@ -64,8 +64,7 @@ def _write_jsonl(table: Table, writer: _HashingWriter) -> None:
     columns = table.columns
     for begin in range(0, len(table.rows), _BATCH):
         chunk = table.rows[begin : begin + _BATCH]
-        writer.write("".join(encode(dict(zip(columns, row, strict=True))) + "\n"
-                             for row in chunk))
+        writer.write("".join(encode(dict(zip(columns, row, strict=True))) + "\n" for row in chunk))
 
 
 def _write_csv(table: Table, writer: _HashingWriter) -> None:
@@ -133,8 +132,7 @@ def write_world(
                 (_write_jsonl if fmt == "jsonl" else _write_csv)(table, writer)
             finally:
                 digest = writer.close()
-            files[f"{name}.{fmt}"] = {"rows": len(table), "bytes": writer.size,
-                                      "sha256": digest}
+            files[f"{name}.{fmt}"] = {"rows": len(table), "bytes": writer.size, "sha256": digest}
         manifest = {
             "format": MANIFEST_FORMAT,
             "seed": world.seed,
@@ -142,8 +140,11 @@ def write_world(
             "generator": {"package": "tocsin.simulate", "numpy": np.__version__},
             "summary": world.summary(),
             "tables": {
-                name: {"description": table.description, "columns": list(table.columns),
-                       "rows": len(table)}
+                name: {
+                    "description": table.description,
+                    "columns": list(table.columns),
+                    "rows": len(table),
+                }
                 for name, table in world.tables.items()
             },
             "config": world.config.as_dict(),

@@ -114,11 +114,18 @@ def build_partnership(
                     capacity = part.manager_caseload
                 else:
                     capacity = 0
-                staff_rows.append((
-                    staff_id, agency.agency_id, team_id, rng.choice(all_given),
-                    rng.choice(all_family), role, capacity,
-                    f"{staff_id.lower()}@{agency.agency_id.lower()}.{area.lower()}.invalid",
-                ))
+                staff_rows.append(
+                    (
+                        staff_id,
+                        agency.agency_id,
+                        team_id,
+                        rng.choice(all_given),
+                        rng.choice(all_family),
+                        role,
+                        capacity,
+                        f"{staff_id.lower()}@{agency.agency_id.lower()}.{area.lower()}.invalid",
+                    )
+                )
 
     per_team = part.practitioners_per_team
     council_residents = [0] * part.councils
@@ -127,35 +134,51 @@ def build_partnership(
     for council in range(part.councils):
         town = places.towns[council]
         agency = add_agency(f"{town} Council Children's Services", "council", council)
-        add_team(agency, "Front Door (MASH)", [("mash_officer", max(2, per_team // 2)),
-                                               ("team_manager", 1)])
+        add_team(
+            agency,
+            "Front Door (MASH)",
+            [("mash_officer", max(2, per_team // 2)), ("team_manager", 1)],
+        )
         teams = max(1, math.ceil(council_residents[council] / part.residents_per_children_team))
         for k in range(teams):
-            add_team(agency, f"Children in Need Team {k + 1}",
-                     [("practitioner", per_team), ("team_manager", 1)])
-        add_team(agency, "Child Exploitation Team", [("practitioner", per_team),
-                                                     ("team_manager", 1)])
-        add_team(agency, "Children Looked After Team", [("practitioner", per_team),
-                                                        ("team_manager", 1)])
-        add_team(agency, "Service Leadership", [("head_of_service", 1), ("analyst", 1),
-                                                ("administrator", 1)])
+            add_team(
+                agency,
+                f"Children in Need Team {k + 1}",
+                [("practitioner", per_team), ("team_manager", 1)],
+            )
+        add_team(
+            agency, "Child Exploitation Team", [("practitioner", per_team), ("team_manager", 1)]
+        )
+        add_team(
+            agency, "Children Looked After Team", [("practitioner", per_team), ("team_manager", 1)]
+        )
+        add_team(
+            agency,
+            "Service Leadership",
+            [("head_of_service", 1), ("analyst", 1), ("administrator", 1)],
+        )
     police = add_agency(f"{county} Police", "police", -1)
-    add_team(police, "MASH Police Desk", [("mash_officer", max(2, per_team // 2)),
-                                          ("team_manager", 1)])
-    add_team(police, "Child Exploitation Unit", [("police_officer", per_team),
-                                                 ("team_manager", 1)])
+    add_team(
+        police, "MASH Police Desk", [("mash_officer", max(2, per_team // 2)), ("team_manager", 1)]
+    )
+    add_team(police, "Child Exploitation Unit", [("police_officer", per_team), ("team_manager", 1)])
     for council in range(part.councils):
-        add_team(police, f"Neighbourhood Policing, {places.towns[council]}",
-                 [("police_officer", per_team), ("team_manager", 1)])
+        add_team(
+            police,
+            f"Neighbourhood Policing, {places.towns[council]}",
+            [("police_officer", per_team), ("team_manager", 1)],
+        )
     add_team(police, "Intelligence Unit", [("analyst", 2), ("team_manager", 1)])
-    add_team(police, "Public Protection Command", [("head_of_service", 1),
-                                                   ("administrator", 1)])
+    add_team(police, "Public Protection Command", [("head_of_service", 1), ("administrator", 1)])
     for trust in range(part.health_trusts):
         town = places.towns[trust % part.councils]
         suffix = f" {trust // part.councils + 1}" if trust >= part.councils else ""
         agency = add_agency(f"{town}{suffix} Health Trust", "health", trust % part.councils)
-        add_team(agency, "Safeguarding Children Team", [("practitioner", max(2, per_team // 2)),
-                                                        ("team_manager", 1)])
+        add_team(
+            agency,
+            "Safeguarding Children Team",
+            [("practitioner", max(2, per_team // 2)), ("team_manager", 1)],
+        )
         add_team(agency, "Sexual Health Service", [("practitioner", 2)])
         add_team(agency, "Emergency Department", [("practitioner", 2)])
         add_team(agency, "School Nursing", [("practitioner", 2), ("head_of_service", 1)])
@@ -166,15 +189,13 @@ def build_partnership(
         school_agency.append(agency)
     for council in range(part.councils):
         agency = add_agency(f"{places.towns[council]} Youth Service", "youth", council)
-        add_team(agency, "Detached Youth Work", [("practitioner", per_team),
-                                                 ("team_manager", 1)])
+        add_team(agency, "Detached Youth Work", [("practitioner", per_team), ("team_manager", 1)])
     for k in range(part.voluntary_organisations):
         name = _VOLUNTARY_NAMES[k % len(_VOLUNTARY_NAMES)]
         if k >= len(_VOLUNTARY_NAMES):
             name = f"{name} ({places.towns[k % part.councils]})"
         agency = add_agency(name, "voluntary", k % part.councils)
-        add_team(agency, "Outreach", [("practitioner", max(2, per_team // 2)),
-                                      ("team_manager", 1)])
+        add_team(agency, "Outreach", [("practitioner", max(2, per_team // 2)), ("team_manager", 1)])
     scrutiny = add_agency(f"{county} Safeguarding Children Partnership", "partnership", -1)
     add_team(scrutiny, "Independent Scrutiny", [("partnership_scrutineer", 2), ("analyst", 1)])
 
@@ -185,12 +206,21 @@ def build_partnership(
             description="The partnership's agencies.",
         ),
         "records/teams": Table(
-            ("team_id", "agency_id", "name"), team_rows,  # type: ignore[arg-type]
+            ("team_id", "agency_id", "name"),
+            team_rows,  # type: ignore[arg-type]
             description="Teams within agencies.",
         ),
         "records/staff": Table(
-            ("staff_id", "agency_id", "team_id", "given_name", "family_name", "role",
-             "caseload_capacity", "email"),
+            (
+                "staff_id",
+                "agency_id",
+                "team_id",
+                "given_name",
+                "family_name",
+                "role",
+                "caseload_capacity",
+                "email",
+            ),
             staff_rows,  # type: ignore[arg-type]
             description="Staff with their roles and caseload capacities (invented people).",
         ),

@@ -102,7 +102,7 @@ def build_population(config: SimulationConfig, rng: np.random.Generator) -> Popu
     # Ages at the start of the window: under-18s spread evenly over 0..17 at the configured
     # share of residents, adults over 18..89.
     minors_share = min(0.9, pop_cfg.child_share * 1.8)
-    n_minors = int(round(residents * minors_share))
+    n_minors = round(residents * minors_share)
     n_adults = residents - n_minors
 
     # Families: one or two parents with one to four children; the rest of the adults live in
@@ -152,8 +152,10 @@ def build_population(config: SimulationConfig, rng: np.random.Generator) -> Popu
     )
     dob = (start - age_days).astype(np.int64)
     # A child of interest is 8 to 17 at some time in the window.
-    is_child = is_minor & (dob > start - int(18 * _DAYS_PER_YEAR)) & (
-        dob <= window_end - int(8 * _DAYS_PER_YEAR)
+    is_child = (
+        is_minor
+        & (dob > start - int(18 * _DAYS_PER_YEAR))
+        & (dob <= window_end - int(8 * _DAYS_PER_YEAR))
     )
 
     # Cultures by household; in a share of families the children are of mixed heritage and
@@ -188,8 +190,12 @@ def build_population(config: SimulationConfig, rng: np.random.Generator) -> Popu
     family_lists = [book.family[c] for c in cultures]
     eth_lists = [ETHNICITY_CODES[c] for c in cultures]
     for g_cul, p_cul, g_i, f_i, fem, mixed in zip(
-        given_culture.tolist(), person_culture.tolist(), given_idx.tolist(),
-        family_idx.tolist(), sex_female.tolist(), (given_culture != person_culture).tolist(),
+        given_culture.tolist(),
+        person_culture.tolist(),
+        given_idx.tolist(),
+        family_idx.tolist(),
+        sex_female.tolist(),
+        (given_culture != person_culture).tolist(),
         strict=True,
     ):
         names = female_lists[g_cul] if fem else male_lists[g_cul]
@@ -299,11 +305,13 @@ def build_population(config: SimulationConfig, rng: np.random.Generator) -> Popu
             count = max(1, int(np.ceil(len(in_town) * span / cohorts / per_school)))
             first = len(schools)
             for k in range(count):
-                stem = places.street_stems[(k * 7 + town * 3 + (phase == "primary")) %
-                                           len(places.street_stems)]
+                stem = places.street_stems[
+                    (k * 7 + town * 3 + (phase == "primary")) % len(places.street_stems)
+                ]
                 label = "Primary School" if phase == "primary" else "Academy"
-                suffix = f" {k // len(places.street_stems) + 1}" if k >= len(
-                    places.street_stems) else ""
+                suffix = (
+                    f" {k // len(places.street_stems) + 1}" if k >= len(places.street_stems) else ""
+                )
                 schools.append((f"{stem}{suffix} {label}, {town_name}", phase, town))
             # Children in one household go to the same school.
             target[in_town] = first + (household[in_town] * 2654435761 % count)

@@ -91,23 +91,43 @@ class RecordBook:
             phone = self._landlines.setdefault(household, drama_landline(len(self._landlines)))
         draws = self._draws()
         given, family, dob, address, postcode, phone, applied = noisy_identity(
-            pop.given[person], pop.family[person], born,
-            pop.address_text[address_index], pop.address_postcode[address_index], phone,
-            draws, self._noise,
+            pop.given[person],
+            pop.family[person],
+            born,
+            pop.address_text[address_index],
+            pop.address_postcode[address_index],
+            phone,
+            draws,
+            self._noise,
         )
         alias = self.aliases.get(person)
         ethnicity = pop.ethnicity[person]
-        missing_rate = (self._noise.offender_ethnicity_missing_rate if alias is not None
-                        else self._noise.missing_field_rate)
+        missing_rate = (
+            self._noise.offender_ethnicity_missing_rate
+            if alias is not None
+            else self._noise.missing_field_rate
+        )
         if draws[12] < missing_rate:
             ethnicity = "REFU" if draws[9] < 0.1 else "NOBT"
             applied.append("ethnicity_not_recorded")
         index = len(self.rows)
         record = f"R{index + 1:08d}"
-        self.rows.append((
-            record, agency.agency_id, given, family, alias, pop.sex[person], dob, address,
-            postcode, phone, ethnicity, format_date(max(day, born)),
-        ))
+        self.rows.append(
+            (
+                record,
+                agency.agency_id,
+                given,
+                family,
+                alias,
+                pop.sex[person],
+                dob,
+                address,
+                postcode,
+                phone,
+                ethnicity,
+                format_date(max(day, born)),
+            )
+        )
         self.truth.append((record, person_id(person), agency.agency_id, applied))
         self.latest[(agency.index, person)] = index
         return index
@@ -137,20 +157,20 @@ class RecordBook:
         """``records/persons`` and ``truth/record_identity``."""
         return {
             "records/persons": Table(
-                PERSON_COLUMNS, self.rows,
+                PERSON_COLUMNS,
+                self.rows,
                 description="Every person record as each agency holds it, identifiers noisy.",
             ),
             "truth/record_identity": Table(
-                ("record_id", "person_id", "agency_id", "noise"), self.truth,
+                ("record_id", "person_id", "agency_id", "noise"),
+                self.truth,
                 formats=("csv",),
                 description="The true person behind every record and the noise it carries.",
             ),
         }
 
 
-def register_residents(
-    book: RecordBook, partnership: Partnership, population: Population
-) -> None:
+def register_residents(book: RecordBook, partnership: Partnership, population: Population) -> None:
     """The registers agencies hold before any concern: health (every resident), schools
     (their pupils) and children's services (children with a known vulnerability, and their
     parents)."""
@@ -171,8 +191,9 @@ def register_residents(
     end = population.window_end
     age_start = age_on(population, children, start)
     age_end = age_on(population, children, end)
-    for child, first, last in zip(children.tolist(), age_start.tolist(), age_end.tolist(),
-                                  strict=True):
+    for child, first, last in zip(
+        children.tolist(), age_start.tolist(), age_end.tolist(), strict=True
+    ):
         dob = dob_of[child]
         if first <= 10 and last >= 8:
             school = partnership.schools[int(population.school_primary[child])]
