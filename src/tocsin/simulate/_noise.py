@@ -38,16 +38,23 @@ _EPOCH = dt.date(1970, 1, 1)
 
 
 def typo(name: str, draw: float) -> str:
-    """``name`` with one typing slip: two letters swapped, one dropped or one doubled."""
+    """``name`` with one typing slip: two letters swapped, one dropped or one doubled (always
+    different from ``name``)."""
     if len(name) < 3:
         return name + name[-1]
     position = 1 + int(draw * 1000) % (len(name) - 2)
-    kind = int(draw * 3000) % 3
-    if kind == 0:
-        return name[:position] + name[position + 1] + name[position] + name[position + 2 :]
-    if kind == 1:
-        return name[:position] + name[position + 1 :]
-    return name[:position] + name[position] + name[position:]
+    first = int(draw * 3000) % 3
+    for kind in (first, (first + 1) % 3, (first + 2) % 3):
+        if kind == 0:
+            slipped = name[:position] + name[position + 1] + name[position] + name[position + 2 :]
+        elif kind == 1:
+            slipped = name[:position] + name[position + 1 :]
+        else:
+            slipped = name[:position] + name[position] + name[position:]
+        # Swapping two equal letters changes nothing; fall through to another slip.
+        if slipped != name:
+            return slipped
+    return name + name[-1]  # pragma: no cover - dropping a letter always changes the name
 
 
 @functools.lru_cache(maxsize=1 << 16)
