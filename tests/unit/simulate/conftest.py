@@ -13,7 +13,7 @@ DENSE_OVERRIDES = {
         "cse_victims_per_100k_per_year": 1000.0,
         "cce_victims_per_100k_per_year": 1000.0,
     },
-    "reporting": {"victim_blaming_rate": 0.2},
+    "reporting": {"victim_blaming_rate": 0.2, "referrals_per_1000_per_year": 130.0},
 }
 
 

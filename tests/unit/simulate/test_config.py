@@ -97,6 +97,11 @@ def test_unreadable_or_malformed_toml_is_refused(tmp_path: Path) -> None:
 def test_as_dict_lists_every_section() -> None:
     sections = preset("small").as_dict()
     assert list(sections) == [
-        "partnership", "population", "exploitation", "identification", "reporting", "noise",
+        "partnership",
+        "population",
+        "exploitation",
+        "identification",
+        "reporting",
+        "noise",
         "failures",
     ]

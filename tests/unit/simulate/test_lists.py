@@ -57,8 +57,12 @@ def test_list_rates_and_overlaps_match_the_configuration(
 
 def _log_odds_ratio(rows: list[dict[str, object]], a: str, b: str) -> float:
     cells = Counter((r[a], r[b]) for r in rows)
-    n11, n10, n01, n00 = (cells[(1, 1)] + 0.5, cells[(1, 0)] + 0.5, cells[(0, 1)] + 0.5,
-                          cells[(0, 0)] + 0.5)
+    n11, n10, n01, n00 = (
+        cells[(1, 1)] + 0.5,
+        cells[(1, 0)] + 0.5,
+        cells[(0, 1)] + 0.5,
+        cells[(0, 0)] + 0.5,
+    )
     return math.log(n11 * n00 / (n10 * n01))
 
 

@@ -45,12 +45,14 @@ def test_each_kind_of_noise_occurs_at_its_configured_rate(
         assert_rate(hits, len(eligible), getattr(noise, f"{kind}_rate"), kind)
 
     spellable = [
-        j for j in joined
+        j
+        for j in joined
         if j[1]["given_name"] in book.spelling_groups or j[1]["family_name"] in book.spelling_groups
     ]
     rate("spelling_variant", spellable)
     nicknamed = [
-        j for j in joined
+        j
+        for j in joined
         if j[1]["given_name"] in book.nicknames and j[1]["given_name"] not in book.spelling_groups
     ]
     rate("nickname", nicknamed)
@@ -106,9 +108,14 @@ def test_partial_registrations_and_aliases_appear_in_concerns(dense_world: World
     vehicles = [v for vs in dense_world["records/concerns"].column("vehicles") for v in vs or []]
     partial = [v for v in vehicles if " " not in v.rsplit("registration ", 1)[1]]
     assert 0 < len(partial) < len(vehicles)
-    assert_rate(len(partial), len(vehicles), dense_world.config.noise.partial_registration_rate,
-                "partial registrations")
+    assert_rate(
+        len(partial),
+        len(vehicles),
+        dense_world.config.noise.partial_registration_rate,
+        "partial registrations",
+    )
     named = [n for ns in dense_world["records/concerns"].column("named_people") for n in ns or []]
     aliases = [n for n in named if n.startswith("'")]
-    assert_rate(len(aliases), len(named), dense_world.config.noise.alias_only_rate,
-                "named by alias only")
+    assert_rate(
+        len(aliases), len(named), dense_world.config.noise.alias_only_rate, "named by alias only"
+    )

@@ -14,11 +14,11 @@ from tocsin.simulate import (
     MANIFEST_FORMAT,
     SimulationOutputError,
     World,
+    _output,
     preset,
     simulate,
     write_world,
 )
-from tocsin.simulate import _output
 
 TINY = preset("small").with_overrides({"population": {"residents": 3000}})
 
@@ -65,9 +65,15 @@ def test_manifest_records_seed_scale_counts_config_and_hashes(
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == {*manifest["files"], "manifest.json"}
     for required in (
-        "records/persons.jsonl", "records/persons.csv", "records/concerns.csv",
-        "records/agency_lists.csv", "truth/people.jsonl", "truth/record_identity.csv",
-        "truth/groups.jsonl", "truth/hidden_population.csv", "truth/failures.jsonl",
+        "records/persons.jsonl",
+        "records/persons.csv",
+        "records/concerns.csv",
+        "records/agency_lists.csv",
+        "truth/people.jsonl",
+        "truth/record_identity.csv",
+        "truth/groups.jsonl",
+        "truth/hidden_population.csv",
+        "truth/failures.jsonl",
         "truth/capture_histories.csv",
     ):
         assert required in manifest["files"]
@@ -84,8 +90,11 @@ def test_jsonl_and_csv_hold_the_same_rows(tmp_path: Path, small_world: World) ->
         for line, row in zip(lines[:200], rows[:200], strict=True):
             record = json.loads(line)
             for key, value in record.items():
-                expected = ";".join(value) if isinstance(value, list) else (
-                    "" if value is None else str(value))
+                expected = (
+                    ";".join(value)
+                    if isinstance(value, list)
+                    else ("" if value is None else str(value))
+                )
                 assert row[key] == expected
 
 

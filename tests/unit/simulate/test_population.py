@@ -71,7 +71,7 @@ def test_every_phone_number_is_in_ofcoms_drama_ranges(dense_world: World) -> Non
     for narrative in dense_world["records/concerns"].column("narrative"):
         numbers += PHONE_LIKE.findall(str(narrative))
     assert len(numbers) > 1000
-    assert any(n.startswith("01632") or n.startswith("0113") for n in numbers)
+    assert any(n.startswith(("01632", "0113")) for n in numbers)
     assert [n for n in numbers if not is_drama_number(n)] == []
 
 
@@ -86,9 +86,7 @@ def test_names_are_combinations_from_the_lists(dense_world: World) -> None:
     assert set(cultures) == set(book.cultures)
 
 
-def test_children_are_eight_to_seventeen_in_the_window(
-    small_world: World
-) -> None:
+def test_children_are_eight_to_seventeen_in_the_window(small_world: World) -> None:
     pop = small_world.config.population
     start = dt.date(pop.start_year, 1, 1)
     end = dt.date(pop.start_year + pop.years, 1, 1)
@@ -105,7 +103,8 @@ def test_children_homes_and_shared_addresses_exist(dense_world: World) -> None:
     assert kinds["childrens_home"] > 0
     assert kinds["shared"] > 0
     homes = Counter(
-        p["address"] for p in dense_world["truth/people"].dicts()
+        p["address"]
+        for p in dense_world["truth/people"].dicts()
         if p["address_kind"] == "childrens_home"
     )
     assert max(homes.values()) <= 4
