@@ -6,6 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CSS := src/tocsin/server/web/static/tocsin/build/tocsin.css
 PYTEST_ARGS ?=
 
 .PHONY: help setup demo test test-sqlite test-postgres lint format bench docs clean
@@ -19,7 +20,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Install everything Tocsin needs into .venv (run by the other targets)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CSS): node_modules/.installed frontend/tocsin.scss frontend/copy-assets.mjs
+	npm run --silent build
+
+setup: $(STAMP) $(CSS) ## Install everything Tocsin needs (.venv, npm packages, compiled CSS)
 
 demo: setup ## Build a synthetic partnership into ./var and serve it on http://127.0.0.1:8000
 	$(BIN)/tocsin demo
@@ -56,5 +64,5 @@ bench: setup ## Run the benchmarks and write their figures to docs/benchmarks.md
 docs: setup ## Regenerate the reference docs (settings, events, CLI) from the code
 	$(BIN)/python -m tocsin.server.docs
 
-clean: ## Remove the virtual environment and local state (./var)
-	rm -rf $(VENV) var
+clean: ## Remove the virtual environment, npm packages, built assets and local state (./var)
+	rm -rf $(VENV) node_modules var src/tocsin/server/web/static/tocsin/build

@@ -75,8 +75,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = CONFIG.home / "static"
-WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
+# WhiteNoise serves the static files from inside the installed package, so there is no
+# collectstatic step and no STATIC_ROOT to keep in step with the code.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -63,8 +63,9 @@ class LedgerStoreContract:
                 verify_inclusion(index, size, leaf_hash(leaves[index]), proof.hashes, proof.root)
             for old in range(size + 1):
                 consistency = ledger.consistency_proof(old, size)
-                verify_consistency(old, size, consistency.old_root, consistency.root,
-                                   consistency.hashes)
+                verify_consistency(
+                    old, size, consistency.old_root, consistency.root, consistency.hashes
+                )
 
     def test_a_size_beyond_the_head_is_refused(self, store: LedgerStore) -> None:
         ledger = Ledger(store)
@@ -80,8 +81,10 @@ class LedgerStoreContract:
         payloads = store.read_payloads([0, 1, 2])
         for envelope in envelopes:
             assert payloads[envelope.seq].commitment == envelope.commitment
-            assert payloads[envelope.seq].decode() == {"n": envelope.seq,
-                                                       "text": f"payload {envelope.seq}"}
+            assert payloads[envelope.seq].decode() == {
+                "n": envelope.seq,
+                "text": f"payload {envelope.seq}",
+            }
         head = store.head()
         store.erase_payloads([1])
         assert set(store.read_payloads([0, 1, 2])) == {0, 2}
@@ -101,10 +104,18 @@ class LedgerStoreContract:
         from tocsin.ledger import Entry, seal_payload
 
         sealed = seal_payload({"n": 9})
-        stale = Envelope(v=1, seq=1, time="2026-01-31T09:00:00.000000Z", kind="contract.tested",
-                         actor="system:test", subjects=("thing:9",), commitment=sealed.commitment)
+        stale = Envelope(
+            v=1,
+            seq=1,
+            time="2026-01-31T09:00:00.000000Z",
+            kind="contract.tested",
+            actor="system:test",
+            subjects=("thing:9",),
+            commitment=sealed.commitment,
+        )
         with pytest.raises(StoreConflict):
-            store.write([Entry(stale, stale.leaf(), sealed)], [], (1, b"\x00" * 32),
-                        (2, b"\x00" * 32))
+            store.write(
+                [Entry(stale, stale.leaf(), sealed)], [], (1, b"\x00" * 32), (2, b"\x00" * 32)
+            )
         assert store.head() == (3, reference_root(leaves))
         assert len(store.read_leaves(0, 10)) == 3

@@ -13,9 +13,15 @@ from tocsin.ledger import CanonicalJSONError, canonical_json, parse_canonical_js
 
 def test_members_are_sorted_by_utf16_code_units() -> None:
     # RFC 8785 §3.2.3's sorting example.
-    value = {"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh",
-             "1": "One", "\U0001f600": "Emoji: Grinning Face", "\u0080": "Control",
-             "\u00f6": "Latin Small Letter O With Diaeresis"}
+    value = {
+        "\u20ac": "Euro Sign",
+        "\r": "Carriage Return",
+        "\ufb33": "Hebrew Letter Dalet With Dagesh",
+        "1": "One",
+        "\U0001f600": "Emoji: Grinning Face",
+        "\u0080": "Control",
+        "\u00f6": "Latin Small Letter O With Diaeresis",
+    }
     keys = [k for k in parse_canonical_json(canonical_json(value))]
     assert keys == ["\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
 
@@ -36,9 +42,19 @@ def test_the_rfc_example_object() -> None:
 
 @pytest.mark.parametrize(
     ("number", "text"),
-    [(0.0, "0"), (-0.0, "0"), (1.0, "1"), (-1.5, "-1.5"), (1e21, "1e+21"), (1e20, "100000000000000000000"),
-     (1e-6, "0.000001"), (1e-7, "1e-7"), (123456789012345680000.0, "123456789012345680000"),
-     (5e-324, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308")],
+    [
+        (0.0, "0"),
+        (-0.0, "0"),
+        (1.0, "1"),
+        (-1.5, "-1.5"),
+        (1e21, "1e+21"),
+        (1e20, "100000000000000000000"),
+        (1e-6, "0.000001"),
+        (1e-7, "1e-7"),
+        (123456789012345680000.0, "123456789012345680000"),
+        (5e-324, "5e-324"),
+        (1.7976931348623157e308, "1.7976931348623157e+308"),
+    ],
 )
 def test_numbers_are_written_as_ecmascript_does(number: float, text: str) -> None:
     assert canonical_json(number).decode() == text
@@ -57,15 +73,20 @@ def test_values_json_cannot_carry_exactly_are_refused(bad: object) -> None:
         canonical_json(bad)
 
 
-@pytest.mark.parametrize("text", [b'{"b":1,"a":2}', b'{"a": 1}', b'[1.0]', b'"\\u00e9"', b"\xff", b"NaN"])
+@pytest.mark.parametrize(
+    "text", [b'{"b":1,"a":2}', b'{"a": 1}', b"[1.0]", b'"\\u00e9"', b"\xff", b"NaN"]
+)
 def test_parse_refuses_anything_not_already_canonical(text: bytes) -> None:
     with pytest.raises(CanonicalJSONError):
         parse_canonical_json(text)
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda children: st.lists(children) | st.dictionaries(st.text(), children),
     max_leaves=20,
 )

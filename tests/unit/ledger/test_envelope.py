@@ -9,8 +9,15 @@ import pytest
 
 from tocsin.ledger import Envelope, EnvelopeError, canonical_json, format_event_time, seal_payload
 
-GOOD = dict(v=1, seq=0, time="2026-01-31T09:00:00.000000Z", kind="agency.registered",
-            actor="system:test", subjects=("agency:1",), commitment="0" * 64)
+GOOD = dict(
+    v=1,
+    seq=0,
+    time="2026-01-31T09:00:00.000000Z",
+    kind="agency.registered",
+    actor="system:test",
+    subjects=("agency:1",),
+    commitment="0" * 64,
+)
 
 
 def test_the_leaf_is_canonical_json_of_exactly_the_envelope_members() -> None:
@@ -21,8 +28,15 @@ def test_the_leaf_is_canonical_json_of_exactly_the_envelope_members() -> None:
 
 @pytest.mark.parametrize(
     ("member", "value"),
-    [("v", 0), ("seq", -1), ("time", "2026-01-31 09:00"), ("kind", "Agency Registered"),
-     ("actor", ""), ("commitment", "XYZ"), ("subjects", ("",))],
+    [
+        ("v", 0),
+        ("seq", -1),
+        ("time", "2026-01-31 09:00"),
+        ("kind", "Agency Registered"),
+        ("actor", ""),
+        ("commitment", "XYZ"),
+        ("subjects", ("",)),
+    ],
 )
 def test_malformed_members_are_refused(member: str, value: object) -> None:
     with pytest.raises(EnvelopeError):

@@ -1,0 +1,69 @@
+"""Web pages through Django's test client: the start page, sign-in, headers and routes."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import make_partnership
+from tocsin.server.ledger.recording import reading_ledger
+
+pytestmark = pytest.mark.django_db
+
+# A route that disappears fails this test (STYLE.md, inventory tests).
+ROUTES = {"web:start": "/", "web:sign-in": "/sign-in/", "web:sign-out": "/sign-out/"}
+
+
+@pytest.mark.parametrize(("name", "path"), sorted(ROUTES.items()))
+def test_routes_exist(name: str, path: str) -> None:
+    assert reverse(name) == path
+
+
+def test_start_page_shows_the_ledger_size_and_root(client: Client) -> None:
+    make_partnership()
+    size, root = reading_ledger().store.head()
+    page = BeautifulSoup(client.get("/").content, "html.parser")
+    assert page.select_one("#ledger-size").get_text(strip=True) == str(size)
+    assert page.select_one("#ledger-root").get_text(strip=True) == base64.b64encode(root).decode()
+    assert page.select_one("html")["lang"] == "en-GB"
+    assert page.select_one("a.govuk-skip-link")["href"] == "#main-content"
+    assert page.select_one("main#main-content") is not None
+
+
+def test_pages_forbid_inline_script_and_framing(client: Client) -> None:
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    page = BeautifulSoup(response.content, "html.parser")
+    assert all(script.get("src") for script in page.select("script"))
+
+
+def test_sign_in_with_the_right_password_and_not_the_wrong_one(client: Client) -> None:
+    make_partnership()
+    wrong = client.post("/sign-in/", {"username": "admin", "password": "nope"})
+    page = BeautifulSoup(wrong.content, "html.parser")
+    assert wrong.status_code == 200
+    assert page.select_one(".govuk-error-summary") is not None
+    assert page.select_one("title").get_text().startswith("Error:")
+    right = client.post("/sign-in/", {"username": "admin", "password": "a long enough password 1"})
+    assert right.status_code == 302
+    start = BeautifulSoup(client.get("/").content, "html.parser")
+    assert "Signed in as Test Person" in start.get_text()
+
+
+def test_signing_in_writes_nothing_to_projections(client: Client) -> None:
+    make_partnership()
+    before = reading_ledger().store.head()
+    client.post("/sign-in/", {"username": "admin", "password": "a long enough password 1"})
+    assert reading_ledger().store.head() == before
+
+
+def test_csrf_is_enforced() -> None:
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/sign-in/", {"username": "a", "password": "b"}).status_code == 403
