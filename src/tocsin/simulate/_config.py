@@ -87,7 +87,6 @@ class PopulationConfig:
     years: int = 10
     postcode_area: str = "ZZ"
     child_share: float = 0.12
-    child_share_of_households: float = 0.35
     looked_after_rate: float = 0.007
     residential_care_share: float = 0.16
     missing_rate: float = 0.04
@@ -123,7 +122,6 @@ class PopulationConfig:
             )
         for name in (
             "child_share",
-            "child_share_of_households",
             "looked_after_rate",
             "residential_care_share",
             "missing_rate",
