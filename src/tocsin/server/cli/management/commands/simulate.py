@@ -78,8 +78,8 @@ class Command(TocsinCommand):
         with ExitStack() as stack:
             progress = self._progress(stack)
             try:
-                world = simulate(seed, scale, config, progress=progress)
-                manifest = write_world(world, out, progress=progress)
+                world = simulate(seed, scale, config, progress=self._phase(progress, 0.0, 0.55))
+                manifest = write_world(world, out, progress=self._phase(progress, 0.55, 1.0))
             except SimulationConfigError as exc:
                 raise UsageError(str(exc)) from None
             except SimulationOutputError as exc:
@@ -102,6 +102,17 @@ class Command(TocsinCommand):
                 f"records into {out}"
             )
 
+    @staticmethod
+    def _phase(report: Any, low: float, high: float) -> Any:
+        """``report`` rescaled so one phase (simulating, writing) fills its part of the bar."""
+        if report is None:
+            return None
+
+        def scaled(stage: str, done: int, total: int) -> None:
+            report(stage, low + (high - low) * done / max(total, 1), 1.0)
+
+        return scaled
+
     def _progress(self, stack: ExitStack) -> Any:
         """A rich progress bar on standard error when it is a terminal; otherwise nothing."""
         if not sys.stderr.isatty():
@@ -120,7 +131,7 @@ class Command(TocsinCommand):
         )
         task = bar.add_task("simulating", total=1.0)
 
-        def report(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done / max(total, 1))
+        def report(stage: str, done: float, total: float) -> None:
+            bar.update(task, description=stage, completed=done / max(total, 1.0))
 
         return report
