@@ -18,6 +18,7 @@ __all__ = ["CATALOGUE", "Event", "EventDecodeError", "catalogue_markdown", "even
 
 _KIND = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 CATALOGUE: dict[str, type[Event]] = {}
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 
 class EventDecodeError(ValueError):
@@ -64,8 +65,10 @@ class Event:
     @classmethod
     def from_payload(cls, version: int, payload: dict[str, Any]) -> Self:
         current = cls.upcast(version, payload)
-        names = {f.name for f in dataclasses.fields(cls)}
-        if set(current) != names:
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+        if current.keys() != names:
             raise EventDecodeError(
                 f"{cls.kind} v{version} payload has members {sorted(current)}, "
                 f"expected {sorted(names)}"

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
-from django.db import models
+from django.db import connections, models
 
 from tocsin.domain.events import Event
 from tocsin.ledger import Envelope
@@ -100,8 +100,9 @@ class ProjectionModel(models.Model):
         return super().delete(*args, **kwargs)
 
     @classmethod
-    def tombstone(cls, pk: Any) -> ProjectionModel | None:
-        """The row that stands for an expunged record, the same whatever events it had."""
+    def tombstone(cls, pk: str) -> dict[str, Any] | None:
+        """The columns (by attname) of the row that stands for an expunged record: the same
+        whatever events the record had. None if this model keeps nothing to expunge."""
         return None
 
 
@@ -129,24 +130,31 @@ def projection_models() -> list[type[ProjectionModel]]:
     return ordered
 
 
+def _pk_key(model: type[models.Model], pk: Any) -> Any:
+    """The primary key in one canonical Python form (a UUID for a UUID key)."""
+    return model._meta.pk.to_python(pk)  # type: ignore[union-attr]
+
+
 class ProjectionSession:
-    """Where an applier reads and writes rows. ``seq`` is the event being applied."""
+    """Where appliers write. Columns are named by attname (``agency_id``, not ``agency``);
+    ``seq`` is the sequence number of the event being applied."""
 
     seq: int = -1
 
-    def get(self, model: type[_M], pk: Any) -> _M | None:
+    def insert(self, model: type[ProjectionModel], **fields: Any) -> None:
+        """Add a new row; its primary key must not exist yet."""
         raise NotImplementedError
 
-    def put(self, row: ProjectionModel) -> None:
-        """Insert or replace ``row`` (by primary key)."""
+    def update(self, model: type[ProjectionModel], pk: Any, **changes: Any) -> None:
+        """Change columns of an existing row; LookupError if there is none."""
         raise NotImplementedError
 
-    def insert(self, row: ProjectionModel) -> None:
-        """Insert ``row``, which must be new (a duplicate key is an error)."""
-        self.put(row)
+    def replace(self, model: type[ProjectionModel], pk: Any, **fields: Any) -> None:
+        """Make the row with key ``pk`` exactly ``fields``, inserting it if need be."""
+        raise NotImplementedError
 
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
-        return self.get(model, pk) is not None
+        raise NotImplementedError
 
     def erase_subject(self, subject: str) -> None:
         """Replace every row belonging to ``subject`` by its model's tombstone."""
@@ -155,7 +163,7 @@ class ProjectionSession:
             if model.subject_prefix == prefix:
                 stone = model.tombstone(ident)
                 if stone is not None:
-                    self.put(stone)
+                    self.replace(model, ident, **stone)
 
 
 class LiveSession(ProjectionSession):
@@ -165,64 +173,106 @@ class LiveSession(ProjectionSession):
         self.using = using
         self.written: dict[tuple[type[ProjectionModel], Any], ProjectionModel] = {}
 
-    def get(self, model: type[_M], pk: Any) -> _M | None:
-        return model.objects.using(self.using).filter(pk=pk).first()
-
-    def put(self, row: ProjectionModel) -> None:
-        with _applier_running():
-            if row._state.adding:
-                # A row built from scratch (a tombstone) replaces whatever has its key; Django
-                # would otherwise INSERT blindly when the key field has a default.
-                exists = type(row)._base_manager.using(self.using).filter(pk=row.pk).exists()
-                row.save(using=self.using, force_update=exists, force_insert=not exists)
-            else:
-                row.save(using=self.using)
-        self.written[(type(row), row.pk)] = row
-
-    def insert(self, row: ProjectionModel) -> None:
+    def insert(self, model: type[ProjectionModel], **fields: Any) -> None:
+        row = model(**fields)
         with _applier_running():
             row.save(using=self.using, force_insert=True)
-        self.written[(type(row), row.pk)] = row
+        self.written[(model, _pk_key(model, row.pk))] = row
+
+    def update(self, model: type[ProjectionModel], pk: Any, **changes: Any) -> None:
+        with _applier_running():
+            changed = model._base_manager.using(self.using).filter(pk=pk).update(**changes)
+        if changed != 1:
+            raise LookupError(f"{model._meta.label} {pk} does not exist")
+
+    def replace(self, model: type[ProjectionModel], pk: Any, **fields: Any) -> None:
+        row = model(pk=pk, **fields)
+        exists = self.exists(model, pk)
+        with _applier_running():
+            row.save(using=self.using, force_update=exists, force_insert=not exists)
+        self.written[(model, _pk_key(model, pk))] = row
+
+    def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
+        return model._base_manager.using(self.using).filter(pk=pk).exists()
 
     def row(self, model: type[_M], pk: Any) -> _M:
-        """A row this session wrote (so an action can return it without reading it back)."""
-        return self.written[(model, _normalise_pk(model, pk))]  # type: ignore[return-value]
+        """A row this session inserted (so an action can return it without reading it back)."""
+        return self.written[(model, _pk_key(model, pk))]  # type: ignore[return-value]
 
 
 class ReplaySession(ProjectionSession):
-    """Keeps every row in memory (one identity map per model) and records the sequence number
-    that last wrote each; :meth:`flush` bulk-inserts them into a scratch database."""
+    """Keeps every row in memory as a dict of columns (one map per model) and records the
+    sequence number that last wrote each; :meth:`flush` writes them to a scratch database."""
 
     def __init__(self) -> None:
-        self.rows: dict[type[ProjectionModel], dict[Any, ProjectionModel]] = {}
+        self.rows: dict[type[ProjectionModel], dict[Any, dict[str, Any]]] = {}
         self.written_by: dict[tuple[str, Any], int] = {}
+        self._defaults: dict[type[ProjectionModel], dict[str, Any]] = {}
 
-    def get(self, model: type[_M], pk: Any) -> _M | None:
-        found = self.rows.get(model, {}).get(_normalise_pk(model, pk))
-        return found  # type: ignore[return-value]
+    def _blank(self, model: type[ProjectionModel]) -> dict[str, Any]:
+        defaults = self._defaults.get(model)
+        if defaults is None:
+            defaults = self._defaults[model] = {
+                f.attname: f.get_default() for f in model._meta.concrete_fields
+            }
+        return dict(defaults)
 
-    def put(self, row: ProjectionModel) -> None:
-        model = type(row)
-        key = _normalise_pk(model, row.pk)
-        self.rows.setdefault(model, {})[key] = row
+    def _key(self, model: type[ProjectionModel], pk: Any) -> Any:
+        key = _pk_key(model, pk)
         self.written_by[(model._meta.db_table, key)] = self.seq
+        return key
+
+    def insert(self, model: type[ProjectionModel], **fields: Any) -> None:
+        row = self._blank(model)
+        row.update(fields)
+        pk_name = model._meta.pk.attname  # type: ignore[union-attr]
+        table = self.rows.setdefault(model, {})
+        key = self._key(model, row[pk_name])
+        if key in table:
+            raise ValueError(f"{model._meta.label} {key} would be inserted twice")
+        table[key] = row
+
+    def update(self, model: type[ProjectionModel], pk: Any, **changes: Any) -> None:
+        row = self.rows.get(model, {}).get(_pk_key(model, pk))
+        if row is None:
+            raise LookupError(f"{model._meta.label} {pk} does not exist")
+        self._key(model, pk)
+        row.update(changes)
+
+    def replace(self, model: type[ProjectionModel], pk: Any, **fields: Any) -> None:
+        row = self._blank(model)
+        row.update(fields)
+        row[model._meta.pk.attname] = pk  # type: ignore[union-attr]
+        self.rows.setdefault(model, {})[self._key(model, pk)] = row
+
+    def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
+        return _pk_key(model, pk) in self.rows.get(model, {})
 
     def flush(
         self,
         using: str,
-        batch_size: int = 2000,
         models: list[type[ProjectionModel]] | None = None,
     ) -> None:
-        """Bulk-insert the rows held for ``models`` (default: every projection) into ``using``."""
-        with _applier_running():
+        """Insert the rows held for ``models`` (default: every projection) into ``using``.
+
+        One ``executemany`` per table, with values prepared by each field exactly as the ORM
+        would prepare them: a million rows take seconds rather than minutes.
+        """
+        connection = connections[using]
+        with connection.cursor() as cursor:
             for model in models or projection_models():
                 rows = list(self.rows.get(model, {}).values())
-                if rows:
-                    model.objects.using(using).bulk_create(rows, batch_size=batch_size)
-
-
-def _normalise_pk(model: type[models.Model], pk: Any) -> Any:
-    return model._meta.pk.to_python(pk) if model._meta.pk is not None else pk
+                if not rows:
+                    continue
+                fields = model._meta.concrete_fields
+                columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+                marks = ", ".join(["%s"] * len(fields))
+                prepare = [(f.attname, f.get_db_prep_save) for f in fields]
+                cursor.executemany(
+                    f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608
+                    f"({columns}) VALUES ({marks})",
+                    [[convert(row[name], connection) for name, convert in prepare] for row in rows],
+                )
 
 
 Applier = Callable[[Any, Envelope, ProjectionSession], None]
@@ -251,5 +301,4 @@ def applier_for(kind: str) -> Applier:
 def apply_event(event: Event, envelope: Envelope, session: ProjectionSession) -> None:
     """Run the applier for ``event`` (its payload already decoded) in ``session``."""
     session.seq = envelope.seq
-    with _applier_running():
-        applier_for(envelope.kind)(event, envelope, session)
+    applier_for(envelope.kind)(event, envelope, session)

@@ -20,6 +20,8 @@ added to pass 1 by the checkpoint work.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -144,77 +146,38 @@ def _check_tree(
     progress: Progress,
 ) -> None:
     size = head[0] if head else 0
-    level_hashes: list[bytes] = []
-    expected_seq = 0
-    for seq, data in store.iter_table("SELECT seq, data FROM ledger_leaf ORDER BY seq"):
-        seq = int(seq)
-        if seq >= size:
-            problems.append(
-                Problem("tree", "ledger_leaf", str(seq), seq, f"leaf beyond the head size {size}")
-            )
-            continue
-        if seq != expected_seq:
-            for missing in range(expected_seq, seq):
-                problems.append(
-                    Problem("tree", "ledger_leaf", str(missing), missing, "leaf is missing")
-                )
-                level_hashes.append(b"")
-        level_hashes.append(leaf_hash(bytes(data)))
-        expected_seq = seq + 1
-        if seq % 50000 == 0:
-            progress("tree", seq, size)
-    for missing in range(expected_seq, size):
-        problems.append(Problem("tree", "ledger_leaf", str(missing), missing, "leaf is missing"))
-        level_hashes.append(b"")
+    level_hashes = _leaf_hashes(store, size, problems, progress)
 
-    # Level by level: compare the stored complete subtrees with the rebuilt ones. A missing
-    # leaf (b"") poisons every hash above it, so only the lowest difference is reported.
+    # Level by level: the stored complete subtrees against the rebuilt ones. A missing leaf
+    # (b"") poisons every hash above it, so only the lowest difference is reported.
     levels: list[list[bytes]] = []
     level = 0
-    stored = store.iter_table('SELECT level, "index", hash FROM ledger_node ORDER BY level, "index"')
-    pending = next(stored, None)
+    sha256 = hashlib.sha256
     while True:
         levels.append(level_hashes)
-        seen: set[int] = set()
-        while pending is not None and int(pending[0]) == level:
-            index, value = int(pending[1]), bytes(pending[2])
-            seen.add(index)
-            if index >= len(level_hashes):
-                problems.append(
-                    Problem("tree", "ledger_node", f"({level}, {index})", index << level,
-                            "subtree hash stored beyond the tree")
-                )
-            elif level_hashes[index] and level_hashes[index] != value and level == 0:
-                problems.append(
-                    Problem("tree", "ledger_leaf", str(index), index,
-                            "leaf does not hash to its stored hash, ledger_node (0, "
-                            f"{index}): the leaf or that hash was changed")
-                )
-            elif level_hashes[index] and level_hashes[index] != value:
-                problems.append(
-                    Problem("tree", "ledger_node", f"({level}, {index})", index << level,
-                            "stored subtree hash differs from the recomputed one")
-                )
-            pending = next(stored, None)
-        for index in range(len(level_hashes)):
-            if index not in seen:
-                problems.append(
-                    Problem("tree", "ledger_node", f"({level}, {index})", index << level,
-                            "subtree hash is missing")
-                )
+        stored = list(
+            store.iter_table(
+                f'SELECT "index", hash FROM ledger_node WHERE level = {level} '  # noqa: S608
+                'ORDER BY "index"'
+            )
+        )
+        _compare_level(level, level_hashes, stored, problems)
         if len(level_hashes) < 2:
             break
         level_hashes = [
-            node_hash(left, right) if left and right else b""
+            sha256(b"\x01" + left + right).digest() if left and right else b""
             for left, right in zip(level_hashes[0::2], level_hashes[1::2], strict=False)
         ]
         level += 1
-    while pending is not None:
+    above = store.iter_table(
+        f'SELECT level, "index" FROM ledger_node WHERE level > {level} '  # noqa: S608
+        'ORDER BY level, "index"'
+    )
+    for stray_level, stray_index in above:
         problems.append(
-            Problem("tree", "ledger_node", f"({pending[0]}, {pending[1]})", None,
+            Problem("tree", "ledger_node", f"({stray_level}, {stray_index})", None,
                     "subtree hash stored above the top of the tree")
         )
-        pending = next(stored, None)
 
     if head is None:
         return
@@ -232,6 +195,64 @@ def _check_tree(
                     f"stored root differs from the root recomputed at size {size}")
         )
     progress("tree", size, size)
+
+
+def _leaf_hashes(
+    store: DatabaseStore, size: int, problems: list[Problem], progress: Progress
+) -> list[bytes]:
+    """Every leaf's hash, in order; b"" where a leaf is missing (each one reported)."""
+    sha256 = hashlib.sha256
+    hashes: list[bytes] = []
+    expected_seq = 0
+    for chunk in store.iter_chunks("SELECT seq, data FROM ledger_leaf ORDER BY seq", _CHUNK):
+        first, last = int(chunk[0][0]), int(chunk[-1][0])
+        if first == expected_seq and last == expected_seq + len(chunk) - 1 and last < size:
+            # The common case: a dense run (seq is the primary key, so no duplicates).
+            hashes += [sha256(b"\x00" + bytes(data)).digest() for _, data in chunk]
+            expected_seq = last + 1
+        else:
+            for seq, data in chunk:
+                seq = int(seq)
+                if seq >= size:
+                    problems.append(Problem("tree", "ledger_leaf", str(seq), seq,
+                                            f"leaf beyond the head size {size}"))
+                    continue
+                for missing in range(expected_seq, seq):
+                    problems.append(Problem("tree", "ledger_leaf", str(missing), missing,
+                                            "leaf is missing"))
+                    hashes.append(b"")
+                hashes.append(sha256(b"\x00" + bytes(data)).digest())
+                expected_seq = seq + 1
+        progress("tree", expected_seq, size)
+    for missing in range(expected_seq, size):
+        problems.append(Problem("tree", "ledger_leaf", str(missing), missing, "leaf is missing"))
+        hashes.append(b"")
+    return hashes
+
+
+def _compare_level(
+    level: int, recomputed: list[bytes], stored: list[tuple[Any, Any]], problems: list[Problem]
+) -> None:
+    stored_hashes = [bytes(value) for _, value in stored]
+    if stored_hashes == recomputed and [int(i) for i, _ in stored] == list(range(len(stored))):
+        return  # the whole level matches
+    seen: set[int] = set()
+    for index, value in ((int(i), bytes(v)) for i, v in stored):
+        seen.add(index)
+        if index >= len(recomputed):
+            problems.append(Problem("tree", "ledger_node", f"({level}, {index})", index << level,
+                                    "subtree hash stored beyond the tree"))
+        elif recomputed[index] and recomputed[index] != value and level == 0:
+            problems.append(Problem("tree", "ledger_leaf", str(index), index,
+                                    "leaf does not hash to its stored hash, ledger_node (0, "
+                                    f"{index}): the leaf or that hash was changed"))
+        elif recomputed[index] and recomputed[index] != value:
+            problems.append(Problem("tree", "ledger_node", f"({level}, {index})", index << level,
+                                    "stored subtree hash differs from the recomputed one"))
+    for index in range(len(recomputed)):
+        if index not in seen:
+            problems.append(Problem("tree", "ledger_node", f"({level}, {index})", index << level,
+                                    "subtree hash is missing"))
 
 
 def _empty_root() -> bytes:
@@ -322,10 +343,13 @@ def _check_events_and_replay(
             )
             continue
         try:
-            event = event_type(envelope.kind).from_payload(envelope.v, sealed.decode())
+            # The commitment matched, so these are exactly the bytes appended: decoding them
+            # needs no second canonical-form check.
+            payload = json.loads(sealed.body)
+            event = event_type(envelope.kind).from_payload(envelope.v, payload)
             apply_event(event, envelope, session)
         except (LookupError, EventDecodeError, CanonicalJSONError, EnvelopeError, TypeError,
-                ValueError) as exc:
+                ValueError, AttributeError) as exc:
             problems.append(
                 Problem("replay", "ledger_leaf", str(seq), seq, f"event cannot be replayed: {exc}")
             )
@@ -390,14 +414,35 @@ def _close_scratch() -> None:
     del connections[_SCRATCH]
 
 
-def _rows(model: type[models.Model], using: str) -> Iterator[tuple[Any, tuple[Any, ...]]]:
-    names = [f.attname for f in model._meta.concrete_fields]
-    pk_name = model._meta.pk.attname  # type: ignore[union-attr]
-    pk_position = names.index(pk_name)
-    queryset = model._base_manager.using(using).order_by("pk").values_list(*names)
-    for values in queryset.iterator(chunk_size=_CHUNK):
-        normalised = tuple(bytes(v) if isinstance(v, memoryview) else v for v in values)
-        yield normalised[pk_position], normalised
+def _rows(
+    model: type[models.Model], using: str, scratch: str
+) -> Iterator[tuple[Any, tuple[Any, ...]]]:
+    """Rows of ``model``'s table on ``using`` as raw values in the scratch database's
+    representation, ordered by primary key: ``(pk, row)``."""
+    connection = connections[using]
+    fields = model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    pk_column = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    pk_position = [f.primary_key for f in fields].index(True)
+    sql = (
+        f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608
+        f"ORDER BY {pk_column}"
+    )
+    # Both SQLite: compare the stored values as they are. Otherwise turn each live value into
+    # what the ORM would have stored in the scratch database.
+    same_vendor = connection.vendor == connections[scratch].vendor
+    target = connections[scratch]
+    prepare = [(f.to_python, f.get_db_prep_save) for f in fields]
+    for chunk in DatabaseStore(using).iter_chunks(sql, _CHUNK):
+        for raw in chunk:
+            if same_vendor:
+                row = tuple(raw)
+            else:
+                row = tuple(
+                    prep(to_python(bytes(v) if isinstance(v, memoryview) else v), target)
+                    for (to_python, prep), v in zip(prepare, raw, strict=True)
+                )
+            yield row[pk_position], row
 
 
 def _compare_projections(
@@ -430,8 +475,13 @@ def _compare_table(
 ) -> int:
     table = model._meta.db_table
     names = [f.attname for f in model._meta.concrete_fields]
-    live = _rows(model, using)
-    replayed = _rows(model, scratch)
+    live = _rows(model, using, scratch)
+    replayed = _rows(model, scratch, scratch)
+    pk_field = model._meta.pk
+    assert pk_field is not None
+
+    def key(raw_pk: Any) -> Any:
+        return pk_field.to_python(raw_pk)  # the primary key as the ORM and replay know it
     live_row, replayed_row = next(live, None), next(replayed, None)
     compared = 0
     while live_row is not None or replayed_row is not None:
@@ -439,14 +489,14 @@ def _compare_table(
         if replayed_row is None or (live_row is not None and live_row[0] < replayed_row[0]):
             assert live_row is not None
             problems.append(
-                Problem("projection", table, str(live_row[0]), None,
+                Problem("projection", table, str(key(live_row[0])), None,
                         "row exists in the live table but no event created it")
             )
             live_row = next(live, None)
         elif live_row is None or replayed_row[0] < live_row[0]:
             problems.append(
-                Problem("projection", table, str(replayed_row[0]),
-                        session.written_by.get((table, replayed_row[0])),
+                Problem("projection", table, str(key(replayed_row[0])),
+                        session.written_by.get((table, key(replayed_row[0]))),
                         "row is missing from the live table")
             )
             replayed_row = next(replayed, None)
@@ -458,8 +508,8 @@ def _compare_table(
             ]
             if differing:
                 problems.append(
-                    Problem("projection", table, str(live_row[0]),
-                            session.written_by.get((table, live_row[0])),
+                    Problem("projection", table, str(key(live_row[0])),
+                            session.written_by.get((table, key(live_row[0]))),
                             "; ".join(_redact(d) for d in differing))
                 )
             live_row, replayed_row = next(live, None), next(replayed, None)

@@ -6,8 +6,17 @@ import hashlib
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tocsin.ledger import Envelope, EnvelopeError, canonical_json, format_event_time, seal_payload
+from tocsin.ledger import (
+    CanonicalJSONError,
+    Envelope,
+    EnvelopeError,
+    canonical_json,
+    format_event_time,
+    seal_payload,
+)
 
 GOOD = dict(
     v=1,
@@ -67,3 +76,42 @@ def test_event_times_are_utc_with_microseconds() -> None:
     with pytest.raises(EnvelopeError):
         format_event_time(datetime(2026, 1, 31))  # noqa: DTZ001
     assert format_event_time(datetime(2026, 1, 31, tzinfo=UTC)).endswith("Z")
+
+
+envelopes = st.builds(
+    Envelope,
+    v=st.integers(1, 2**53),
+    seq=st.integers(0, 2**53),
+    time=st.just("2026-01-31T09:00:00.000000Z"),
+    kind=st.from_regex(r"\A[a-z][a-z_]{0,8}(\.[a-z][a-z_]{0,8}){1,2}\Z"),
+    actor=st.text(min_size=1),
+    subjects=st.lists(st.text(min_size=1), max_size=4).map(tuple),
+    commitment=st.text("0123456789abcdef", min_size=64, max_size=64),
+)
+
+
+@given(envelopes)
+def test_the_fast_leaf_encoding_is_exactly_rfc_8785(envelope: Envelope) -> None:
+    """The envelope's C-encoded leaf must equal the full RFC 8785 algorithm's output,
+    including for strings beyond the BMP and control characters."""
+    try:
+        expected = canonical_json(
+            {"v": envelope.v, "seq": envelope.seq, "time": envelope.time, "kind": envelope.kind,
+             "actor": envelope.actor, "subjects": list(envelope.subjects),
+             "commitment": envelope.commitment}
+        )
+    except CanonicalJSONError:
+        return  # a lone surrogate: the leaf cannot be written at all
+    assert envelope.leaf() == expected
+    assert Envelope.parse(expected) == envelope
+
+
+def test_parse_refuses_a_leaf_that_is_not_canonical() -> None:
+    canonical = Envelope(**GOOD).leaf()  # type: ignore[arg-type]
+    spaced = canonical.replace(b",", b", ")
+    reordered = canonical_json({**GOOD, "subjects": ["agency:1"]}).replace(
+        b'{"actor":"system:test",', b'{'
+    ).replace(b"}", b',"actor":"system:test"}')
+    for bad in (spaced, reordered, canonical.replace(b'"seq":0', b'"seq":0.0')):
+        with pytest.raises(EnvelopeError):
+            Envelope.parse(bad)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from tocsin.domain.directory import (
     AgencyRegistered,
     TeamFormed,
@@ -16,54 +14,41 @@ from tocsin.server.directory.models import Agency, Team, User
 from tocsin.server.projections import ProjectionSession, applies
 
 
-def _user(session: ProjectionSession, user_id: str) -> User:
-    user = session.get(User, uuid.UUID(user_id))
-    if user is None:
-        raise LookupError(f"user {user_id} is not enrolled")
-    return user
-
-
 @applies(AgencyRegistered)
 def apply_agency_registered(
     event: AgencyRegistered, envelope: Envelope, session: ProjectionSession
 ) -> None:
     session.insert(
-        Agency(
-            id=uuid.UUID(event.agency_id),
-            name=event.name,
-            name_key=event.name.casefold(),
-            sector=event.sector,
-            registered_seq=envelope.seq,
-        )
+        Agency,
+        id=event.agency_id,
+        name=event.name,
+        name_key=event.name.casefold(),
+        sector=event.sector,
+        registered_seq=envelope.seq,
     )
 
 
 @applies(TeamFormed)
 def apply_team_formed(event: TeamFormed, envelope: Envelope, session: ProjectionSession) -> None:
     session.insert(
-        Team(
-            id=uuid.UUID(event.team_id),
-            agency_id=uuid.UUID(event.agency_id),
-            name=event.name,
-            formed_seq=envelope.seq,
-        )
+        Team, id=event.team_id, agency_id=event.agency_id, name=event.name,
+        formed_seq=envelope.seq,
     )
 
 
 @applies(UserEnrolled)
 def apply_user_enrolled(event: UserEnrolled, envelope: Envelope, session: ProjectionSession) -> None:
     session.insert(
-        User(
-            id=uuid.UUID(event.user_id),
-            username=event.username,
-            display_name=event.display_name,
-            agency_id=uuid.UUID(event.agency_id),
-            team_id=uuid.UUID(event.team_id) if event.team_id else None,
-            role=event.role,
-            is_active=True,
-            enrolled_seq=envelope.seq,
-            password="!",  # unusable until a user.password_set event
-        )
+        User,
+        id=event.user_id,
+        username=event.username,
+        display_name=event.display_name,
+        agency_id=event.agency_id,
+        team_id=event.team_id,
+        role=event.role,
+        is_active=True,
+        enrolled_seq=envelope.seq,
+        password="!",  # unusable until a user.password_set event
     )
 
 
@@ -71,15 +56,11 @@ def apply_user_enrolled(event: UserEnrolled, envelope: Envelope, session: Projec
 def apply_user_password_set(
     event: UserPasswordSet, envelope: Envelope, session: ProjectionSession
 ) -> None:
-    user = _user(session, event.user_id)
-    user.password = event.password_hash
-    session.put(user)
+    session.update(User, event.user_id, password=event.password_hash)
 
 
 @applies(UserDeactivated)
 def apply_user_deactivated(
     event: UserDeactivated, envelope: Envelope, session: ProjectionSession
 ) -> None:
-    user = _user(session, event.user_id)
-    user.is_active = False
-    session.put(user)
+    session.update(User, event.user_id, is_active=False)

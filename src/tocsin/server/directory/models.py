@@ -95,16 +95,14 @@ class User(AbstractBaseUser, ProjectionModel):  # type: ignore[django-manager-mi
         return check_password(raw_password, self.password)
 
     @classmethod
-    def tombstone(cls, pk: Any) -> User:
-        ident = uuid.UUID(str(pk))
-        return cls(
-            id=ident,
-            username=f"expunged-{ident.hex}",
-            display_name="",
-            agency=None,
-            team=None,
-            role="",
-            is_active=False,
-            enrolled_seq=-1,
-            password="!",
-        )
+    def tombstone(cls, pk: str) -> dict[str, Any]:
+        return {
+            "username": f"expunged-{uuid.UUID(pk).hex}",
+            "display_name": "",
+            "agency_id": None,
+            "team_id": None,
+            "role": "",
+            "is_active": False,
+            "enrolled_seq": -1,
+            "password": "!",
+        }

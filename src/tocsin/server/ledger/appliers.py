@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from tocsin.domain.records import LegalHoldLifted, LegalHoldPlaced, RecordExpunged
 from tocsin.ledger import Envelope
 from tocsin.server.ledger.models import Expunction, LegalHold
@@ -15,13 +13,8 @@ def apply_legal_hold_placed(
     event: LegalHoldPlaced, envelope: Envelope, session: ProjectionSession
 ) -> None:
     session.insert(
-        LegalHold(
-            id=uuid.UUID(event.hold_id),
-            scope=event.scope,
-            reason=event.reason,
-            placed_seq=envelope.seq,
-            lifted_seq=None,
-        )
+        LegalHold, id=event.hold_id, scope=event.scope, reason=event.reason,
+        placed_seq=envelope.seq, lifted_seq=None,
     )
 
 
@@ -29,11 +22,7 @@ def apply_legal_hold_placed(
 def apply_legal_hold_lifted(
     event: LegalHoldLifted, envelope: Envelope, session: ProjectionSession
 ) -> None:
-    hold = session.get(LegalHold, uuid.UUID(event.hold_id))
-    if hold is None:
-        raise LookupError(f"legal hold {event.hold_id} is not known")
-    hold.lifted_seq = envelope.seq
-    session.put(hold)
+    session.update(LegalHold, event.hold_id, lifted_seq=envelope.seq)
 
 
 @applies(RecordExpunged)
@@ -43,12 +32,7 @@ def apply_record_expunged(
     # The payloads themselves are erased by the action, in the same transaction; here the
     # record's rows become tombstones, identical whether or not its events were replayed.
     session.insert(
-        Expunction(
-            id=uuid.UUID(event.expunction_id),
-            subject=event.subject,
-            seqs=len(event.seqs),
-            reason=event.reason,
-            seq=envelope.seq,
-        )
+        Expunction, id=event.expunction_id, subject=event.subject, seqs=len(event.seqs),
+        reason=event.reason, seq=envelope.seq,
     )
     session.erase_subject(event.subject)

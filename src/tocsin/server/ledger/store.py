@@ -54,10 +54,17 @@ class DatabaseStore(LedgerStore):
     ) -> None:
         if not entries:
             return
+        leaves = [
+            (e.seq, e.envelope.kind, e.envelope.subjects[0] if e.envelope.subjects else "", e.leaf)
+            for e in entries
+        ]
+        payloads = [(e.seq, e.payload.salt, e.payload.body) for e in entries]
+        if self._connection.vendor == "postgresql":
+            self._write_in_one_statement(leaves, payloads, list(nodes), old_head, new_head)
+            return
         with self._connection.cursor() as cursor:
-            # The conditional update is both the check and, on PostgreSQL, the lock: a
-            # concurrent writer's update of the head row waits for this transaction, then
-            # finds the head moved and matches no row.
+            # The conditional update is both the check and the lock's witness: the head must
+            # still be where the caller's frontier was built.
             cursor.execute(
                 "UPDATE ledger_head SET size = %s, root = %s "
                 "WHERE id = 1 AND size = %s AND root = %s",
@@ -67,20 +74,58 @@ class DatabaseStore(LedgerStore):
                 raise StoreConflict(f"the ledger head moved away from size {old_head[0]}")
             cursor.executemany(
                 "INSERT INTO ledger_leaf (seq, kind, subject, data) VALUES (%s, %s, %s, %s)",
-                [
-                    (e.seq, e.envelope.kind, e.envelope.subjects[0] if e.envelope.subjects else "",
-                     e.leaf)
-                    for e in entries
-                ],
+                leaves,
             )
             cursor.executemany(
-                "INSERT INTO ledger_payload (seq, salt, body) VALUES (%s, %s, %s)",
-                [(e.seq, e.payload.salt, e.payload.body) for e in entries],
+                "INSERT INTO ledger_payload (seq, salt, body) VALUES (%s, %s, %s)", payloads
             )
             cursor.executemany(
-                'INSERT INTO ledger_node (level, "index", hash) VALUES (%s, %s, %s)',
-                list(nodes),
+                'INSERT INTO ledger_node (level, "index", hash) VALUES (%s, %s, %s)', list(nodes)
             )
+
+    def _write_in_one_statement(
+        self,
+        leaves: list[tuple[int, str, str, bytes]],
+        payloads: list[tuple[int, bytes, bytes]],
+        nodes: list[tuple[int, int, bytes]],
+        old_head: tuple[int, bytes],
+        new_head: tuple[int, bytes],
+    ) -> None:
+        """PostgreSQL: the head update and every insert in one round trip. The inserts select
+        from the updated head row, so they write nothing unless the head was where the caller
+        expected; a concurrent writer's update of that row waits for this transaction, then
+        matches nothing."""
+
+        def values(rows: list[tuple], casts: tuple[str, ...]) -> tuple[str, list]:  # type: ignore[type-arg]
+            row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+            return ", ".join([row] * len(rows)), [part for r in rows for part in r]
+
+        leaf_sql, leaf_params = values(leaves, ("bigint", "text", "text", "bytea"))
+        payload_sql, payload_params = values(payloads, ("bigint", "bytea", "bytea"))
+        node_sql, node_params = values(nodes, ("smallint", "bigint", "bytea"))
+        node_cte = (
+            'nodes AS (INSERT INTO ledger_node (level, "index", hash) '
+            f"SELECT v.* FROM head, (VALUES {node_sql}) AS v(level, idx, hash)) "
+            if nodes
+            else ""
+        )
+        statement = (
+            "WITH head AS (UPDATE ledger_head SET size = %s, root = %s "
+            "WHERE id = 1 AND size = %s AND root = %s RETURNING id), "
+            "leaves AS (INSERT INTO ledger_leaf (seq, kind, subject, data) "
+            f"SELECT v.* FROM head, (VALUES {leaf_sql}) AS v(seq, kind, subject, data)), "
+            "payloads AS (INSERT INTO ledger_payload (seq, salt, body) "
+            f"SELECT v.* FROM head, (VALUES {payload_sql}) AS v(seq, salt, body))"
+            + (", " + node_cte if node_cte else " ")
+            + "SELECT count(*) FROM head"
+        )
+        params = [new_head[0], new_head[1], old_head[0], old_head[1],
+                  *leaf_params, *payload_params, *node_params]
+        with self._connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            (updated,) = cursor.fetchone()
+        if updated != 1:
+            raise StoreConflict(f"the ledger head moved away from size {old_head[0]}")
 
     def read_leaves(self, start: int, end: int) -> list[bytes]:
         with self._connection.cursor() as cursor:
@@ -129,8 +174,13 @@ class DatabaseStore(LedgerStore):
     # million rows at once.
 
     def iter_table(self, sql: str, chunk: int = 20000) -> Iterator[tuple]:  # type: ignore[type-arg]
-        """Rows of ``sql`` (which must end in ``ORDER BY`` a unique key) in chunks."""
+        """Rows of ``sql`` (which must end in ``ORDER BY`` a unique key), fetched in chunks."""
+        for rows in self.iter_chunks(sql, chunk):
+            yield from rows
+
+    def iter_chunks(self, sql: str, chunk: int = 20000) -> Iterator[list[tuple]]:  # type: ignore[type-arg]
+        """Lists of up to ``chunk`` rows of ``sql``, in order."""
         with self._connection.cursor() as cursor:
             cursor.execute(sql)
             while rows := cursor.fetchmany(chunk):
-                yield from rows
+                yield rows

@@ -1,0 +1,129 @@
+"""Ledger: append throughput through the full action path against the plain ORM, and
+verification of a large ledger (tree recomputation and replay).
+
+Targets (issue 2): appends at least half the plain-ORM rate on SQLite and PostgreSQL; tree
+recomputation at 200,000 leaves/s or more and replay at 10,000 events/s or more on a
+1,000,000-event ledger.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+TITLE = "Ledger: appends and verification"
+ROOT = Path(__file__).resolve().parents[1]
+TOCSIN = str(Path(sys.executable).with_name("tocsin"))
+POSTGRES = os.environ.get("TOCSIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _env(home: str, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOCSIN_", "DATABASE_URL"))}
+    env.update(TOCSIN_HOME=home, DATABASE_URL=database_url)
+    return env
+
+
+def _postgres_database() -> tuple[str, str] | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES, autocommit=True, connect_timeout=3) as connection:
+            name = f"tocsin_bench_{secrets.token_hex(4)}"
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except Exception:  # noqa: BLE001 - no PostgreSQL here: report it and go on
+        return None
+    return name, urlunsplit(urlsplit(POSTGRES)._replace(path=f"/{name}"))
+
+
+def _drop_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _databases(home: str):  # type: ignore[no-untyped-def]
+    yield "SQLite", f"sqlite:///{home}/tocsin.sqlite3", None
+    made = _postgres_database()
+    if made is None:
+        yield "PostgreSQL", None, None
+    else:
+        yield "PostgreSQL", made[1], made[0]
+
+
+def _append(events: int) -> list[str]:
+    rows = ["| Database | Events | Ledger (events/s) | Plain ORM (rows/s) | Ratio | Target |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for label, url, pg_name in _databases(tempfile.mkdtemp(prefix="tocsin-bench-")):
+        if url is None:
+            rows.append(f"| {label} | – | not reachable at {POSTGRES} | – | – | – |")
+            continue
+        home = tempfile.mkdtemp(prefix="tocsin-bench-")
+        env = _env(home, url)
+        try:
+            subprocess.run([TOCSIN, "migrate", "-v", "0"], env=env, check=True)
+            out = subprocess.run([TOCSIN, "bench", "ledger", "--events", str(events), "--json"],
+                                 env=env, check=True, capture_output=True, text=True).stdout
+        finally:
+            if pg_name:
+                _drop_postgres(pg_name)
+        result = json.loads(out)
+        met = "met" if result["ratio"] >= 0.5 else "**not met**"
+        rows.append(
+            f"| {label} | {events:,} | {result['ledger_events_per_second']:,.0f} | "
+            f"{result['baseline_rows_per_second']:,.0f} | {result['ratio']:.2f} | ≥ 0.50: {met} |"
+        )
+    return rows
+
+
+def _verify(events: int) -> list[str]:
+    home = tempfile.mkdtemp(prefix="tocsin-bench-")
+    env = _env(home, f"sqlite:///{home}/tocsin.sqlite3")
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "_ledger_world.py"),
+                          str(events)], env=env, check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout)
+    size = Path(home, "tocsin.sqlite3").stat().st_size
+    tree_rate = events / result["tree_seconds"]
+    replay_seconds = result["events_seconds"] + result["projections_seconds"]
+    replay_rate = events / replay_seconds
+    return [
+        "| Measure | Figure | Target |",
+        "| --- | --- | --- |",
+        f"| Ledger size | {events:,} events, {result['rows']:,} projection rows, "
+        f"{size / 2**20:,.0f} MiB SQLite file | – |",
+        f"| Building it (batches of 1,000 events per transaction) | "
+        f"{result['build_seconds']:,.1f} s ({events / result['build_seconds']:,.0f} events/s) | – |",
+        f"| Tree: read every leaf, rehash, rebuild and compare every stored subtree and the "
+        f"root | {result['tree_seconds']:,.1f} s = **{tree_rate:,.0f} leaves/s** | "
+        f"≥ 200,000: {'met' if tree_rate >= 200_000 else '**not met**'} |",
+        f"| Replay: parse and check every envelope and commitment, apply every event, write "
+        f"the scratch database, compare every row | {replay_seconds:,.1f} s "
+        f"(events {result['events_seconds']:,.1f} s + projections "
+        f"{result['projections_seconds']:,.1f} s) = **{replay_rate:,.0f} events/s** | "
+        f"≥ 10,000: {'met' if replay_rate >= 10_000 else '**not met**'} |",
+    ]
+
+
+def run(quick: bool) -> str:
+    appends = 300 if quick else 3000
+    large = 20_000 if quick else 1_000_000
+    lines = [
+        "`tocsin bench ledger --events N`: each event is one `do_register_agency` call "
+        "(validation query, append of leaf, payload, subtree hashes and head, projection row, "
+        "one transaction); the baseline writes the same agency columns with "
+        "`Model.objects.create` in its own transaction. Both run interleaved in blocks of 100 "
+        "in one process on one database (SQLite: WAL, synchronous=FULL).",
+        "",
+        *_append(appends),
+        "",
+        f"Verification of a {large:,}-event ledger on SQLite (`tocsin verify`'s three passes):",
+        "",
+        *_verify(large),
+    ]
+    return "\n".join(lines)
