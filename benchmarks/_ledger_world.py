@@ -45,8 +45,9 @@ def main() -> int:
             if slot == 0 or not agencies:
                 agency = str(uuid.uuid4())
                 agencies.append(agency)
-                batch.append(AgencyRegistered(agency_id=agency, name=f"Agency {i}",
-                                              sector="council"))
+                batch.append(
+                    AgencyRegistered(agency_id=agency, name=f"Agency {i}", sector="council")
+                )
             elif slot < 10 or not teams:
                 team = str(uuid.uuid4())
                 teams.append((team, agencies[-1]))
@@ -55,12 +56,20 @@ def main() -> int:
                 user = str(uuid.uuid4())
                 users.append(user)
                 team, agency = teams[i % len(teams)]
-                batch.append(UserEnrolled(user_id=user, username=f"user{i}",
-                                          display_name=f"Person {i}", agency_id=agency,
-                                          team_id=team, role="practitioner"))
+                batch.append(
+                    UserEnrolled(
+                        user_id=user,
+                        username=f"user{i}",
+                        display_name=f"Person {i}",
+                        agency_id=agency,
+                        team_id=team,
+                        role="practitioner",
+                    )
+                )
             else:
-                batch.append(UserPasswordSet(user_id=users[i % len(users)],
-                                             password_hash=password_hash))
+                batch.append(
+                    UserPasswordSet(user_id=users[i % len(users)], password_hash=password_hash)
+                )
         record_events(batch, actor_id="system:bench")
         made += len(batch)
     build = time.perf_counter() - started
@@ -68,15 +77,19 @@ def main() -> int:
     if not report.ok:
         print(json.dumps({"error": [str(p) for p in report.problems[:5]]}))
         return 1
-    print(json.dumps({
-        "events": total,
-        "database": connection.vendor,
-        "build_seconds": build,
-        "tree_seconds": report.timings["tree"],
-        "events_seconds": report.timings["events"],
-        "projections_seconds": report.timings["projections"],
-        "rows": report.counts["rows"],
-    }))
+    print(
+        json.dumps(
+            {
+                "events": total,
+                "database": connection.vendor,
+                "build_seconds": build,
+                "tree_seconds": report.timings["tree"],
+                "events_seconds": report.timings["events"],
+                "projections_seconds": report.timings["projections"],
+                "rows": report.counts["rows"],
+            }
+        )
+    )
     return 0
 
 

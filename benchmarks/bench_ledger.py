@@ -36,7 +36,7 @@ def _postgres_database() -> tuple[str, str] | None:
         with psycopg.connect(POSTGRES, autocommit=True, connect_timeout=3) as connection:
             name = f"tocsin_bench_{secrets.token_hex(4)}"
             connection.execute(f'CREATE DATABASE "{name}"')
-    except Exception:  # noqa: BLE001 - no PostgreSQL here: report it and go on
+    except Exception:
         return None
     return name, urlunsplit(urlsplit(POSTGRES)._replace(path=f"/{name}"))
 
@@ -58,8 +58,10 @@ def _databases(home: str):  # type: ignore[no-untyped-def]
 
 
 def _append(events: int) -> list[str]:
-    rows = ["| Database | Events | Ledger (events/s) | Plain ORM (rows/s) | Ratio | Target |",
-            "| --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| Database | Events | Ledger (events/s) | Plain ORM (rows/s) | Ratio | Target |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for label, url, pg_name in _databases(tempfile.mkdtemp(prefix="tocsin-bench-")):
         if url is None:
             rows.append(f"| {label} | – | not reachable at {POSTGRES} | – | – | – |")
@@ -68,8 +70,13 @@ def _append(events: int) -> list[str]:
         env = _env(home, url)
         try:
             subprocess.run([TOCSIN, "migrate", "-v", "0"], env=env, check=True)
-            out = subprocess.run([TOCSIN, "bench", "ledger", "--events", str(events), "--json"],
-                                 env=env, check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [TOCSIN, "bench", "ledger", "--events", str(events), "--json"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
         finally:
             if pg_name:
                 _drop_postgres(pg_name)
@@ -85,8 +92,13 @@ def _append(events: int) -> list[str]:
 def _verify(events: int) -> list[str]:
     home = tempfile.mkdtemp(prefix="tocsin-bench-")
     env = _env(home, f"sqlite:///{home}/tocsin.sqlite3")
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "_ledger_world.py"),
-                          str(events)], env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "_ledger_world.py"), str(events)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     result = json.loads(out.stdout)
     size = Path(home, "tocsin.sqlite3").stat().st_size
     tree_rate = events / result["tree_seconds"]
@@ -98,7 +110,8 @@ def _verify(events: int) -> list[str]:
         f"| Ledger size | {events:,} events, {result['rows']:,} projection rows, "
         f"{size / 2**20:,.0f} MiB SQLite file | – |",
         f"| Building it (batches of 1,000 events per transaction) | "
-        f"{result['build_seconds']:,.1f} s ({events / result['build_seconds']:,.0f} events/s) | – |",
+        f"{result['build_seconds']:,.1f} s "
+        f"({events / result['build_seconds']:,.0f} events/s) | – |",
         f"| Tree: read every leaf, rehash, rebuild and compare every stored subtree and the "
         f"root | {result['tree_seconds']:,.1f} s = **{tree_rate:,.0f} leaves/s** | "
         f"≥ 200,000: {'met' if tree_rate >= 200_000 else '**not met**'} |",

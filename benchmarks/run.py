@@ -41,7 +41,8 @@ def discover() -> dict[str, Path]:
 
 def load(path: Path):  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(HERE))
     spec.loader.exec_module(module)

@@ -1,3 +1,4 @@
-"""Tocsin: a multi-agency safeguarding system whose every write goes through a tamper-evident ledger."""
+"""Tocsin: a multi-agency safeguarding system whose every write goes through a
+tamper-evident ledger."""
 
 __version__ = "0.1.0"

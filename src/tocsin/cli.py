@@ -55,8 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tocsin {__version__}")
         return 0
     if args[0] not in command_names():
-        print(f"tocsin: unknown command {args[0]!r} (run 'tocsin --help' for the list)",
-              file=sys.stderr)
+        print(
+            f"tocsin: unknown command {args[0]!r} (run 'tocsin --help' for the list)",
+            file=sys.stderr,
+        )
         return 2
     from django.core.management import execute_from_command_line
 

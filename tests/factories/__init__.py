@@ -37,8 +37,9 @@ def make_user(
     password: str | None = None,
 ) -> User:
     number = next(_counter)
-    user = do_enrol_user(username or f"user{number}", f"Test Person {number}", agency, role,
-                         team=team, actor=ACTOR)
+    user = do_enrol_user(
+        username or f"user{number}", f"Test Person {number}", agency, role, team=team, actor=ACTOR
+    )
     if password:
         do_set_password(user, password, actor=ACTOR)
         user.refresh_from_db()
@@ -59,7 +60,12 @@ def make_partnership() -> Partnership:
     council = make_agency("Northgate Council", "council")
     police = make_agency("Northgate Police", "police")
     team = make_team(council, "Exploitation team")
-    admin = make_user(council, role="administrator", team=team, username="admin",
-                      password="a long enough password 1")
+    admin = make_user(
+        council,
+        role="administrator",
+        team=team,
+        username="admin",
+        password="a long enough password 1",
+    )
     practitioner = make_user(council, team=team, username="practitioner")
     return Partnership(council, police, team, admin, practitioner)

@@ -22,18 +22,28 @@ class Cli:
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
 
-    def run(self, *args: str, input: str | None = None, check: bool = True,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([TOCSIN, *args], env=self.env, capture_output=True, text=True,
-                                input=input, timeout=timeout)
+    def run(
+        self, *args: str, input: str | None = None, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [TOCSIN, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=timeout,
+        )
         if check and result.returncode != 0:
-            raise AssertionError(f"tocsin {' '.join(args)} exited {result.returncode}:\n"
-                                 f"{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"tocsin {' '.join(args)} exited {result.returncode}:\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([TOCSIN, *args], env=self.env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [TOCSIN, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
 
 
 def _postgres_database(base_url: str) -> Iterator[str]:
@@ -51,8 +61,11 @@ def _postgres_database(base_url: str) -> Iterator[str]:
 
 
 def _cli_in(path: Path) -> Iterator[Cli]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOCSIN_", "DATABASE_URL",
-                                                                      "DJANGO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TOCSIN_", "DATABASE_URL", "DJANGO_"))
+    }
     env["TOCSIN_HOME"] = str(path / "home")
     base_url = os.environ.get("DATABASE_URL", "")
     if base_url.startswith(("postgres://", "postgresql://")):

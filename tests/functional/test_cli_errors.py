@@ -8,7 +8,6 @@ import pytest
 
 from tests.functional.conftest import Cli
 
-
 BAD = [
     ["frobnicate"],
     ["bench", "ledger", "--events", "x"],

@@ -23,8 +23,19 @@ def b64(text: str) -> bytes:
 def seed(cli: Cli) -> None:
     cli.run("agencies", "register", "Eastbrook Council", "--sector", "council")
     cli.run("agencies", "team", "Eastbrook Council", "Front door")
-    cli.run("users", "create", "amira.k", "--name", "Amira Khan", "--agency", "Eastbrook Council",
-            "--team", "Front door", "--role", "mash_officer")
+    cli.run(
+        "users",
+        "create",
+        "amira.k",
+        "--name",
+        "Amira Khan",
+        "--agency",
+        "Eastbrook Council",
+        "--team",
+        "Front door",
+        "--role",
+        "mash_officer",
+    )
     cli.run("agencies", "register", "Eastbrook Police", "--sector", "police")
 
 
@@ -32,7 +43,10 @@ def test_leaves_proofs_and_roots_check_out_independently(cli: Cli) -> None:
     seed(cli)
     leaves = [b64(x) for x in json.loads(cli.run("ledger", "leaves", "--json").stdout)["leaves"]]
     assert [Envelope.parse(leaf).kind for leaf in leaves] == [
-        "agency.registered", "team.formed", "user.enrolled", "user.password_set",
+        "agency.registered",
+        "team.formed",
+        "user.enrolled",
+        "user.password_set",
         "agency.registered",
     ]
     size = len(leaves)
@@ -42,14 +56,25 @@ def test_leaves_proofs_and_roots_check_out_independently(cli: Cli) -> None:
         proof = json.loads(cli.run("ledger", "proof", "inclusion", str(index), "--json").stdout)
         assert set(proof) == {"index", "size", "leaf_hash", "hashes", "root"}
         assert b64(proof["leaf_hash"]) == leaf_hash(leaves[index])
-        verify_inclusion(index, size, leaf_hash(leaves[index]),
-                         [b64(h) for h in proof["hashes"]], reference_root(leaves))
+        verify_inclusion(
+            index,
+            size,
+            leaf_hash(leaves[index]),
+            [b64(h) for h in proof["hashes"]],
+            reference_root(leaves),
+        )
     consistency = json.loads(cli.run("ledger", "proof", "consistency", "2", "--json").stdout)
     assert set(consistency) == {"old_size", "size", "old_root", "root", "hashes"}
-    verify_consistency(2, size, reference_root(leaves[:2]), reference_root(leaves),
-                       [b64(h) for h in consistency["hashes"]])
-    partial = json.loads(cli.run("ledger", "leaves", "--start", "1", "--end", "3",
-                                 "--json").stdout)["leaves"]
+    verify_consistency(
+        2,
+        size,
+        reference_root(leaves[:2]),
+        reference_root(leaves),
+        [b64(h) for h in consistency["hashes"]],
+    )
+    partial = json.loads(
+        cli.run("ledger", "leaves", "--start", "1", "--end", "3", "--json").stdout
+    )["leaves"]
     assert [b64(x) for x in partial] == leaves[1:3]
 
 
@@ -75,14 +100,36 @@ def test_verify_json_shape_and_exit_status(cli: Cli) -> None:
 
 def test_users_create_prints_a_generated_password_once_and_it_works(cli: Cli) -> None:
     seed(cli)
-    created = json.loads(cli.run("users", "create", "ben.o", "--name", "Ben Okafor", "--agency",
-                                 "eastbrook police", "--role", "police_officer", "--json").stdout)
+    created = json.loads(
+        cli.run(
+            "users",
+            "create",
+            "ben.o",
+            "--name",
+            "Ben Okafor",
+            "--agency",
+            "eastbrook police",
+            "--role",
+            "police_officer",
+            "--json",
+        ).stdout
+    )
     assert len(created["password"]) == 29
     listed = json.loads(cli.run("users", "list", "--json").stdout)["users"]
     assert {u["username"] for u in listed} == {"amira.k", "ben.o"}
-    from_stdin = cli.run("users", "create", "cara.p", "--name", "Cara Price", "--agency",
-                         "Eastbrook Council", "--role", "analyst", "--password-stdin",
-                         input="a sufficiently long secret\n")
+    from_stdin = cli.run(
+        "users",
+        "create",
+        "cara.p",
+        "--name",
+        "Cara Price",
+        "--agency",
+        "Eastbrook Council",
+        "--role",
+        "analyst",
+        "--password-stdin",
+        input="a sufficiently long secret\n",
+    )
     assert "password" not in from_stdin.stdout
 
 
@@ -91,8 +138,9 @@ def test_expunging_erases_payloads_keeps_leaves_and_still_verifies(cli: Cli) -> 
     user_id = json.loads(cli.run("users", "list", "--json").stdout)["users"][0]["id"]
     held = cli.run("ledger", "hold", "place", f"user:{user_id}", "--reason", "litigation")
     hold_id = held.stdout.split()[2]
-    refused = cli.run("ledger", "expunge", f"user:{user_id}", "--reason", "retention ended",
-                      check=False)
+    refused = cli.run(
+        "ledger", "expunge", f"user:{user_id}", "--reason", "retention ended", check=False
+    )
     assert refused.returncode == 2
     assert "legal hold" in refused.stderr
     cli.run("ledger", "hold", "lift", hold_id, "--reason", "litigation over")

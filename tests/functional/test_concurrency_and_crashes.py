@@ -23,8 +23,16 @@ EVENTS_EACH = 30
 
 def test_concurrent_writers_in_several_processes_leave_a_dense_verifiable_ledger(cli: Cli) -> None:
     writers = [
-        cli.popen("bench", "ledger", "--events", str(EVENTS_EACH), "--no-baseline", "--block", "5",
-                  "--report-committed")
+        cli.popen(
+            "bench",
+            "ledger",
+            "--events",
+            str(EVENTS_EACH),
+            "--no-baseline",
+            "--block",
+            "5",
+            "--report-committed",
+        )
         for _ in range(WRITERS)
     ]
     reported: list[int] = []
@@ -51,8 +59,16 @@ def test_sigkill_at_random_moments_never_loses_a_committed_event(cli: Cli) -> No
     chance = random.Random(20261129)  # fixed, so a failure can be replayed
     last_size = 0
     for attempt in range(KILLS):
-        writer = cli.popen("bench", "ledger", "--events", "100000", "--no-baseline",
-                           "--block", "50", "--report-committed")
+        writer = cli.popen(
+            "bench",
+            "ledger",
+            "--events",
+            "100000",
+            "--no-baseline",
+            "--block",
+            "50",
+            "--report-committed",
+        )
         committed: list[int] = []
 
         def read(stream=writer.stdout, sink=committed) -> None:  # type: ignore[no-untyped-def]

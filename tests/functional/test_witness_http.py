@@ -40,9 +40,13 @@ class _Running:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
 
     def stop(self) -> None:
-        self.server.close()
-        self.server.task_dispatcher.shutdown()
+        # Close the sockets from inside the server's own loop (closing them from this thread
+        # races its select); the loop ends when its socket map is empty.
+        from waitress import wasyncore
+
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
         self.thread.join(timeout=10)
+        self.server.task_dispatcher.shutdown()
 
 
 def _request(

@@ -21,9 +21,11 @@ def test_defaults_put_everything_under_tocsin_home(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
-    [("TOCSIN_DEBUG", "perhaps", "TOCSIN_DEBUG"),
-     ("TOCSIN_SQLITE_BUSY_TIMEOUT_MS", "-5", "TOCSIN_SQLITE_BUSY_TIMEOUT_MS"),
-     ("TOCSIN_LEDGER_ORIGIN", "two words", "TOCSIN_LEDGER_ORIGIN")],
+    [
+        ("TOCSIN_DEBUG", "perhaps", "TOCSIN_DEBUG"),
+        ("TOCSIN_SQLITE_BUSY_TIMEOUT_MS", "-5", "TOCSIN_SQLITE_BUSY_TIMEOUT_MS"),
+        ("TOCSIN_LEDGER_ORIGIN", "two words", "TOCSIN_LEDGER_ORIGIN"),
+    ],
 )
 def test_bad_values_name_the_setting(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
@@ -43,8 +45,11 @@ def test_postgresql_urls() -> None:
     database = database_from_url("postgresql://tocsin:s%40cret@db.example:6543/partnership")
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["USER"], database["PASSWORD"]) == ("tocsin", "s@cret")
-    assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.example", "6543",
-                                                                      "partnership")
+    assert (database["HOST"], database["PORT"], database["NAME"]) == (
+        "db.example",
+        "6543",
+        "partnership",
+    )
 
 
 @pytest.mark.parametrize("url", ["mysql://x/y", "postgresql://host/", "sqlite://", "nonsense"])

@@ -35,23 +35,34 @@ def imported_modules(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("path", core_files(), ids=lambda p: str(p.relative_to(SRC)))
 def test_core_modules_import_no_framework(path: Path) -> None:
-    bad = [n for n in imported_modules(path) if n.split(".")[0] in {"django", "rest_framework"}
-           or n.startswith(("tocsin.server", "tocsin.cli"))]
+    bad = [
+        n
+        for n in imported_modules(path)
+        if n.split(".")[0] in {"django", "rest_framework"}
+        or n.startswith(("tocsin.server", "tocsin.cli"))
+    ]
     assert not bad, f"{path.relative_to(SRC)} imports {bad}"
 
 
 def test_importing_the_whole_core_loads_no_django() -> None:
     modules = ["tocsin.config"] + [
         ".".join(p.relative_to(SRC.parent).with_suffix("").parts).removesuffix(".__init__")
-        for package in CORE for p in sorted((SRC / package).rglob("*.py"))
+        for package in CORE
+        for p in sorted((SRC / package).rglob("*.py"))
     ]
     script = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        f"bad = sorted(m for m in sys.modules if m.split('.')[0] == 'django' or m.startswith({FORBIDDEN[2:]!r}))\n"
+        "bad = sorted(m for m in sys.modules\n"
+        f"             if m.split('.')[0] == 'django' or m.startswith({FORBIDDEN[2:]!r}))\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC.parent)})
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC.parent)},
+    )
     assert out.stdout.strip() == "", f"the core pulled in: {out.stdout.strip()}"

@@ -17,7 +17,7 @@ __all__ = ["CanonicalJSONError", "canonical_json", "parse_canonical_json"]
 # JCS numbers are IEEE doubles. An integer beyond 2**53 that no double holds exactly would be
 # read differently by another verifier, so it is refused rather than silently rounded.
 _MAX_SAFE_INTEGER = 2**53
-_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_string = json.encoder.encode_basestring
 _FOUR_BYTE_UTF8 = re.compile(rb"[\xf0-\xf4]")
 
 
@@ -26,14 +26,17 @@ class CanonicalJSONError(ValueError):
 
 
 def canonical_json(value: Any) -> bytes:
-    """Serialise ``value`` (dicts with str keys, lists, str, int, float, bool, None) per RFC 8785."""
+    """Serialise ``value`` per RFC 8785: dicts with str keys, lists, str, int, float,
+    bool and None."""
     parts: list[str] = []
     _write(value, parts)
     text = "".join(parts)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        raise CanonicalJSONError("a string holds a lone surrogate, which JSON cannot carry") from None
+        raise CanonicalJSONError(
+            "a string holds a lone surrogate, which JSON cannot carry"
+        ) from None
 
 
 def parse_canonical_json(data: bytes) -> Any:

@@ -132,7 +132,7 @@ def projection_models() -> list[type[ProjectionModel]]:
 
 def _pk_key(model: type[models.Model], pk: Any) -> Any:
     """The primary key in one canonical Python form (a UUID for a UUID key)."""
-    return model._meta.pk.to_python(pk)  # type: ignore[union-attr]
+    return model._meta.pk.to_python(pk)
 
 
 class ProjectionSession:
@@ -186,7 +186,7 @@ class LiveSession(ProjectionSession):
             raise LookupError(f"{model._meta.label} {pk} does not exist")
 
     def replace(self, model: type[ProjectionModel], pk: Any, **fields: Any) -> None:
-        row = model(pk=pk, **fields)
+        row = model(**{model._meta.pk.attname: pk, **fields})
         exists = self.exists(model, pk)
         with _applier_running():
             row.save(using=self.using, force_update=exists, force_insert=not exists)
@@ -225,7 +225,7 @@ class ReplaySession(ProjectionSession):
     def insert(self, model: type[ProjectionModel], **fields: Any) -> None:
         row = self._blank(model)
         row.update(fields)
-        pk_name = model._meta.pk.attname  # type: ignore[union-attr]
+        pk_name = model._meta.pk.attname
         table = self.rows.setdefault(model, {})
         key = self._key(model, row[pk_name])
         if key in table:
@@ -242,7 +242,7 @@ class ReplaySession(ProjectionSession):
     def replace(self, model: type[ProjectionModel], pk: Any, **fields: Any) -> None:
         row = self._blank(model)
         row.update(fields)
-        row[model._meta.pk.attname] = pk  # type: ignore[union-attr]
+        row[model._meta.pk.attname] = pk
         self.rows.setdefault(model, {})[self._key(model, pk)] = row
 
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
@@ -269,7 +269,7 @@ class ReplaySession(ProjectionSession):
                 marks = ", ".join(["%s"] * len(fields))
                 prepare = [(f.attname, f.get_db_prep_save) for f in fields]
                 cursor.executemany(
-                    f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608
+                    f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "
                     f"({columns}) VALUES ({marks})",
                     [[convert(row[name], connection) for name, convert in prepare] for row in rows],
                 )

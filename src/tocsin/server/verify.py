@@ -38,7 +38,6 @@ from tocsin.ledger import (
     Envelope,
     EnvelopeError,
     SealedPayload,
-    leaf_hash,
     node_hash,
     range_coordinates,
 )
@@ -157,8 +156,7 @@ def _check_tree(
         levels.append(level_hashes)
         stored = list(
             store.iter_table(
-                f'SELECT "index", hash FROM ledger_node WHERE level = {level} '  # noqa: S608
-                'ORDER BY "index"'
+                f'SELECT "index", hash FROM ledger_node WHERE level = {level} ORDER BY "index"'
             )
         )
         _compare_level(level, level_hashes, stored, problems)
@@ -170,13 +168,17 @@ def _check_tree(
         ]
         level += 1
     above = store.iter_table(
-        f'SELECT level, "index" FROM ledger_node WHERE level > {level} '  # noqa: S608
-        'ORDER BY level, "index"'
+        f'SELECT level, "index" FROM ledger_node WHERE level > {level} ORDER BY level, "index"'
     )
     for stray_level, stray_index in above:
         problems.append(
-            Problem("tree", "ledger_node", f"({stray_level}, {stray_index})", None,
-                    "subtree hash stored above the top of the tree")
+            Problem(
+                "tree",
+                "ledger_node",
+                f"({stray_level}, {stray_index})",
+                None,
+                "subtree hash stored above the top of the tree",
+            )
         )
 
     if head is None:
@@ -191,8 +193,13 @@ def _check_tree(
     recomputed = root if root is not None else _empty_root()
     if recomputed != head[1]:
         problems.append(
-            Problem("tree", "ledger_head", "1", None,
-                    f"stored root differs from the root recomputed at size {size}")
+            Problem(
+                "tree",
+                "ledger_head",
+                "1",
+                None,
+                f"stored root differs from the root recomputed at size {size}",
+            )
         )
     progress("tree", size, size)
 
@@ -214,12 +221,20 @@ def _leaf_hashes(
             for seq, data in chunk:
                 seq = int(seq)
                 if seq >= size:
-                    problems.append(Problem("tree", "ledger_leaf", str(seq), seq,
-                                            f"leaf beyond the head size {size}"))
+                    problems.append(
+                        Problem(
+                            "tree",
+                            "ledger_leaf",
+                            str(seq),
+                            seq,
+                            f"leaf beyond the head size {size}",
+                        )
+                    )
                     continue
                 for missing in range(expected_seq, seq):
-                    problems.append(Problem("tree", "ledger_leaf", str(missing), missing,
-                                            "leaf is missing"))
+                    problems.append(
+                        Problem("tree", "ledger_leaf", str(missing), missing, "leaf is missing")
+                    )
                     hashes.append(b"")
                 hashes.append(sha256(b"\x00" + bytes(data)).digest())
                 expected_seq = seq + 1
@@ -240,19 +255,47 @@ def _compare_level(
     for index, value in ((int(i), bytes(v)) for i, v in stored):
         seen.add(index)
         if index >= len(recomputed):
-            problems.append(Problem("tree", "ledger_node", f"({level}, {index})", index << level,
-                                    "subtree hash stored beyond the tree"))
+            problems.append(
+                Problem(
+                    "tree",
+                    "ledger_node",
+                    f"({level}, {index})",
+                    index << level,
+                    "subtree hash stored beyond the tree",
+                )
+            )
         elif recomputed[index] and recomputed[index] != value and level == 0:
-            problems.append(Problem("tree", "ledger_leaf", str(index), index,
-                                    "leaf does not hash to its stored hash, ledger_node (0, "
-                                    f"{index}): the leaf or that hash was changed"))
+            problems.append(
+                Problem(
+                    "tree",
+                    "ledger_leaf",
+                    str(index),
+                    index,
+                    "leaf does not hash to its stored hash, ledger_node (0, "
+                    f"{index}): the leaf or that hash was changed",
+                )
+            )
         elif recomputed[index] and recomputed[index] != value:
-            problems.append(Problem("tree", "ledger_node", f"({level}, {index})", index << level,
-                                    "stored subtree hash differs from the recomputed one"))
+            problems.append(
+                Problem(
+                    "tree",
+                    "ledger_node",
+                    f"({level}, {index})",
+                    index << level,
+                    "stored subtree hash differs from the recomputed one",
+                )
+            )
     for index in range(len(recomputed)):
         if index not in seen:
-            problems.append(Problem("tree", "ledger_node", f"({level}, {index})", index << level,
-                                    "subtree hash is missing"))
+            problems.append(
+                Problem(
+                    "tree",
+                    "ledger_node",
+                    f"({level}, {index})",
+                    index << level,
+                    "subtree hash is missing",
+                )
+            )
 
 
 def _empty_root() -> bytes:
@@ -269,14 +312,19 @@ def _expunged_seqs(store: DatabaseStore, problems: list[Problem]) -> dict[int, i
     """Payloads that ``record.expunged`` events erased: event seq -> the expunging seq."""
     erased: dict[int, int] = {}
     rows = store.iter_table(
-        "SELECT l.seq, p.salt, p.body FROM ledger_leaf l LEFT JOIN ledger_payload p "  # noqa: S608
+        "SELECT l.seq, p.salt, p.body FROM ledger_leaf l LEFT JOIN ledger_payload p "
         f"ON p.seq = l.seq WHERE l.kind = '{RecordExpunged.kind}' ORDER BY l.seq"
     )
     for seq, salt, body in rows:
         if body is None:
             problems.append(
-                Problem("payload", "ledger_payload", str(seq), int(seq),
-                        "the payload of a record.expunged event is missing")
+                Problem(
+                    "payload",
+                    "ledger_payload",
+                    str(seq),
+                    int(seq),
+                    "the payload of a record.expunged event is missing",
+                )
             )
             continue
         try:
@@ -297,7 +345,7 @@ def _check_events_and_replay(
     session = ReplaySession()
     rows = store.iter_table(
         "SELECT l.seq, l.kind, l.subject, l.data, p.salt, p.body FROM ledger_leaf l "
-        f"LEFT JOIN ledger_payload p ON p.seq = l.seq WHERE l.seq < {int(size)} ORDER BY l.seq"  # noqa: S608
+        f"LEFT JOIN ledger_payload p ON p.seq = l.seq WHERE l.seq < {int(size)} ORDER BY l.seq"
     )
     for seq, kind_column, subject_column, data, salt, body in rows:
         seq = int(seq)
@@ -308,20 +356,35 @@ def _check_events_and_replay(
             continue
         if envelope.seq != seq:
             problems.append(
-                Problem("envelope", "ledger_leaf", str(seq), seq,
-                        f"the leaf says it is seq {envelope.seq}")
+                Problem(
+                    "envelope",
+                    "ledger_leaf",
+                    str(seq),
+                    seq,
+                    f"the leaf says it is seq {envelope.seq}",
+                )
             )
         first_subject = envelope.subjects[0] if envelope.subjects else ""
         if kind_column != envelope.kind or subject_column != first_subject:
             problems.append(
-                Problem("envelope", "ledger_leaf", str(seq), seq,
-                        "the kind or subject column differs from the leaf")
+                Problem(
+                    "envelope",
+                    "ledger_leaf",
+                    str(seq),
+                    seq,
+                    "the kind or subject column differs from the leaf",
+                )
             )
         if body is None:
             if seq not in erased:
                 problems.append(
-                    Problem("payload", "ledger_payload", str(seq), seq,
-                            "payload is missing and no record.expunged event erased it")
+                    Problem(
+                        "payload",
+                        "ledger_payload",
+                        str(seq),
+                        seq,
+                        "payload is missing and no record.expunged event erased it",
+                    )
                 )
             # The record's rows become tombstones now, as its record.expunged event will make
             # them later, so events about other records can still refer to it.
@@ -332,14 +395,24 @@ def _check_events_and_replay(
         sealed = SealedPayload(bytes(salt), bytes(body))
         if seq in erased:
             problems.append(
-                Problem("payload", "ledger_payload", str(seq), seq,
-                        f"payload should have been erased by the record.expunged event at seq "
-                        f"{erased[seq]}")
+                Problem(
+                    "payload",
+                    "ledger_payload",
+                    str(seq),
+                    seq,
+                    f"payload should have been erased by the record.expunged event at seq "
+                    f"{erased[seq]}",
+                )
             )
         if sealed.commitment != envelope.commitment:
             problems.append(
-                Problem("payload", "ledger_payload", str(seq), seq,
-                        "payload or salt does not match the leaf's commitment")
+                Problem(
+                    "payload",
+                    "ledger_payload",
+                    str(seq),
+                    seq,
+                    "payload or salt does not match the leaf's commitment",
+                )
             )
             continue
         try:
@@ -348,8 +421,15 @@ def _check_events_and_replay(
             payload = json.loads(sealed.body)
             event = event_type(envelope.kind).from_payload(envelope.v, payload)
             apply_event(event, envelope, session)
-        except (LookupError, EventDecodeError, CanonicalJSONError, EnvelopeError, TypeError,
-                ValueError, AttributeError) as exc:
+        except (
+            LookupError,
+            EventDecodeError,
+            CanonicalJSONError,
+            EnvelopeError,
+            TypeError,
+            ValueError,
+            AttributeError,
+        ) as exc:
             problems.append(
                 Problem("replay", "ledger_leaf", str(seq), seq, f"event cannot be replayed: {exc}")
             )
@@ -408,7 +488,7 @@ def _close_scratch() -> None:
     # Django keeps in-memory SQLite connections open on close(); this one must really go.
     try:
         wrapper = connections[_SCRATCH]
-    except Exception:  # noqa: BLE001 - nothing to close
+    except Exception:
         return
     BaseDatabaseWrapper.close(wrapper)
     del connections[_SCRATCH]
@@ -422,10 +502,10 @@ def _rows(
     connection = connections[using]
     fields = model._meta.concrete_fields
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    pk_column = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
     pk_position = [f.primary_key for f in fields].index(True)
     sql = (
-        f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608
+        f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} "
         f"ORDER BY {pk_column}"
     )
     # Both SQLite: compare the stored values as they are. Otherwise turn each live value into
@@ -456,8 +536,13 @@ def _compare_projections(
                 session.flush(scratch, models=[model])
             except DatabaseError as exc:
                 problems.append(
-                    Problem("replay", model._meta.db_table, None, None,
-                            f"replayed rows could not be stored: {exc}")
+                    Problem(
+                        "replay",
+                        model._meta.db_table,
+                        None,
+                        None,
+                        f"replayed rows could not be stored: {exc}",
+                    )
                 )
             compared += _compare_table(model, using, scratch, session, problems)
             progress("projections", compared, compared)
@@ -482,6 +567,7 @@ def _compare_table(
 
     def key(raw_pk: Any) -> Any:
         return pk_field.to_python(raw_pk)  # the primary key as the ORM and replay know it
+
     live_row, replayed_row = next(live, None), next(replayed, None)
     compared = 0
     while live_row is not None or replayed_row is not None:
@@ -489,15 +575,24 @@ def _compare_table(
         if replayed_row is None or (live_row is not None and live_row[0] < replayed_row[0]):
             assert live_row is not None
             problems.append(
-                Problem("projection", table, str(key(live_row[0])), None,
-                        "row exists in the live table but no event created it")
+                Problem(
+                    "projection",
+                    table,
+                    str(key(live_row[0])),
+                    None,
+                    "row exists in the live table but no event created it",
+                )
             )
             live_row = next(live, None)
         elif live_row is None or replayed_row[0] < live_row[0]:
             problems.append(
-                Problem("projection", table, str(key(replayed_row[0])),
-                        session.written_by.get((table, key(replayed_row[0]))),
-                        "row is missing from the live table")
+                Problem(
+                    "projection",
+                    table,
+                    str(key(replayed_row[0])),
+                    session.written_by.get((table, key(replayed_row[0]))),
+                    "row is missing from the live table",
+                )
             )
             replayed_row = next(replayed, None)
         else:
@@ -508,9 +603,13 @@ def _compare_table(
             ]
             if differing:
                 problems.append(
-                    Problem("projection", table, str(key(live_row[0])),
-                            session.written_by.get((table, key(live_row[0]))),
-                            "; ".join(_redact(d) for d in differing))
+                    Problem(
+                        "projection",
+                        table,
+                        str(key(live_row[0])),
+                        session.written_by.get((table, key(live_row[0]))),
+                        "; ".join(_redact(d) for d in differing),
+                    )
                 )
             live_row, replayed_row = next(live, None), next(replayed, None)
     return compared
@@ -522,4 +621,3 @@ def _redact(difference: str) -> str:
     if name == "password":
         return "password: live value differs from the replayed one"
     return difference
-

@@ -22,7 +22,7 @@ def test_members_are_sorted_by_utf16_code_units() -> None:
         "\u0080": "Control",
         "\u00f6": "Latin Small Letter O With Diaeresis",
     }
-    keys = [k for k in parse_canonical_json(canonical_json(value))]
+    keys = list(parse_canonical_json(canonical_json(value)))
     assert keys == ["\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
 
 

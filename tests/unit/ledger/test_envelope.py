@@ -18,15 +18,15 @@ from tocsin.ledger import (
     seal_payload,
 )
 
-GOOD = dict(
-    v=1,
-    seq=0,
-    time="2026-01-31T09:00:00.000000Z",
-    kind="agency.registered",
-    actor="system:test",
-    subjects=("agency:1",),
-    commitment="0" * 64,
-)
+GOOD: dict[str, object] = {
+    "v": 1,
+    "seq": 0,
+    "time": "2026-01-31T09:00:00.000000Z",
+    "kind": "agency.registered",
+    "actor": "system:test",
+    "subjects": ("agency:1",),
+    "commitment": "0" * 64,
+}
 
 
 def test_the_leaf_is_canonical_json_of_exactly_the_envelope_members() -> None:
@@ -74,7 +74,7 @@ def test_event_times_are_utc_with_microseconds() -> None:
     moment = datetime(2026, 1, 31, 10, 0, 0, 5, tzinfo=timezone(timedelta(hours=1)))
     assert format_event_time(moment) == "2026-01-31T09:00:00.000005Z"
     with pytest.raises(EnvelopeError):
-        format_event_time(datetime(2026, 1, 31))  # noqa: DTZ001
+        format_event_time(datetime(2026, 1, 31))
     assert format_event_time(datetime(2026, 1, 31, tzinfo=UTC)).endswith("Z")
 
 
@@ -96,9 +96,15 @@ def test_the_fast_leaf_encoding_is_exactly_rfc_8785(envelope: Envelope) -> None:
     including for strings beyond the BMP and control characters."""
     try:
         expected = canonical_json(
-            {"v": envelope.v, "seq": envelope.seq, "time": envelope.time, "kind": envelope.kind,
-             "actor": envelope.actor, "subjects": list(envelope.subjects),
-             "commitment": envelope.commitment}
+            {
+                "v": envelope.v,
+                "seq": envelope.seq,
+                "time": envelope.time,
+                "kind": envelope.kind,
+                "actor": envelope.actor,
+                "subjects": list(envelope.subjects),
+                "commitment": envelope.commitment,
+            }
         )
     except CanonicalJSONError:
         return  # a lone surrogate: the leaf cannot be written at all
@@ -109,9 +115,11 @@ def test_the_fast_leaf_encoding_is_exactly_rfc_8785(envelope: Envelope) -> None:
 def test_parse_refuses_a_leaf_that_is_not_canonical() -> None:
     canonical = Envelope(**GOOD).leaf()  # type: ignore[arg-type]
     spaced = canonical.replace(b",", b", ")
-    reordered = canonical_json({**GOOD, "subjects": ["agency:1"]}).replace(
-        b'{"actor":"system:test",', b'{'
-    ).replace(b"}", b',"actor":"system:test"}')
+    reordered = (
+        canonical_json({**GOOD, "subjects": ["agency:1"]})
+        .replace(b'{"actor":"system:test",', b"{")
+        .replace(b"}", b',"actor":"system:test"}')
+    )
     for bad in (spaced, reordered, canonical.replace(b'"seq":0', b'"seq":0.0')):
         with pytest.raises(EnvelopeError):
             Envelope.parse(bad)

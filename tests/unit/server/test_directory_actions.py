@@ -27,8 +27,12 @@ def kinds() -> list[str]:
 def test_each_action_appends_its_event_in_order() -> None:
     make_partnership()
     assert kinds() == [
-        "agency.registered", "agency.registered", "team.formed", "user.enrolled",
-        "user.password_set", "user.enrolled",
+        "agency.registered",
+        "agency.registered",
+        "team.formed",
+        "user.enrolled",
+        "user.password_set",
+        "user.enrolled",
     ]
 
 
@@ -48,15 +52,25 @@ def test_a_password_set_by_action_lets_the_user_sign_in() -> None:
         lambda p: do_enrol_user("admin", "Someone", p.council, "practitioner", actor=ACTOR),
         lambda p: do_enrol_user("Bad Name!", "Someone", p.council, "practitioner", actor=ACTOR),
         lambda p: do_enrol_user("newuser", "Someone", p.council, "wizard", actor=ACTOR),
-        lambda p: do_enrol_user("newuser", "Someone", p.police, "practitioner", team=p.team,
-                                actor=ACTOR),
+        lambda p: do_enrol_user(
+            "newuser", "Someone", p.police, "practitioner", team=p.team, actor=ACTOR
+        ),
         lambda p: do_set_password(p.practitioner, "short", actor=ACTOR),
         lambda p: do_register_agency("By a practitioner", "council", actor=p.practitioner),
         lambda p: do_deactivate_user(p.practitioner, "  ", actor=ACTOR),
     ],
-    ids=["duplicate agency", "bad sector", "blank name", "taken username", "bad username",
-         "bad role", "team of another agency", "weak password", "not an administrator",
-         "no reason"],
+    ids=[
+        "duplicate agency",
+        "bad sector",
+        "blank name",
+        "taken username",
+        "bad username",
+        "bad role",
+        "team of another agency",
+        "weak password",
+        "not an administrator",
+        "no reason",
+    ],
 )
 def test_refused_actions_write_nothing(attempt) -> None:  # type: ignore[no-untyped-def]
     partnership = make_partnership()

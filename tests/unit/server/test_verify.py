@@ -56,9 +56,15 @@ def world() -> dict[str, Any]:
     expunged = do_expunge_record(f"user:{leaver.pk}", "retention period ended", actor=ACTOR)
     make_user(partnership.council, username="late-joiner")
     lonely_agency = make_agency("Lonely agency", "voluntary")  # no dependants: deletable in SQL
-    return {"partnership": partnership, "spare_team": spare_team, "leaver": leaver,
-            "lonely_agency": lonely_agency,
-            "hold_id": hold_id, "expunged_seqs": expunged.seq, "size": reading_ledger().size()}
+    return {
+        "partnership": partnership,
+        "spare_team": spare_team,
+        "leaver": leaver,
+        "lonely_agency": lonely_agency,
+        "hold_id": hold_id,
+        "expunged_seqs": expunged.seq,
+        "size": reading_ledger().size(),
+    }
 
 
 def test_a_clean_ledger_verifies(world: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,7 +75,9 @@ def test_a_clean_ledger_verifies(world: dict[str, Any], capsys: pytest.CaptureFi
     assert report["problems"] == []
 
 
-def test_human_output_says_intact(world: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+def test_human_output_says_intact(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["verify"]) == 0
     assert "ledger intact" in capsys.readouterr().out
 
@@ -83,8 +91,10 @@ Tamper = Callable[[dict[str, Any]], None]
 TAMPERS: dict[str, tuple[Tamper, str]] = {
     # ledger storage
     "update leaf bytes": (
-        lambda w: sql("UPDATE ledger_leaf SET data = %s WHERE seq = 2",
-                      [_leaf(2).replace(b"system:factory", b"system:someone")]),
+        lambda w: sql(
+            "UPDATE ledger_leaf SET data = %s WHERE seq = 2",
+            [_leaf(2).replace(b"system:factory", b"system:someone")],
+        ),
         "ledger_leaf",
     ),
     "update leaf kind column": (
@@ -93,26 +103,34 @@ TAMPERS: dict[str, tuple[Tamper, str]] = {
     ),
     "delete leaf": (lambda w: sql("DELETE FROM ledger_leaf WHERE seq = 3"), "ledger_leaf"),
     "insert leaf": (
-        lambda w: sql("INSERT INTO ledger_leaf (seq, kind, subject, data) VALUES (%s, %s, %s, %s)",
-                      [w["size"], "agency.registered", "agency:x", _leaf(0)]),
+        lambda w: sql(
+            "INSERT INTO ledger_leaf (seq, kind, subject, data) VALUES (%s, %s, %s, %s)",
+            [w["size"], "agency.registered", "agency:x", _leaf(0)],
+        ),
         "ledger_leaf",
     ),
     "update node": (
-        lambda w: sql('UPDATE ledger_node SET hash = %s WHERE level = 1 AND "index" = 0',
-                      [b"\x01" * 32]),
+        lambda w: sql(
+            'UPDATE ledger_node SET hash = %s WHERE level = 1 AND "index" = 0', [b"\x01" * 32]
+        ),
         "ledger_node",
     ),
     "delete node": (
-        lambda w: sql('DELETE FROM ledger_node WHERE level = 2 AND "index" = 0'), "ledger_node"
+        lambda w: sql('DELETE FROM ledger_node WHERE level = 2 AND "index" = 0'),
+        "ledger_node",
     ),
     "insert node": (
-        lambda w: sql('INSERT INTO ledger_node (level, "index", hash) VALUES (0, %s, %s)',
-                      [w["size"] + 5, b"\x02" * 32]),
+        lambda w: sql(
+            'INSERT INTO ledger_node (level, "index", hash) VALUES (0, %s, %s)',
+            [w["size"] + 5, b"\x02" * 32],
+        ),
         "ledger_node",
     ),
     "update payload": (
-        lambda w: sql("UPDATE ledger_payload SET body = %s WHERE seq = 0",
-                      [b'{"agency_id":"x","name":"Elsewhere","sector":"council"}']),
+        lambda w: sql(
+            "UPDATE ledger_payload SET body = %s WHERE seq = 0",
+            [b'{"agency_id":"x","name":"Elsewhere","sector":"council"}'],
+        ),
         "ledger_payload",
     ),
     "update salt": (
@@ -121,8 +139,10 @@ TAMPERS: dict[str, tuple[Tamper, str]] = {
     ),
     "delete payload": (lambda w: sql("DELETE FROM ledger_payload WHERE seq = 1"), "ledger_payload"),
     "insert payload": (
-        lambda w: sql("INSERT INTO ledger_payload (seq, salt, body) VALUES (%s, %s, %s)",
-                      [w["size"] + 1, b"\x00" * 32, b"{}"]),
+        lambda w: sql(
+            "INSERT INTO ledger_payload (seq, salt, body) VALUES (%s, %s, %s)",
+            [w["size"] + 1, b"\x00" * 32, b"{}"],
+        ),
         "ledger_payload",
     ),
     "update head root": (
@@ -130,86 +150,129 @@ TAMPERS: dict[str, tuple[Tamper, str]] = {
         "ledger_head",
     ),
     "update head size": (
-        lambda w: sql("UPDATE ledger_head SET size = size - 1 WHERE id = 1"), "ledger_leaf",
+        lambda w: sql("UPDATE ledger_head SET size = size - 1 WHERE id = 1"),
+        "ledger_leaf",
     ),
     "delete head": (lambda w: sql("DELETE FROM ledger_head"), "ledger_head"),
     # projections
     "update agency": (
-        lambda w: sql("UPDATE directory_agency SET name = 'Renamed' WHERE id = %s",
-                      [prep(Agency, "id", w["partnership"].police.pk)]),
+        lambda w: sql(
+            "UPDATE directory_agency SET name = 'Renamed' WHERE id = %s",
+            [prep(Agency, "id", w["partnership"].police.pk)],
+        ),
         "directory_agency",
     ),
     "delete agency": (
-        lambda w: sql("DELETE FROM directory_agency WHERE id = %s",
-                      [prep(Agency, "id", w["lonely_agency"].pk)]),
+        lambda w: sql(
+            "DELETE FROM directory_agency WHERE id = %s",
+            [prep(Agency, "id", w["lonely_agency"].pk)],
+        ),
         "directory_agency",
     ),
     "insert agency": (
-        lambda w: insert(Agency, id=uuid.uuid4(), name="Ghost", name_key="ghost",
-                         sector="council", registered_seq=1),
+        lambda w: insert(
+            Agency,
+            id=uuid.uuid4(),
+            name="Ghost",
+            name_key="ghost",
+            sector="council",
+            registered_seq=1,
+        ),
         "directory_agency",
     ),
     "update team": (
-        lambda w: sql("UPDATE directory_team SET name = 'Moved' WHERE id = %s",
-                      [prep(Team, "id", w["spare_team"].pk)]),
+        lambda w: sql(
+            "UPDATE directory_team SET name = 'Moved' WHERE id = %s",
+            [prep(Team, "id", w["spare_team"].pk)],
+        ),
         "directory_team",
     ),
     "delete team": (
-        lambda w: sql("DELETE FROM directory_team WHERE id = %s",
-                      [prep(Team, "id", w["spare_team"].pk)]),
+        lambda w: sql(
+            "DELETE FROM directory_team WHERE id = %s", [prep(Team, "id", w["spare_team"].pk)]
+        ),
         "directory_team",
     ),
     "insert team": (
-        lambda w: insert(Team, id=uuid.uuid4(), agency_id=w["partnership"].council.pk,
-                         name="Ghost team", formed_seq=1),
+        lambda w: insert(
+            Team,
+            id=uuid.uuid4(),
+            agency_id=w["partnership"].council.pk,
+            name="Ghost team",
+            formed_seq=1,
+        ),
         "directory_team",
     ),
     "update user role": (
-        lambda w: sql("UPDATE directory_user SET role = 'administrator' WHERE id = %s",
-                      [prep(User, "id", w["partnership"].practitioner.pk)]),
+        lambda w: sql(
+            "UPDATE directory_user SET role = 'administrator' WHERE id = %s",
+            [prep(User, "id", w["partnership"].practitioner.pk)],
+        ),
         "directory_user",
     ),
     "update user password": (
-        lambda w: sql("UPDATE directory_user SET password = 'x' WHERE id = %s",
-                      [prep(User, "id", w["partnership"].admin.pk)]),
+        lambda w: sql(
+            "UPDATE directory_user SET password = 'x' WHERE id = %s",
+            [prep(User, "id", w["partnership"].admin.pk)],
+        ),
         "directory_user",
     ),
     "delete user": (
-        lambda w: sql("DELETE FROM directory_user WHERE id = %s",
-                      [prep(User, "id", w["partnership"].practitioner.pk)]),
+        lambda w: sql(
+            "DELETE FROM directory_user WHERE id = %s",
+            [prep(User, "id", w["partnership"].practitioner.pk)],
+        ),
         "directory_user",
     ),
     "insert user": (
-        lambda w: insert(User, id=uuid.uuid4(), username="ghost", display_name="Ghost",
-                         agency_id=w["partnership"].council.pk, team_id=None, role="analyst",
-                         is_active=True, enrolled_seq=1, password="!"),
+        lambda w: insert(
+            User,
+            id=uuid.uuid4(),
+            username="ghost",
+            display_name="Ghost",
+            agency_id=w["partnership"].council.pk,
+            team_id=None,
+            role="analyst",
+            is_active=True,
+            enrolled_seq=1,
+            password="!",
+        ),
         "directory_user",
     ),
     "update legal hold": (
-        lambda w: sql("UPDATE ledger_legal_hold SET lifted_seq = NULL WHERE id = %s",
-                      [prep(LegalHold, "id", uuid.UUID(w["hold_id"]))]),
+        lambda w: sql(
+            "UPDATE ledger_legal_hold SET lifted_seq = NULL WHERE id = %s",
+            [prep(LegalHold, "id", uuid.UUID(w["hold_id"]))],
+        ),
         "ledger_legal_hold",
     ),
     "delete legal hold": (
-        lambda w: sql("DELETE FROM ledger_legal_hold WHERE id = %s",
-                      [prep(LegalHold, "id", uuid.UUID(w["hold_id"]))]),
+        lambda w: sql(
+            "DELETE FROM ledger_legal_hold WHERE id = %s",
+            [prep(LegalHold, "id", uuid.UUID(w["hold_id"]))],
+        ),
         "ledger_legal_hold",
     ),
     "insert legal hold": (
-        lambda w: insert(LegalHold, id=uuid.uuid4(), scope="*", reason="x", placed_seq=1,
-                         lifted_seq=None),
+        lambda w: insert(
+            LegalHold, id=uuid.uuid4(), scope="*", reason="x", placed_seq=1, lifted_seq=None
+        ),
         "ledger_legal_hold",
     ),
     "update expunction": (
-        lambda w: sql("UPDATE ledger_expunction SET reason = 'tidying up'"), "ledger_expunction"
+        lambda w: sql("UPDATE ledger_expunction SET reason = 'tidying up'"),
+        "ledger_expunction",
     ),
     "delete expunction": (lambda w: sql("DELETE FROM ledger_expunction"), "ledger_expunction"),
     "insert expunction": (
-        lambda w: insert(Expunction, id=uuid.uuid4(), subject="user:ghost", seqs=1, reason="x",
-                         seq=1),
+        lambda w: insert(
+            Expunction, id=uuid.uuid4(), subject="user:ghost", seqs=1, reason="x", seq=1
+        ),
         "ledger_expunction",
     ),
 }
+
+
 @pytest.mark.parametrize("name", sorted(TAMPERS))
 def test_tampering_in_sql_is_caught_and_named(
     name: str, world: dict[str, Any], capsys: pytest.CaptureFixture[str]
@@ -230,8 +293,10 @@ def test_a_changed_projection_row_names_the_event_that_wrote_it(
     world: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     practitioner = world["partnership"].practitioner
-    sql("UPDATE directory_user SET display_name = 'Someone else' WHERE id = %s",
-        [prep(User, "id", practitioner.pk)])
+    sql(
+        "UPDATE directory_user SET display_name = 'Someone else' WHERE id = %s",
+        [prep(User, "id", practitioner.pk)],
+    )
     _, report = run_verify(capsys)
     (problem,) = report["problems"]
     assert problem["table"] == "directory_user"

@@ -52,7 +52,7 @@ class TocsinCommand(BaseCommand):
     """Base for Tocsin's commands. Subclasses set ``help`` and implement ``handle``."""
 
     # System checks and the pending-migration check cost more than a small command does.
-    requires_system_checks: list[str] = []  # type: ignore[assignment]
+    requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:

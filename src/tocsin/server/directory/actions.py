@@ -22,7 +22,6 @@ from tocsin.domain.directory import (
     UserEnrolled,
     UserPasswordSet,
 )
-from tocsin.ledger import Envelope
 from tocsin.server.actors import ActionRefused, Actor, actor_id, require_role
 from tocsin.server.directory.models import Agency, Team, User
 from tocsin.server.ledger.recording import record_event
@@ -130,4 +129,6 @@ def do_deactivate_user(user: User, reason: str, *, actor: Actor) -> None:
         raise ActionRefused("this account is already closed")
     if not reason.strip():
         raise ActionRefused("give a reason; it is kept on the ledger")
-    record_event(UserDeactivated(user_id=str(user.pk), reason=reason.strip()), actor_id=actor_id(actor))
+    record_event(
+        UserDeactivated(user_id=str(user.pk), reason=reason.strip()), actor_id=actor_id(actor)
+    )

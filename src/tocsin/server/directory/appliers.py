@@ -31,13 +31,18 @@ def apply_agency_registered(
 @applies(TeamFormed)
 def apply_team_formed(event: TeamFormed, envelope: Envelope, session: ProjectionSession) -> None:
     session.insert(
-        Team, id=event.team_id, agency_id=event.agency_id, name=event.name,
+        Team,
+        id=event.team_id,
+        agency_id=event.agency_id,
+        name=event.name,
         formed_seq=envelope.seq,
     )
 
 
 @applies(UserEnrolled)
-def apply_user_enrolled(event: UserEnrolled, envelope: Envelope, session: ProjectionSession) -> None:
+def apply_user_enrolled(
+    event: UserEnrolled, envelope: Envelope, session: ProjectionSession
+) -> None:
     session.insert(
         User,
         id=event.user_id,
@@ -48,7 +53,7 @@ def apply_user_enrolled(event: UserEnrolled, envelope: Envelope, session: Projec
         role=event.role,
         is_active=True,
         enrolled_seq=envelope.seq,
-        password="!",  # unusable until a user.password_set event
+        password="!",  # noqa: S106 - Django's unusable-password marker until user.password_set
     )
 
 

@@ -55,10 +55,11 @@ class UserManager(BaseUserManager.from_queryset(ProjectionQuerySet)):  # type: i
     """Looks users up for sign-in; users are created only by the ``user.enrolled`` applier."""
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(username=username)
+        user: User = self.get(username=username)
+        return user
 
 
-class User(AbstractBaseUser, ProjectionModel):  # type: ignore[django-manager-missing]
+class User(AbstractBaseUser, ProjectionModel):
     """A person who uses Tocsin. ``password`` comes from ``user.password_set`` events;
     Django's ``last_login`` is dropped, because a sign-in must not write a projection."""
 
@@ -68,16 +69,20 @@ class User(AbstractBaseUser, ProjectionModel):  # type: ignore[django-manager-mi
     username = models.CharField(max_length=150, unique=True)
     display_name = models.CharField(max_length=200)
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="users", null=True,
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
         help_text="Empty only for an expunged user's tombstone.",
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="users", null=True)
     role = models.CharField(max_length=30, choices=sorted(ROLES.items()), blank=True)
     is_active = models.BooleanField(default=True)
     enrolled_seq = models.BigIntegerField()
-    last_login = None  # type: ignore[assignment]
+    last_login = None
 
-    objects = UserManager()
+    # A narrower manager than ProjectionModel's: it also finds users for sign-in.
+    objects = UserManager()  # type: ignore[misc]
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

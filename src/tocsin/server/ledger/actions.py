@@ -8,7 +8,7 @@ from django.db import transaction
 
 from tocsin.domain.records import EVERYTHING, LegalHoldLifted, LegalHoldPlaced, RecordExpunged
 from tocsin.ledger import Envelope
-from tocsin.server.actors import Actor, ActionRefused, actor_id, require_role
+from tocsin.server.actors import ActionRefused, Actor, actor_id, require_role
 from tocsin.server.ledger.models import Expunction, LedgerLeaf, LegalHold
 from tocsin.server.ledger.recording import record_event
 from tocsin.server.ledger.store import DatabaseStore
@@ -43,7 +43,9 @@ def do_lift_legal_hold(hold_id: str, reason: str, *, actor: Actor) -> Envelope:
     return record_event(event, actor_id=actor_id(actor))
 
 
-def do_expunge_record(subject: str, reason: str, *, actor: Actor, using: str = "default") -> Envelope:
+def do_expunge_record(
+    subject: str, reason: str, *, actor: Actor, using: str = "default"
+) -> Envelope:
     """Erase the payloads (and salts) of every event belonging to ``subject``; the leaves stay,
     so every proof still verifies. Refused while a legal hold covers the subject."""
     require_role(actor, "administrator")

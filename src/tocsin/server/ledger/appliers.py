@@ -13,8 +13,12 @@ def apply_legal_hold_placed(
     event: LegalHoldPlaced, envelope: Envelope, session: ProjectionSession
 ) -> None:
     session.insert(
-        LegalHold, id=event.hold_id, scope=event.scope, reason=event.reason,
-        placed_seq=envelope.seq, lifted_seq=None,
+        LegalHold,
+        id=event.hold_id,
+        scope=event.scope,
+        reason=event.reason,
+        placed_seq=envelope.seq,
+        lifted_seq=None,
     )
 
 
@@ -32,7 +36,11 @@ def apply_record_expunged(
     # The payloads themselves are erased by the action, in the same transaction; here the
     # record's rows become tombstones, identical whether or not its events were replayed.
     session.insert(
-        Expunction, id=event.expunction_id, subject=event.subject, seqs=len(event.seqs),
-        reason=event.reason, seq=envelope.seq,
+        Expunction,
+        id=event.expunction_id,
+        subject=event.subject,
+        seqs=len(event.seqs),
+        reason=event.reason,
+        seq=envelope.seq,
     )
     session.erase_subject(event.subject)

@@ -39,7 +39,7 @@ class DatabaseStore(LedgerStore):
         connection = self._connection
         lock = " FOR UPDATE" if self.for_update and connection.vendor == "postgresql" else ""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT size, root FROM ledger_head WHERE id = 1{lock}")  # noqa: S608
+            cursor.execute(f"SELECT size, root FROM ledger_head WHERE id = 1{lock}")
             row = cursor.fetchone()
         if row is None:
             raise StoreConflict("the ledger head row is missing: run 'tocsin migrate'")
@@ -96,7 +96,7 @@ class DatabaseStore(LedgerStore):
         expected; a concurrent writer's update of that row waits for this transaction, then
         matches nothing."""
 
-        def values(rows: list[tuple], casts: tuple[str, ...]) -> tuple[str, list]:  # type: ignore[type-arg]
+        def values(rows: list[tuple], casts: tuple[str, ...]) -> tuple[str, list]:
             row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
             return ", ".join([row] * len(rows)), [part for r in rows for part in r]
 
@@ -119,8 +119,15 @@ class DatabaseStore(LedgerStore):
             + (", " + node_cte if node_cte else " ")
             + "SELECT count(*) FROM head"
         )
-        params = [new_head[0], new_head[1], old_head[0], old_head[1],
-                  *leaf_params, *payload_params, *node_params]
+        params = [
+            new_head[0],
+            new_head[1],
+            old_head[0],
+            old_head[1],
+            *leaf_params,
+            *payload_params,
+            *node_params,
+        ]
         with self._connection.cursor() as cursor:
             cursor.execute(statement, params)
             (updated,) = cursor.fetchone()
@@ -143,7 +150,7 @@ class DatabaseStore(LedgerStore):
                 chunk = wanted[start : start + 200]
                 values = ", ".join(["(%s, %s)"] * len(chunk))
                 cursor.execute(
-                    'SELECT level, "index", hash FROM ledger_node '  # noqa: S608
+                    'SELECT level, "index", hash FROM ledger_node '
                     f'WHERE (level, "index") IN (VALUES {values})',
                     [part for coordinate in chunk for part in coordinate],
                 )
@@ -159,7 +166,7 @@ class DatabaseStore(LedgerStore):
                 chunk = wanted[start : start + 500]
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
-                    f"SELECT seq, salt, body FROM ledger_payload WHERE seq IN ({marks})",  # noqa: S608
+                    f"SELECT seq, salt, body FROM ledger_payload WHERE seq IN ({marks})",
                     chunk,
                 )
                 for seq, salt, body in cursor.fetchall():
@@ -173,12 +180,12 @@ class DatabaseStore(LedgerStore):
     # Streaming reads for verification and export: ordered, in chunks, without loading a
     # million rows at once.
 
-    def iter_table(self, sql: str, chunk: int = 20000) -> Iterator[tuple]:  # type: ignore[type-arg]
+    def iter_table(self, sql: str, chunk: int = 20000) -> Iterator[tuple]:
         """Rows of ``sql`` (which must end in ``ORDER BY`` a unique key), fetched in chunks."""
         for rows in self.iter_chunks(sql, chunk):
             yield from rows
 
-    def iter_chunks(self, sql: str, chunk: int = 20000) -> Iterator[list[tuple]]:  # type: ignore[type-arg]
+    def iter_chunks(self, sql: str, chunk: int = 20000) -> Iterator[list[tuple]]:
         """Lists of up to ``chunk`` rows of ``sql``, in order."""
         with self._connection.cursor() as cursor:
             cursor.execute(sql)

@@ -6,6 +6,8 @@ from tocsin.server.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.start, name="start"),
-    path("sign-in/", auth_views.LoginView.as_view(template_name="web/sign_in.html"), name="sign-in"),
+    path(
+        "sign-in/", auth_views.LoginView.as_view(template_name="web/sign_in.html"), name="sign-in"
+    ),
     path("sign-out/", auth_views.LogoutView.as_view(next_page="web:start"), name="sign-out"),
 ]

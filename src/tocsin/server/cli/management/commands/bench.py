@@ -39,17 +39,30 @@ class Command(TocsinCommand):
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="target", required=True, metavar="ledger")
         ledger = sub.add_parser("ledger", help="append N events; ledger vs plain-ORM throughput")
-        ledger.add_argument("--events", type=_positive, required=True, metavar="N",
-                            help="how many events to append")
-        ledger.add_argument("--block", type=_positive, default=100, metavar="B",
-                            help="events per interleaved block (default 100)")
-        ledger.add_argument("--no-baseline", action="store_true",
-                            help="skip the plain-ORM baseline")
-        ledger.add_argument("--report-committed", action="store_true",
-                            help="print 'committed SEQ' after every commit (for crash tests)")
-        ledger.add_argument("--json", action="store_true",
-                            help='print {"events", "database", "ledger_events_per_second", '
-                                 '"baseline_rows_per_second", "ratio", "ledger_size"}')
+        ledger.add_argument(
+            "--events", type=_positive, required=True, metavar="N", help="how many events to append"
+        )
+        ledger.add_argument(
+            "--block",
+            type=_positive,
+            default=100,
+            metavar="B",
+            help="events per interleaved block (default 100)",
+        )
+        ledger.add_argument(
+            "--no-baseline", action="store_true", help="skip the plain-ORM baseline"
+        )
+        ledger.add_argument(
+            "--report-committed",
+            action="store_true",
+            help="print 'committed SEQ' after every commit (for crash tests)",
+        )
+        ledger.add_argument(
+            "--json",
+            action="store_true",
+            help='print {"events", "database", "ledger_events_per_second", '
+            '"baseline_rows_per_second", "ratio", "ledger_size"}',
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = options["events"]
@@ -68,14 +81,16 @@ class Command(TocsinCommand):
                         name = f"Bench baseline {run} {i}"
                         with transaction.atomic():
                             BaselineAgency.objects.create(
-                                id=uuid.uuid4(), name=name, name_key=name.casefold(),
-                                sector="voluntary", registered_seq=i,
+                                id=uuid.uuid4(),
+                                name=name,
+                                name_key=name.casefold(),
+                                sector="voluntary",
+                                registered_seq=i,
                             )
                     baseline_seconds += time.perf_counter() - started
                 started = time.perf_counter()
                 for i in range(done, done + count):
-                    agency = do_register_agency(f"Bench agency {run} {i}", "voluntary",
-                                                actor=actor)
+                    agency = do_register_agency(f"Bench agency {run} {i}", "voluntary", actor=actor)
                     if announce:
                         sys.stdout.write(f"committed {agency.registered_seq}\n")
                         sys.stdout.flush()
@@ -97,8 +112,12 @@ class Command(TocsinCommand):
         if options["json"]:
             self.emit_json(result)
         elif not announce:
-            line = f"{total} events on {connection.vendor}: {ledger_rate:,.0f} events/s via the ledger"
+            line = (
+                f"{total} events on {connection.vendor}: {ledger_rate:,.0f} events/s via the ledger"
+            )
             if "ratio" in result:
-                line += (f", {result['baseline_rows_per_second']:,.0f} rows/s plain ORM "
-                         f"(ratio {result['ratio']:.2f})")
+                line += (
+                    f", {result['baseline_rows_per_second']:,.0f} rows/s plain ORM "
+                    f"(ratio {result['ratio']:.2f})"
+                )
             self.stdout.write(line)

@@ -33,9 +33,12 @@ class Command(TocsinCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=1,
-                            help="seed for the synthetic partnership (default 1)")
-        parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="seed for the synthetic partnership (default 1)"
+        )
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)"
+        )
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
 
@@ -49,8 +52,14 @@ class Command(TocsinCommand):
             if agency is None:
                 agency = do_register_agency(DEMO_AGENCY, "partnership", actor=actor)
                 team = do_form_team(agency, "Partnership administration", actor=actor)
-                admin = do_enrol_user(DEMO_ADMIN, "Demo Administrator", agency, "administrator",
-                                      team=team, actor=actor)
+                admin = do_enrol_user(
+                    DEMO_ADMIN,
+                    "Demo Administrator",
+                    agency,
+                    "administrator",
+                    team=team,
+                    actor=actor,
+                )
             else:
                 admin = User.objects.get(username=DEMO_ADMIN)
             do_set_password(admin, password, actor=actor)

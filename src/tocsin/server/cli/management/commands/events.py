@@ -28,10 +28,16 @@ class Command(TocsinCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--kind", help="only events of this kind, e.g. user.enrolled")
-        parser.add_argument("--since", type=_seq, default=0, metavar="SEQ",
-                            help="start at this sequence number (default 0)")
-        parser.add_argument("--limit", type=_seq, default=None, metavar="N",
-                            help="at most N events")
+        parser.add_argument(
+            "--since",
+            type=_seq,
+            default=0,
+            metavar="SEQ",
+            help="start at this sequence number (default 0)",
+        )
+        parser.add_argument(
+            "--limit", type=_seq, default=None, metavar="N", help="at most N events"
+        )
         parser.add_argument("--json", action="store_true", help='print {"events": [...]}')
 
     def handle(self, *args: Any, **options: Any) -> None:

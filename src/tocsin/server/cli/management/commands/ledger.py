@@ -37,33 +37,61 @@ class Command(TocsinCommand):
 
         leaves = sub.add_parser("leaves", help="leaf data (the bytes after the 0x00 prefix)")
         leaves.add_argument("--start", type=_non_negative, default=0, help="first seq (default 0)")
-        leaves.add_argument("--end", type=_non_negative, default=None,
-                            help="one past the last seq (default: the ledger's size)")
+        leaves.add_argument(
+            "--end",
+            type=_non_negative,
+            default=None,
+            help="one past the last seq (default: the ledger's size)",
+        )
         leaves.add_argument("--json", action="store_true", help='print {"leaves": [base64 ...]}')
 
         root = sub.add_parser("root", help="the root at a size (default: the current size)")
-        root.add_argument("--size", type=_non_negative, default=None, metavar="N",
-                          help="tree size (default: the ledger's size)")
+        root.add_argument(
+            "--size",
+            type=_non_negative,
+            default=None,
+            metavar="N",
+            help="tree size (default: the ledger's size)",
+        )
         root.add_argument("--json", action="store_true", help='print {"size", "root"}')
 
         proof = sub.add_parser("proof", help="an inclusion or consistency proof")
         kinds = proof.add_subparsers(dest="proof", required=True, metavar="KIND")
         inclusion = kinds.add_parser("inclusion", help="prove leaf I is in the tree of size N")
-        inclusion.add_argument("index", type=_non_negative, metavar="I",
-                               help="the leaf's sequence number")
-        inclusion.add_argument("--size", type=_non_negative, default=None, metavar="N",
-                               help="tree size (default: the ledger's size)")
-        inclusion.add_argument("--json", action="store_true",
-                               help='print {"index", "size", "leaf_hash", "hashes", "root"}')
+        inclusion.add_argument(
+            "index", type=_non_negative, metavar="I", help="the leaf's sequence number"
+        )
+        inclusion.add_argument(
+            "--size",
+            type=_non_negative,
+            default=None,
+            metavar="N",
+            help="tree size (default: the ledger's size)",
+        )
+        inclusion.add_argument(
+            "--json",
+            action="store_true",
+            help='print {"index", "size", "leaf_hash", "hashes", "root"}',
+        )
         consistency = kinds.add_parser(
             "consistency", help="prove the tree of size M is a prefix of the tree of size N"
         )
-        consistency.add_argument("old_size", type=_non_negative, metavar="M",
-                                 help="the older tree size")
-        consistency.add_argument("size", type=_non_negative, nargs="?", default=None,
-                                 metavar="N", help="the newer tree size (default: the ledger's)")
-        consistency.add_argument("--json", action="store_true",
-                                 help='print {"old_size", "size", "old_root", "root", "hashes"}')
+        consistency.add_argument(
+            "old_size", type=_non_negative, metavar="M", help="the older tree size"
+        )
+        consistency.add_argument(
+            "size",
+            type=_non_negative,
+            nargs="?",
+            default=None,
+            metavar="N",
+            help="the newer tree size (default: the ledger's)",
+        )
+        consistency.add_argument(
+            "--json",
+            action="store_true",
+            help='print {"old_size", "size", "old_root", "root", "hashes"}',
+        )
 
         hold = sub.add_parser("hold", help="place or lift a legal hold")
         hold_actions = hold.add_subparsers(dest="hold", required=True, metavar="place|lift")
@@ -143,8 +171,9 @@ class Command(TocsinCommand):
         actor = SystemActor("cli")
         if options["hold"] == "place":
             envelope = do_place_legal_hold(options["scope"], options["reason"], actor=actor)
-            self.stdout.write(f"legal hold {envelope.subjects[0].split(':', 1)[1]} placed "
-                              f"(seq {envelope.seq})")
+            self.stdout.write(
+                f"legal hold {envelope.subjects[0].split(':', 1)[1]} placed (seq {envelope.seq})"
+            )
         else:
             envelope = do_lift_legal_hold(options["hold_id"], options["reason"], actor=actor)
             self.stdout.write(f"legal hold lifted (seq {envelope.seq})")
@@ -152,6 +181,7 @@ class Command(TocsinCommand):
     def _expunge(self, options: dict[str, Any]) -> None:
         from tocsin.server.ledger.actions import do_expunge_record
 
-        envelope = do_expunge_record(options["subject"], options["reason"],
-                                     actor=SystemActor("cli"))
+        envelope = do_expunge_record(
+            options["subject"], options["reason"], actor=SystemActor("cli")
+        )
         self.stdout.write(f"{options['subject']} expunged (seq {envelope.seq})")

@@ -22,7 +22,9 @@ class Command(TocsinCommand):
     help = "Serve Tocsin over HTTP with waitress (put a TLS-terminating proxy in front)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)"
+        )
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
     def handle(self, *args: Any, **options: Any) -> None:

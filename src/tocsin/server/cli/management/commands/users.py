@@ -31,13 +31,23 @@ class Command(TocsinCommand):
         create.add_argument("--name", required=True, help="the person's full name")
         create.add_argument("--agency", required=True, help="the agency's registered name")
         create.add_argument("--team", help="a team of that agency")
-        create.add_argument("--role", required=True, choices=sorted(ROLES), metavar="ROLE",
-                            help=f"one of: {', '.join(sorted(ROLES))}")
-        create.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input "
-                                 "(default: generate one and print it once)")
-        create.add_argument("--json", action="store_true",
-                            help='print {"id", "username", "role", "agency"[, "password"]}')
+        create.add_argument(
+            "--role",
+            required=True,
+            choices=sorted(ROLES),
+            metavar="ROLE",
+            help=f"one of: {', '.join(sorted(ROLES))}",
+        )
+        create.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input (default: generate one and print it once)",
+        )
+        create.add_argument(
+            "--json",
+            action="store_true",
+            help='print {"id", "username", "role", "agency"[, "password"]}',
+        )
         listing = sub.add_parser("list", help="list users")
         listing.add_argument("--json", action="store_true", help='print {"users": [...]}')
 
@@ -73,12 +83,22 @@ class Command(TocsinCommand):
 
         # Enrolment and password are two events; if the password is refused, neither stays.
         with transaction.atomic():
-            user = do_enrol_user(options["username"], options["name"], agency, options["role"],
-                                 team=team, actor=actor)
+            user = do_enrol_user(
+                options["username"],
+                options["name"],
+                agency,
+                options["role"],
+                team=team,
+                actor=actor,
+            )
             do_set_password(user, password, actor=actor)
         if options["json"]:
-            document = {"id": str(user.pk), "username": user.username, "role": user.role,
-                        "agency": agency.name}
+            document = {
+                "id": str(user.pk),
+                "username": user.username,
+                "role": user.role,
+                "agency": agency.name,
+            }
             if generated:
                 document["password"] = password
             self.emit_json(document)
