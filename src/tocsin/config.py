@@ -93,6 +93,30 @@ SETTINGS: tuple[Setting, ...] = (
         "a deployment that has not chosen one.",
     ),
     Setting(
+        "TOCSIN_LEDGER_KEY_FILE",
+        "path",
+        None,
+        "The log's Ed25519 signing key (a note `skey` whose name is the origin). Default: "
+        "`$TOCSIN_HOME/ledger.skey`, generated on first use with mode 0600. See docs/keys.md.",
+        parse=Path,
+    ),
+    Setting(
+        "TOCSIN_WITNESSES",
+        "comma-separated list",
+        "",
+        "Witnesses that cosign checkpoints, each as `VKEY@URL` (the witness's note vkey and its "
+        "base URL), e.g. `oversight+1a2b3c4d+AQ...@https://witness.example/`.",
+        parse=lambda raw: [item.strip() for item in raw.split(",") if item.strip()],
+    ),
+    Setting(
+        "TOCSIN_CHECKPOINT_INTERVAL",
+        "seconds",
+        "900",
+        "How often `tocsin serve`'s worker signs and publishes a checkpoint when the ledger has "
+        "grown since the last one.",
+        parse=_parse_positive_int,
+    ),
+    Setting(
         "TOCSIN_DEBUG",
         "boolean",
         "false",
@@ -129,6 +153,9 @@ class TocsinConfig:
     debug: bool
     allowed_hosts: list[str]
     sqlite_busy_timeout_ms: int
+    ledger_key_file: Path
+    witnesses: list[tuple[str, str]]
+    checkpoint_interval: int
 
 
 def _value(environ: Mapping[str, str], name: str) -> Any:
@@ -157,6 +184,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> TocsinConfig:
             "TOCSIN_LEDGER_ORIGIN must be one non-empty word without spaces, "
             "such as safeguarding.example.gov.uk/tocsin"
         )
+    witnesses = []
+    for item in _value(env, "TOCSIN_WITNESSES"):
+        vkey, separator, url = item.partition("@")
+        if not separator or not vkey or not url.startswith(("http://", "https://")):
+            raise ConfigError(f"TOCSIN_WITNESSES: {item!r} is not VKEY@URL with an http(s) URL")
+        witnesses.append((vkey, url.rstrip("/")))
     return TocsinConfig(
         home=home,
         database_url=database_url,
@@ -165,6 +198,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> TocsinConfig:
         debug=_value(env, "TOCSIN_DEBUG"),
         allowed_hosts=_value(env, "TOCSIN_ALLOWED_HOSTS"),
         sqlite_busy_timeout_ms=_value(env, "TOCSIN_SQLITE_BUSY_TIMEOUT_MS"),
+        ledger_key_file=Path(_value(env, "TOCSIN_LEDGER_KEY_FILE") or home / "ledger.skey"),
+        witnesses=witnesses,
+        checkpoint_interval=_value(env, "TOCSIN_CHECKPOINT_INTERVAL"),
     )
 
 

@@ -97,7 +97,14 @@ from tocsin.ledger._note import (
     verifier_from_vkey,
 )
 from tocsin.ledger._store import Entry, LedgerStore, MemoryStore, StoreConflict
-from tocsin.ledger._tiles import TileError, hash_tile, parse_tile_path, tile_path, tile_width
+from tocsin.ledger._tiles import (
+    TILE_WIDTH,
+    TileError,
+    hash_tile,
+    parse_tile_path,
+    tile_path,
+    tile_width,
+)
 from tocsin.ledger._tlogproof import (
     TlogProof,
     TlogProofError,
@@ -114,6 +121,7 @@ __all__ = [
     "SIGNATURE_TYPE_COSIGNATURE_V1",
     "SIGNATURE_TYPE_ED25519",
     "SIGNATURE_TYPE_MLDSA44_COSIGNATURE",
+    "TILE_WIDTH",
     "CanonicalJSONError",
     "Checkpoint",
     "CheckpointError",

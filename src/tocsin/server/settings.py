@@ -94,6 +94,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 TOCSIN_LEDGER_ORIGIN = CONFIG.ledger_origin
 TOCSIN_HOME = CONFIG.home
+TOCSIN_LEDGER_KEY_FILE = CONFIG.ledger_key_file
+TOCSIN_WITNESSES = CONFIG.witnesses
+TOCSIN_CHECKPOINT_INTERVAL = CONFIG.checkpoint_interval
 
 # Nothing personal in logs: requests are not logged with their query strings, and errors go to
 # the console without local variables.

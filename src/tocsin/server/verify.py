@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -98,9 +99,14 @@ class VerifyReport:
 
 
 def verify_ledger(
-    using: str = "default", *, progress: Progress | None = None, replay: bool = True
+    using: str = "default",
+    *,
+    progress: Progress | None = None,
+    replay: bool = True,
+    witnesses: list[str] | None = None,
 ) -> VerifyReport:
-    """Run every check on database ``using`` and return the report."""
+    """Run every check on database ``using`` and return the report. ``witnesses`` are base
+    URLs of tlog-witnesses whose latest cosigned checkpoint must agree with this ledger."""
     report_progress = progress or (lambda phase, done, total: None)
     store = DatabaseStore(using)
     problems: list[Problem] = []
@@ -109,9 +115,12 @@ def verify_ledger(
     report = VerifyReport(size=size, problems=problems)
 
     started = time.perf_counter()
-    _check_tree(store, head, problems, report_progress)
+    levels = _check_tree(store, head, problems, report_progress)
     report.timings["tree"] = time.perf_counter() - started
     report.counts["leaves"] = size
+    report.counts["checkpoints"] = _check_checkpoints(using, levels, size, problems)
+    for url in witnesses or []:
+        _check_witness(url, levels, size, problems)
 
     if replay:
         started = time.perf_counter()
@@ -143,7 +152,8 @@ def _check_tree(
     head: tuple[int, bytes] | None,
     problems: list[Problem],
     progress: Progress,
-) -> None:
+) -> list[list[bytes]]:
+    """Rebuild the tree and compare it with the store; return the rebuilt levels."""
     size = head[0] if head else 0
     level_hashes = _leaf_hashes(store, size, problems, progress)
 
@@ -182,16 +192,9 @@ def _check_tree(
         )
 
     if head is None:
-        return
-    frontier = [levels[lv][ix] for lv, ix in range_coordinates(0, size)]
-    if any(not h for h in frontier):
-        return  # already reported as missing leaves
-    root = frontier[-1] if frontier else None
-    for left in reversed(frontier[:-1]):
-        assert root is not None
-        root = node_hash(left, root)
-    recomputed = root if root is not None else _empty_root()
-    if recomputed != head[1]:
+        return levels
+    recomputed = _root_at(levels, size)
+    if recomputed is not None and recomputed != head[1]:
         problems.append(
             Problem(
                 "tree",
@@ -202,6 +205,22 @@ def _check_tree(
             )
         )
     progress("tree", size, size)
+    return levels
+
+
+def _root_at(levels: list[list[bytes]], size: int) -> bytes | None:
+    """The root at ``size`` from rebuilt levels; None if a missing leaf lies below it."""
+    frontier = [
+        levels[lv][ix] if ix < len(levels[lv]) else b"" for lv, ix in range_coordinates(0, size)
+    ]
+    if any(not h for h in frontier):
+        return None
+    if not frontier:
+        return _empty_root()
+    root = frontier[-1]
+    for left in reversed(frontier[:-1]):
+        root = node_hash(left, root)
+    return root
 
 
 def _leaf_hashes(
@@ -302,6 +321,106 @@ def _empty_root() -> bytes:
     from tocsin.ledger import EMPTY_ROOT
 
     return EMPTY_ROOT
+
+
+# ---------------------------------------------------------------------------------------------
+# Signed checkpoints and witnesses: what the log told outsiders must match the tree.
+
+
+def _check_checkpoints(
+    using: str, levels: list[list[bytes]], size: int, problems: list[Problem]
+) -> int:
+    from tocsin.ledger import NoteError, open_checkpoint, verifier_from_vkey, verify_cosignatures
+    from tocsin.server.ledger.checkpoints import CheckpointRefused, log_verifier
+    from tocsin.server.ledger.models import SignedCheckpoint
+
+    checkpoints = list(SignedCheckpoint.objects.using(using).order_by("size"))
+    if not checkpoints:
+        return 0
+    try:
+        verifier = log_verifier()
+    except CheckpointRefused as exc:
+        problems.append(Problem("checkpoint", "ledger_checkpoint", None, None, str(exc)))
+        return len(checkpoints)
+    witnesses = [verifier_from_vkey(vkey) for vkey, _ in settings.TOCSIN_WITNESSES]
+
+    def problem(row: str, detail: str) -> None:
+        problems.append(Problem("checkpoint", "ledger_checkpoint", row, None, detail))
+
+    for stored in checkpoints:
+        row = str(stored.size)
+        try:
+            opened = open_checkpoint(stored.note, verifier, origin=settings.TOCSIN_LEDGER_ORIGIN)
+        except (NoteError, ValueError) as exc:
+            problem(row, f"the signed note does not verify: {exc}")
+            continue
+        checkpoint = opened.checkpoint
+        if checkpoint.size != stored.size or checkpoint.root != bytes(stored.root):
+            problem(row, "the size or root column differs from the signed note")
+        if checkpoint.size > size:
+            problem(
+                row,
+                f"the log signed size {checkpoint.size}, but the ledger holds only {size} events",
+            )
+            continue
+        if _root_at(levels, checkpoint.size) not in (None, checkpoint.root):
+            problem(
+                row,
+                f"the tree's root at size {checkpoint.size} is not the root the log "
+                "signed: the history was rewritten",
+            )
+        for witness in witnesses:
+            try:
+                verify_cosignatures(stored.note, [witness], required=0)
+            except NoteError as exc:
+                problem(row, f"a cosignature by {witness.name} fails: {exc}")
+    return len(checkpoints)
+
+
+def _check_witness(url: str, levels: list[list[bytes]], size: int, problems: list[Problem]) -> None:
+    """Compare this ledger with the checkpoint a witness last cosigned for its origin."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from tocsin.ledger import NoteError, open_checkpoint
+    from tocsin.server.ledger.checkpoints import CheckpointRefused, log_verifier
+
+    def problem(detail: str) -> None:
+        problems.append(Problem("witness", url, None, None, detail))
+
+    origin = settings.TOCSIN_LEDGER_ORIGIN
+    address = f"{url.rstrip('/')}/checkpoint?origin={urllib.parse.quote(origin, safe='')}"
+    try:
+        with urllib.request.urlopen(address, timeout=20) as response:  # noqa: S310
+            note = response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        problem(
+            "the witness has cosigned nothing for this log yet"
+            if exc.code == 404
+            else f"the witness answered {exc.code}"
+        )
+        return
+    except (OSError, urllib.error.URLError) as exc:
+        problem(f"the witness is unreachable: {exc}")
+        return
+    try:
+        seen = open_checkpoint(note, log_verifier(), origin=origin).checkpoint
+    except (NoteError, ValueError, CheckpointRefused) as exc:
+        problem(f"the witness's checkpoint is not signed by this log: {exc}")
+        return
+    if seen.size > size:
+        problem(
+            f"split view: the witness cosigned size {seen.size}, but this ledger holds "
+            f"only {size} events"
+        )
+        return
+    ours = _root_at(levels, seen.size)
+    if ours is not None and ours != seen.root:
+        problem(
+            f"split view: the witness cosigned another root at size {seen.size} than "
+            "this ledger has there"
+        )
 
 
 # ---------------------------------------------------------------------------------------------

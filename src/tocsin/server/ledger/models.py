@@ -96,3 +96,30 @@ class Expunction(ProjectionModel):
 
     class Meta:
         db_table = "ledger_expunction"
+
+
+class SignedCheckpoint(models.Model):
+    """A checkpoint the log signed (a C2SP signed note), with the witnesses' cosignature lines
+    appended as they arrive. Not a projection: checkpoints are about the ledger, not on it;
+    ``tocsin verify`` checks each against the recomputed tree and the log's key."""
+
+    size = models.BigIntegerField(primary_key=True)
+    root = models.BinaryField(max_length=32)
+    note = models.TextField()
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "ledger_checkpoint"
+
+
+class WitnessState(models.Model):
+    """What each configured witness last told the log: the size it cosigned, and its answer."""
+
+    vkey = models.CharField(max_length=300, primary_key=True)
+    url = models.CharField(max_length=500)
+    cosigned_size = models.BigIntegerField(default=0)
+    last_answer = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "ledger_witness_state"

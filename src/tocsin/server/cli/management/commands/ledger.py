@@ -10,6 +10,13 @@ from django.core.management.base import CommandParser
 from tocsin.ledger import ProofError
 from tocsin.server.actors import ActionRefused, SystemActor
 from tocsin.server.cli.base import TocsinCommand, UsageError
+from tocsin.server.ledger.checkpoints import (
+    CheckpointRefused,
+    latest_checkpoint,
+    log_vkey,
+    publish,
+    receipt_for,
+)
 from tocsin.server.ledger.recording import reading_ledger
 
 
@@ -30,7 +37,10 @@ def _non_negative(text: str) -> int:
 
 
 class Command(TocsinCommand):
-    help = "Read the ledger (leaves, roots, proofs), place or lift legal holds, expunge records."
+    help = (
+        "Read the ledger (leaves, roots, proofs), sign and publish checkpoints, give receipts, "
+        "place or lift legal holds, expunge records."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -93,6 +103,29 @@ class Command(TocsinCommand):
             help='print {"old_size", "size", "old_root", "root", "hashes"}',
         )
 
+        checkpoint = sub.add_parser(
+            "checkpoint", help="the newest signed checkpoint, with its cosignatures"
+        )
+        checkpoint.add_argument(
+            "--json", action="store_true", help='print {"size", "root", "note"}'
+        )
+        sub.add_parser("vkey", help="the log's verifier key (C2SP vkey)")
+        publish = sub.add_parser(
+            "publish",
+            help="sign a checkpoint if the ledger grew, send it to every witness in "
+            "TOCSIN_WITNESSES and store their cosignatures",
+        )
+        publish.add_argument(
+            "--json", action="store_true", help='print {"size", "new", "witnesses": [...]}'
+        )
+        receipt = sub.add_parser(
+            "receipt", help="a C2SP tlog-proof showing event SEQ is in the signed log"
+        )
+        receipt.add_argument("seq", type=_non_negative, metavar="SEQ", help="the event")
+        receipt.add_argument(
+            "--out", metavar="FILE", help="write the receipt here (default: standard output)"
+        )
+
         hold = sub.add_parser("hold", help="place or lift a legal hold")
         hold_actions = hold.add_subparsers(dest="hold", required=True, metavar="place|lift")
         place = hold_actions.add_parser("place", help="stop SCOPE (a subject, or *) being expunged")
@@ -113,7 +146,7 @@ class Command(TocsinCommand):
             getattr(self, f"_{options['action']}")(options)
         except ProofError as exc:
             raise UsageError(str(exc)) from None
-        except ActionRefused as exc:
+        except (ActionRefused, CheckpointRefused) as exc:
             raise UsageError(f"refused: {exc}") from None
 
     def _leaves(self, options: dict[str, Any]) -> None:
@@ -164,6 +197,63 @@ class Command(TocsinCommand):
             for key, value in document.items():
                 shown = "\n  ".join(value) if isinstance(value, list) else value
                 self.stdout.write(f"{key}: {shown}")
+
+    def _checkpoint(self, options: dict[str, Any]) -> None:
+        checkpoint = latest_checkpoint()
+        if checkpoint is None:
+            raise UsageError("no checkpoint has been signed yet; run 'tocsin ledger publish'")
+        if options["json"]:
+            self.emit_json(
+                {
+                    "size": checkpoint.size,
+                    "root": _b64(bytes(checkpoint.root)),
+                    "note": checkpoint.note,
+                }
+            )
+        else:
+            self.stdout.write(checkpoint.note, ending="")
+
+    def _vkey(self, options: dict[str, Any]) -> None:
+        self.stdout.write(log_vkey())
+
+    def _publish(self, options: dict[str, Any]) -> None:
+        checkpoint, new, answers = publish()
+        if options["json"]:
+            self.emit_json(
+                {
+                    "size": checkpoint.size,
+                    "new": new,
+                    "witnesses": [
+                        {
+                            "url": a.url,
+                            "status": a.status,
+                            "detail": a.detail,
+                            "cosigned": a.cosigned,
+                        }
+                        for a in answers
+                    ],
+                }
+            )
+            return
+        state = "signed" if new else "unchanged since the last checkpoint,"
+        self.stdout.write(f"checkpoint {state} at size {checkpoint.size}")
+        if not answers:
+            self.stdout.write("no witnesses configured (TOCSIN_WITNESSES)")
+        for answer in answers:
+            self.stdout.write(f"  {answer.url}: {answer.detail}")
+
+    def _receipt(self, options: dict[str, Any]) -> None:
+        text = receipt_for(options["seq"])
+        if options["out"]:
+            from pathlib import Path
+
+            try:
+                Path(options["out"]).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {options['out']}: {exc.strerror}") from None
+            self.stdout.write(f"receipt for event {options['seq']} written to {options['out']}")
+        else:
+            self.stdout.write(text, ending="")
 
     def _hold(self, options: dict[str, Any]) -> None:
         from tocsin.server.ledger.actions import do_lift_legal_hold, do_place_legal_hold

@@ -25,10 +25,21 @@ class Command(TocsinCommand):
         parser.add_argument(
             "--no-replay", action="store_true", help="check the tree only (skip events and replay)"
         )
+        parser.add_argument(
+            "--witness",
+            action="append",
+            default=[],
+            metavar="URL",
+            help="also compare with the checkpoint this witness last cosigned (repeatable)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with self.progress() as progress:
-            report = verify_ledger(progress=progress, replay=not options["no_replay"])
+            report = verify_ledger(
+                progress=progress,
+                replay=not options["no_replay"],
+                witnesses=options["witness"],
+            )
         if options["json"]:
             self.emit_json(report.as_json())
         else:

@@ -1,0 +1,244 @@
+"""Signed checkpoints, publishing them to witnesses, and receipts.
+
+The log signs C2SP ``tlog-checkpoint`` notes with an Ed25519 key kept in ``$TOCSIN_HOME`` (or
+the file ``TOCSIN_LEDGER_KEY_FILE`` names), whose name is the ledger's origin. It never signs
+a checkpoint inconsistent with one it signed before: the root it signed at each earlier size
+must still be the tree's root at that size. Publishing sends the newest checkpoint to every
+witness in ``TOCSIN_WITNESSES`` with a consistency proof from the size that witness last
+cosigned, and stores the cosignature lines they return.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tocsin.ledger import (
+    Checkpoint,
+    Ed25519Signer,
+    NoteError,
+    Verifier,
+    format_tlog_proof,
+    generate_skey,
+    open_checkpoint,
+    parse_note,
+    sign_note,
+    signer_from_skey,
+    verifier_from_vkey,
+    verify_cosignatures,
+)
+from tocsin.server.ledger.models import SignedCheckpoint, WitnessState
+from tocsin.server.ledger.recording import reading_ledger
+from tocsin.server.ledger.store import DatabaseStore
+
+__all__ = [
+    "CheckpointRefused",
+    "WitnessAnswer",
+    "latest_checkpoint",
+    "log_signer",
+    "log_vkey",
+    "publish",
+    "receipt_for",
+    "sign_checkpoint_now",
+]
+
+_TIMEOUT_SECONDS = 20
+
+
+class CheckpointRefused(RuntimeError):
+    """The log will not sign (or cannot give a receipt); the message says why."""
+
+
+def _read_or_create_key(path: Path, origin: str) -> str:
+    try:
+        skey = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        skey, _ = generate_skey(origin)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return path.read_text(encoding="ascii").strip()
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(skey + "\n")
+    return skey
+
+
+def log_signer() -> Ed25519Signer:
+    """The log's signer, from the key file (created on first use)."""
+    origin = settings.TOCSIN_LEDGER_ORIGIN
+    path = Path(settings.TOCSIN_LEDGER_KEY_FILE)
+    signer = signer_from_skey(_read_or_create_key(path, origin))
+    if not isinstance(signer, Ed25519Signer):
+        raise CheckpointRefused(f"the log key in {path} is not an Ed25519 key")
+    if signer.name != origin:
+        raise CheckpointRefused(
+            f"the log key in {path} is named {signer.name!r}, but TOCSIN_LEDGER_ORIGIN is "
+            f"{origin!r}; they must be the same (docs/keys.md)"
+        )
+    return signer
+
+
+def log_vkey() -> str:
+    """The log's verifier key, in C2SP vkey text form."""
+    return log_signer().vkey
+
+
+def log_verifier() -> Verifier:
+    return verifier_from_vkey(log_vkey())
+
+
+def latest_checkpoint(using: str = "default") -> SignedCheckpoint | None:
+    return SignedCheckpoint.objects.using(using).order_by("-size").first()
+
+
+def sign_checkpoint_now(using: str = "default") -> tuple[SignedCheckpoint, bool]:
+    """Sign a checkpoint at the ledger's current size, unless the newest already covers it.
+
+    Returns the checkpoint and whether it is new. Refuses if the tree no longer has the root
+    the log signed at its newest earlier size (a rewritten history must never be signed).
+    """
+    signer = log_signer()
+    with transaction.atomic(using=using):
+        size, root = DatabaseStore(using, for_update=True).head()
+        latest = latest_checkpoint(using)
+        if latest is not None:
+            if latest.size > size:
+                raise CheckpointRefused(
+                    f"the log signed size {latest.size} but now holds only {size} events"
+                )
+            if bytes(latest.root) != reading_ledger(using).root(latest.size):
+                raise CheckpointRefused(
+                    f"the tree's root at size {latest.size} is not the one the log signed "
+                    "there: the history was rewritten; run tocsin verify"
+                )
+            if latest.size == size:
+                return latest, False
+        signed = sign_note(Checkpoint(settings.TOCSIN_LEDGER_ORIGIN, size, root).body(), [signer])
+        checkpoint = SignedCheckpoint.objects.using(using).create(
+            size=size, root=root, note=signed, signed_at=timezone.now()
+        )
+    return checkpoint, True
+
+
+@dataclass(frozen=True)
+class WitnessAnswer:
+    """What one witness said to one checkpoint."""
+
+    url: str
+    status: int | None
+    detail: str
+    cosigned: bool
+
+
+def _post(url: str, body: bytes) -> tuple[int, bytes]:
+    request = urllib.request.Request(  # noqa: S310 - the URL comes from TOCSIN_WITNESSES
+        f"{url}/add-checkpoint",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "text/plain; charset=utf-8"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310
+            return int(response.status), response.read()
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), exc.read()
+
+
+def _log_signed_part(note_text: str) -> str:
+    """The checkpoint with the log's own signature only (what a witness needs)."""
+    note = parse_note(note_text)
+    origin = settings.TOCSIN_LEDGER_ORIGIN
+    return note.text + "\n" + "".join(s.line for s in note.unverified if s.name == origin)
+
+
+def _add_cosignatures(checkpoint: SignedCheckpoint, lines: str, witness: Verifier) -> bool:
+    """Append a witness's cosignature lines to the stored note, if they verify."""
+    existing = checkpoint.note
+    candidate = existing + "".join(
+        line + "\n" for line in lines.splitlines() if line and line not in existing
+    )
+    try:
+        verify_cosignatures(candidate, [witness], required=1)
+    except NoteError:
+        return False
+    checkpoint.note = candidate
+    checkpoint.save(update_fields=["note"])
+    return True
+
+
+def _publish_to(checkpoint: SignedCheckpoint, vkey: str, url: str, using: str) -> WitnessAnswer:
+    witness = verifier_from_vkey(vkey)
+    state, _ = WitnessState.objects.using(using).get_or_create(
+        vkey=vkey, defaults={"url": url, "updated_at": timezone.now()}
+    )
+    ledger = reading_ledger(using)
+    old = min(state.cosigned_size, checkpoint.size)
+    answer = WitnessAnswer(url, None, "not sent", False)
+    for _attempt in range(2):
+        proof = ledger.consistency_proof(old, checkpoint.size).hashes
+        body = "\n".join([f"old {old}", *(base64.b64encode(h).decode() for h in proof)])
+        payload = (body + "\n\n" + _log_signed_part(checkpoint.note)).encode("utf-8")
+        try:
+            status, reply = _post(url, payload)
+        except (OSError, urllib.error.URLError) as exc:
+            answer = WitnessAnswer(url, None, f"unreachable: {exc}", False)
+            break
+        text = reply.decode("utf-8", "replace")
+        if status == 200:
+            cosigned = _add_cosignatures(checkpoint, text, witness)
+            detail = "cosigned" if cosigned else "answered 200 without a valid cosignature"
+            answer = WitnessAnswer(url, status, detail, cosigned)
+            if cosigned:
+                state.cosigned_size = checkpoint.size
+            break
+        if status == 409 and text.strip().isdigit() and int(text.strip()) != old:
+            # The witness has cosigned another size than we thought: prove from there.
+            old = int(text.strip())
+            if old > checkpoint.size:
+                answer = WitnessAnswer(
+                    url,
+                    status,
+                    f"the witness has already seen size {old}, "
+                    f"larger than this checkpoint ({checkpoint.size})",
+                    False,
+                )
+                break
+            continue
+        answer = WitnessAnswer(url, status, text.strip()[:200] or "no reason given", False)
+        break
+    state.url = url
+    state.last_answer = f"{answer.status}: {answer.detail}"[:300]
+    state.updated_at = timezone.now()
+    state.save()
+    return answer
+
+
+def publish(using: str = "default") -> tuple[SignedCheckpoint, bool, list[WitnessAnswer]]:
+    """Sign a checkpoint if the ledger grew, and send the newest to every witness."""
+    checkpoint, new = sign_checkpoint_now(using)
+    answers = [_publish_to(checkpoint, vkey, url, using) for vkey, url in settings.TOCSIN_WITNESSES]
+    return checkpoint, new, answers
+
+
+def receipt_for(seq: int, using: str = "default") -> str:
+    """A C2SP tlog-proof for event ``seq`` under the newest checkpoint, its envelope (which
+    carries no personal data, only ids, kind, time and the salted commitment) as extra data."""
+    checkpoint = latest_checkpoint(using)
+    if checkpoint is None or checkpoint.size <= seq:
+        raise CheckpointRefused(
+            f"no signed checkpoint covers event {seq} yet; run 'tocsin ledger publish' first"
+        )
+    ledger = reading_ledger(using)
+    proof = ledger.inclusion_proof(seq, checkpoint.size)
+    leaf = ledger.store.read_leaves(seq, seq + 1)[0]
+    open_checkpoint(checkpoint.note, log_verifier())  # never hand out what does not verify
+    return format_tlog_proof(seq, proof.hashes, checkpoint.note, extra=leaf)
