@@ -25,3 +25,14 @@ def system_actor():  # type: ignore[no-untyped-def]
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # PBKDF2's deliberate slowness protects real passwords, not test fixtures.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):  # type: ignore[no-untyped-def]
+    # Two suites on one PostgreSQL server (a developer's run beside CI's) must not share, and
+    # drop, each other's test database.
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"

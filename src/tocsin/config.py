@@ -101,6 +101,14 @@ SETTINGS: tuple[Setting, ...] = (
         parse=Path,
     ),
     Setting(
+        "TOCSIN_LEDGER_RETIRED_VKEYS",
+        "comma-separated list",
+        "",
+        "Verifier keys the log signed with before a key rotation. `tocsin verify` accepts "
+        "stored checkpoints signed by them; new checkpoints use only the current key.",
+        parse=lambda raw: [item.strip() for item in raw.split(",") if item.strip()],
+    ),
+    Setting(
         "TOCSIN_WITNESSES",
         "comma-separated list",
         "",
@@ -154,6 +162,7 @@ class TocsinConfig:
     allowed_hosts: list[str]
     sqlite_busy_timeout_ms: int
     ledger_key_file: Path
+    retired_vkeys: list[str]
     witnesses: list[tuple[str, str]]
     checkpoint_interval: int
 
@@ -199,6 +208,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> TocsinConfig:
         allowed_hosts=_value(env, "TOCSIN_ALLOWED_HOSTS"),
         sqlite_busy_timeout_ms=_value(env, "TOCSIN_SQLITE_BUSY_TIMEOUT_MS"),
         ledger_key_file=Path(_value(env, "TOCSIN_LEDGER_KEY_FILE") or home / "ledger.skey"),
+        retired_vkeys=_value(env, "TOCSIN_LEDGER_RETIRED_VKEYS"),
         witnesses=witnesses,
         checkpoint_interval=_value(env, "TOCSIN_CHECKPOINT_INTERVAL"),
     )

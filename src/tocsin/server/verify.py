@@ -331,14 +331,14 @@ def _check_checkpoints(
     using: str, levels: list[list[bytes]], size: int, problems: list[Problem]
 ) -> int:
     from tocsin.ledger import NoteError, open_checkpoint, verifier_from_vkey, verify_cosignatures
-    from tocsin.server.ledger.checkpoints import CheckpointRefused, log_verifier
+    from tocsin.server.ledger.checkpoints import CheckpointRefused, log_verifiers
     from tocsin.server.ledger.models import SignedCheckpoint
 
     checkpoints = list(SignedCheckpoint.objects.using(using).order_by("size"))
     if not checkpoints:
         return 0
     try:
-        verifier = log_verifier()
+        verifiers = log_verifiers()
     except CheckpointRefused as exc:
         problems.append(Problem("checkpoint", "ledger_checkpoint", None, None, str(exc)))
         return len(checkpoints)
@@ -350,7 +350,7 @@ def _check_checkpoints(
     for stored in checkpoints:
         row = str(stored.size)
         try:
-            opened = open_checkpoint(stored.note, verifier, origin=settings.TOCSIN_LEDGER_ORIGIN)
+            opened = open_checkpoint(stored.note, verifiers, origin=settings.TOCSIN_LEDGER_ORIGIN)
         except (NoteError, ValueError) as exc:
             problem(row, f"the signed note does not verify: {exc}")
             continue
@@ -384,7 +384,7 @@ def _check_witness(url: str, levels: list[list[bytes]], size: int, problems: lis
     import urllib.request
 
     from tocsin.ledger import NoteError, open_checkpoint
-    from tocsin.server.ledger.checkpoints import CheckpointRefused, log_verifier
+    from tocsin.server.ledger.checkpoints import CheckpointRefused, log_verifiers
 
     def problem(detail: str) -> None:
         problems.append(Problem("witness", url, None, None, detail))
@@ -405,7 +405,7 @@ def _check_witness(url: str, levels: list[list[bytes]], size: int, problems: lis
         problem(f"the witness is unreachable: {exc}")
         return
     try:
-        seen = open_checkpoint(note, log_verifier(), origin=origin).checkpoint
+        seen = open_checkpoint(note, log_verifiers(), origin=origin).checkpoint
     except (NoteError, ValueError, CheckpointRefused) as exc:
         problem(f"the witness's checkpoint is not signed by this log: {exc}")
         return

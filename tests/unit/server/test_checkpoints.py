@@ -47,6 +47,7 @@ def _own_key(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
     settings.TOCSIN_LEDGER_KEY_FILE = tmp_path / "keys" / "ledger.skey"
     settings.TOCSIN_LEDGER_ORIGIN = "tocsin.test/partnership"
     settings.TOCSIN_WITNESSES = []
+    settings.TOCSIN_LEDGER_RETIRED_VKEYS = []
 
 
 def grow(count: int) -> None:
@@ -233,3 +234,19 @@ def test_events_command_still_shows_envelopes_after_checkpointing() -> None:
     leaf = reading_ledger().store.read_leaves(0, 1)[0]
     assert Envelope.parse(leaf).kind == "agency.registered"
     assert latest_checkpoint() is not None
+
+
+def test_after_a_key_rotation_old_checkpoints_verify_with_the_retired_key(
+    settings,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    make_partnership()
+    sign_checkpoint_now()
+    old_vkey = log_vkey()
+    settings.TOCSIN_LEDGER_KEY_FILE = tmp_path / "rotated.skey"
+    grow(2)
+    sign_checkpoint_now()
+    report = verify_ledger()
+    assert [p.row for p in report.problems] == ["6"]  # signed by a key nobody declared
+    settings.TOCSIN_LEDGER_RETIRED_VKEYS = [old_vkey]
+    assert verify_ledger().ok

@@ -96,6 +96,18 @@ def log_verifier() -> Verifier:
     return verifier_from_vkey(log_vkey())
 
 
+def log_verifiers() -> list[Verifier]:
+    """The current key and every retired one (TOCSIN_LEDGER_RETIRED_VKEYS), for checking
+    checkpoints signed before a rotation."""
+    try:
+        retired = [verifier_from_vkey(v) for v in settings.TOCSIN_LEDGER_RETIRED_VKEYS]
+    except NoteError as exc:
+        raise CheckpointRefused(
+            f"TOCSIN_LEDGER_RETIRED_VKEYS holds an unusable key: {exc}"
+        ) from None
+    return [log_verifier(), *retired]
+
+
 def latest_checkpoint(using: str = "default") -> SignedCheckpoint | None:
     return SignedCheckpoint.objects.using(using).order_by("-size").first()
 
@@ -176,7 +188,10 @@ def _add_cosignatures(checkpoint: SignedCheckpoint, lines: str, witness: Verifie
 
 
 def _publish_to(checkpoint: SignedCheckpoint, vkey: str, url: str, using: str) -> WitnessAnswer:
-    witness = verifier_from_vkey(vkey)
+    try:
+        witness = verifier_from_vkey(vkey)
+    except NoteError as exc:
+        return WitnessAnswer(url, None, f"its key in TOCSIN_WITNESSES is not usable: {exc}", False)
     state, _ = WitnessState.objects.using(using).get_or_create(
         vkey=vkey, defaults={"url": url, "updated_at": timezone.now()}
     )
