@@ -28,7 +28,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def witness(tmp_path: Path) -> tuple[str, Path]:
-    """An initialised witness: its vkey and its state folder (the test adds logs, then starts it)."""
+    """An initialised witness: its vkey and state folder (the test adds logs, then starts it)."""
     state = tmp_path / "witness"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TOCSIN_", "DATABASE_URL"))}
     env["TOCSIN_HOME"] = str(tmp_path / "witness-home")
@@ -56,7 +56,7 @@ def start_witness(state: Path, tmp_path: Path) -> tuple[subprocess.Popen[str], s
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{url}/vkey", timeout=2):
+            with urllib.request.urlopen(f"{url}/vkey", timeout=2):  # noqa: S310 - http on loopback
                 return process, url
         except OSError:
             time.sleep(0.1)

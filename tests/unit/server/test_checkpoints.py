@@ -185,7 +185,7 @@ def test_receipts_verify_offline_and_a_changed_one_does_not(
     lines = text.splitlines(keepends=True)
     index_line = next(i for i, line in enumerate(lines) if line.startswith("index "))
     for bad_text in (
-        "".join(lines[:index_line] + ["index 1\n"] + lines[index_line + 1 :]),
+        "".join([*lines[:index_line], "index 1\n", *lines[index_line + 1 :]]),
         text.replace(lines[index_line + 1], base64.b64encode(b"\x00" * 32).decode() + "\n"),
     ):
         bad = tmp_path / "bad.proof"
