@@ -181,28 +181,24 @@ def _check_tree(
         f'SELECT level, "index" FROM ledger_node WHERE level > {level} ORDER BY level, "index"'
     )
     for stray_level, stray_index in above:
-        problems.append(
-            Problem(
-                "tree",
-                "ledger_node",
-                f"({stray_level}, {stray_index})",
-                None,
-                "subtree hash stored above the top of the tree",
-            )
+        _tree_problem(
+            problems,
+            "ledger_node",
+            f"({stray_level}, {stray_index})",
+            None,
+            "subtree hash stored above the top of the tree",
         )
 
     if head is None:
         return levels
     recomputed = _root_at(levels, size)
     if recomputed is not None and recomputed != head[1]:
-        problems.append(
-            Problem(
-                "tree",
-                "ledger_head",
-                "1",
-                None,
-                f"stored root differs from the root recomputed at size {size}",
-            )
+        _tree_problem(
+            problems,
+            "ledger_head",
+            "1",
+            None,
+            f"stored root differs from the root recomputed at size {size}",
         )
     progress("tree", size, size)
     return levels
@@ -240,14 +236,8 @@ def _leaf_hashes(
             for seq, data in chunk:
                 seq = int(seq)
                 if seq >= size:
-                    problems.append(
-                        Problem(
-                            "tree",
-                            "ledger_leaf",
-                            str(seq),
-                            seq,
-                            f"leaf beyond the head size {size}",
-                        )
+                    _tree_problem(
+                        problems, "ledger_leaf", str(seq), seq, f"leaf beyond the head size {size}"
                     )
                     continue
                 for missing in range(expected_seq, seq):
@@ -264,6 +254,12 @@ def _leaf_hashes(
     return hashes
 
 
+def _tree_problem(
+    problems: list[Problem], table: str, row: str, seq: int | None, detail: str
+) -> None:
+    problems.append(Problem("tree", table, row, seq, detail))
+
+
 def _compare_level(
     level: int, recomputed: list[bytes], stored: list[tuple[Any, Any]], problems: list[Problem]
 ) -> None:
@@ -274,46 +270,38 @@ def _compare_level(
     for index, value in ((int(i), bytes(v)) for i, v in stored):
         seen.add(index)
         if index >= len(recomputed):
-            problems.append(
-                Problem(
-                    "tree",
-                    "ledger_node",
-                    f"({level}, {index})",
-                    index << level,
-                    "subtree hash stored beyond the tree",
-                )
+            _tree_problem(
+                problems,
+                "ledger_node",
+                f"({level}, {index})",
+                index << level,
+                "subtree hash stored beyond the tree",
             )
         elif recomputed[index] and recomputed[index] != value and level == 0:
-            problems.append(
-                Problem(
-                    "tree",
-                    "ledger_leaf",
-                    str(index),
-                    index,
-                    "leaf does not hash to its stored hash, ledger_node (0, "
-                    f"{index}): the leaf or that hash was changed",
-                )
+            _tree_problem(
+                problems,
+                "ledger_leaf",
+                str(index),
+                index,
+                "leaf does not hash to its stored hash, ledger_node (0, "
+                f"{index}): the leaf or that hash was changed",
             )
         elif recomputed[index] and recomputed[index] != value:
-            problems.append(
-                Problem(
-                    "tree",
-                    "ledger_node",
-                    f"({level}, {index})",
-                    index << level,
-                    "stored subtree hash differs from the recomputed one",
-                )
+            _tree_problem(
+                problems,
+                "ledger_node",
+                f"({level}, {index})",
+                index << level,
+                "stored subtree hash differs from the recomputed one",
             )
     for index in range(len(recomputed)):
         if index not in seen:
-            problems.append(
-                Problem(
-                    "tree",
-                    "ledger_node",
-                    f"({level}, {index})",
-                    index << level,
-                    "subtree hash is missing",
-                )
+            _tree_problem(
+                problems,
+                "ledger_node",
+                f"({level}, {index})",
+                index << level,
+                "subtree hash is missing",
             )
 
 

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-__all__ = ["TocsinCommand", "UsageError"]
+__all__ = ["TocsinCommand", "UsageError", "non_negative", "positive"]
 
 
 class UsageError(CommandError):
@@ -20,6 +20,26 @@ class UsageError(CommandError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, returncode=2)
+
+
+def _whole_number(text: str, minimum: int, meaning: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{value} is {meaning}")
+    return value
+
+
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number, 0 or more (sequence numbers, tree sizes)."""
+    return _whole_number(text, 0, "negative")
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number, 1 or more (counts)."""
+    return _whole_number(text, 1, "less than 1")
 
 
 class _OneLineParser(CommandParser):

@@ -3,7 +3,6 @@ rows written by the plain ORM, in the same run and on the same database."""
 
 from __future__ import annotations
 
-import argparse
 import secrets
 import sys
 import time
@@ -13,20 +12,10 @@ from typing import Any
 from django.db import connection, transaction
 
 from tocsin.server.actors import SystemActor
-from tocsin.server.cli.base import TocsinCommand
+from tocsin.server.cli.base import TocsinCommand, positive
 from tocsin.server.cli.models import BaselineAgency
 from tocsin.server.directory.actions import do_register_agency
 from tocsin.server.ledger.recording import reading_ledger
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 class Command(TocsinCommand):
@@ -40,11 +29,11 @@ class Command(TocsinCommand):
         sub = parser.add_subparsers(dest="target", required=True, metavar="ledger")
         ledger = sub.add_parser("ledger", help="append N events; ledger vs plain-ORM throughput")
         ledger.add_argument(
-            "--events", type=_positive, required=True, metavar="N", help="how many events to append"
+            "--events", type=positive, required=True, metavar="N", help="how many events to append"
         )
         ledger.add_argument(
             "--block",
-            type=_positive,
+            type=positive,
             default=100,
             metavar="B",
             help="events per interleaved block (default 100)",

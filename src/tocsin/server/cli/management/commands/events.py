@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from django.core.management.base import CommandParser
 
 from tocsin.domain.events import CATALOGUE, EventDecodeError, event_type
 from tocsin.ledger import Envelope
-from tocsin.server.cli.base import TocsinCommand, UsageError
+from tocsin.server.cli.base import TocsinCommand, UsageError, non_negative
 from tocsin.server.ledger.models import LedgerLeaf
 from tocsin.server.ledger.recording import reading_ledger
-
-
-def _seq(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a sequence number")
-    return int(text)
 
 
 class Command(TocsinCommand):
@@ -30,13 +23,13 @@ class Command(TocsinCommand):
         parser.add_argument("--kind", help="only events of this kind, e.g. user.enrolled")
         parser.add_argument(
             "--since",
-            type=_seq,
+            type=non_negative,
             default=0,
             metavar="SEQ",
             help="start at this sequence number (default 0)",
         )
         parser.add_argument(
-            "--limit", type=_seq, default=None, metavar="N", help="at most N events"
+            "--limit", type=non_negative, default=None, metavar="N", help="at most N events"
         )
         parser.add_argument("--json", action="store_true", help='print {"events": [...]}')
 

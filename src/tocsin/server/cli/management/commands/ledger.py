@@ -9,7 +9,7 @@ from django.core.management.base import CommandParser
 
 from tocsin.ledger import ProofError
 from tocsin.server.actors import ActionRefused, SystemActor
-from tocsin.server.cli.base import TocsinCommand, UsageError
+from tocsin.server.cli.base import TocsinCommand, UsageError, non_negative
 from tocsin.server.ledger.checkpoints import (
     CheckpointRefused,
     latest_checkpoint,
@@ -24,18 +24,6 @@ def _b64(value: bytes) -> str:
     return base64.b64encode(value).decode("ascii")
 
 
-def _non_negative(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative")
-    return value
-
-
 class Command(TocsinCommand):
     help = (
         "Read the ledger (leaves, roots, proofs), sign and publish checkpoints, give receipts, "
@@ -46,10 +34,10 @@ class Command(TocsinCommand):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
         leaves = sub.add_parser("leaves", help="leaf data (the bytes after the 0x00 prefix)")
-        leaves.add_argument("--start", type=_non_negative, default=0, help="first seq (default 0)")
+        leaves.add_argument("--start", type=non_negative, default=0, help="first seq (default 0)")
         leaves.add_argument(
             "--end",
-            type=_non_negative,
+            type=non_negative,
             default=None,
             help="one past the last seq (default: the ledger's size)",
         )
@@ -58,7 +46,7 @@ class Command(TocsinCommand):
         root = sub.add_parser("root", help="the root at a size (default: the current size)")
         root.add_argument(
             "--size",
-            type=_non_negative,
+            type=non_negative,
             default=None,
             metavar="N",
             help="tree size (default: the ledger's size)",
@@ -69,11 +57,11 @@ class Command(TocsinCommand):
         kinds = proof.add_subparsers(dest="proof", required=True, metavar="KIND")
         inclusion = kinds.add_parser("inclusion", help="prove leaf I is in the tree of size N")
         inclusion.add_argument(
-            "index", type=_non_negative, metavar="I", help="the leaf's sequence number"
+            "index", type=non_negative, metavar="I", help="the leaf's sequence number"
         )
         inclusion.add_argument(
             "--size",
-            type=_non_negative,
+            type=non_negative,
             default=None,
             metavar="N",
             help="tree size (default: the ledger's size)",
@@ -87,11 +75,11 @@ class Command(TocsinCommand):
             "consistency", help="prove the tree of size M is a prefix of the tree of size N"
         )
         consistency.add_argument(
-            "old_size", type=_non_negative, metavar="M", help="the older tree size"
+            "old_size", type=non_negative, metavar="M", help="the older tree size"
         )
         consistency.add_argument(
             "size",
-            type=_non_negative,
+            type=non_negative,
             nargs="?",
             default=None,
             metavar="N",
@@ -121,7 +109,7 @@ class Command(TocsinCommand):
         receipt = sub.add_parser(
             "receipt", help="a C2SP tlog-proof showing event SEQ is in the signed log"
         )
-        receipt.add_argument("seq", type=_non_negative, metavar="SEQ", help="the event")
+        receipt.add_argument("seq", type=non_negative, metavar="SEQ", help="the event")
         receipt.add_argument(
             "--out", metavar="FILE", help="write the receipt here (default: standard output)"
         )
