@@ -13,29 +13,36 @@ from tocsin.server.cli.base import TocsinCommand
 logger = logging.getLogger("tocsin.worker")
 
 
+def publish_round() -> str:
+    """One round of the checkpoint worker: publish if the ledger grew; say what happened.
+
+    Never raises: a worker must outlive one bad round (a database restart, say), and a refusal
+    (a rewritten history, which must never be signed) is logged as an error for people to see.
+    """
+    from tocsin.server.ledger.checkpoints import CheckpointRefused, publish
+
+    try:
+        checkpoint, new, answers = publish()
+    except CheckpointRefused as exc:
+        logger.error("checkpoint refused: %s", exc)
+        return f"refused: {exc}"
+    except Exception:
+        logger.exception("checkpoint publishing failed; will retry")
+        return "failed"
+    if not new:
+        return f"unchanged at size {checkpoint.size}"
+    witnesses = ", ".join(f"{a.url} {a.detail}" for a in answers) or "none configured"
+    logger.warning("checkpoint signed at size %d; witnesses: %s", checkpoint.size, witnesses)
+    return f"signed at size {checkpoint.size}"
+
+
 def _checkpoint_worker(interval: int, stop: threading.Event) -> None:
     """Every ``interval`` seconds, sign and publish a checkpoint if the ledger has grown."""
     from django.db import close_old_connections
 
-    from tocsin.server.ledger.checkpoints import CheckpointRefused, publish
-
     while not stop.wait(interval):
-        try:
-            checkpoint, new, answers = publish()
-        except CheckpointRefused as exc:
-            # Refusing is the point: a rewritten history must never be signed. Say so loudly.
-            logger.error("checkpoint refused: %s", exc)
-        except Exception:  # a worker must outlive one bad round (a database restart, say)
-            logger.exception("checkpoint publishing failed; will retry")
-        else:
-            if new:
-                logger.warning(
-                    "checkpoint signed at size %d; witnesses: %s",
-                    checkpoint.size,
-                    ", ".join(f"{a.url} {a.detail}" for a in answers) or "none configured",
-                )
-        finally:
-            close_old_connections()
+        publish_round()
+        close_old_connections()
 
 
 def serve_forever(host: str, port: int, *, worker: bool = True) -> None:
