@@ -3,6 +3,7 @@ receipts the server produced (with a witness cosignature) and against altered on
 
 from __future__ import annotations
 
+import base64
 import re
 import subprocess
 import sys
@@ -57,7 +58,8 @@ def test_the_documented_script_accepts_real_receipts_and_rejects_altered_ones(
     checkpoint, _ = sign_checkpoint_now()
     # A witness cosigns the checkpoint (as tocsin ledger publish would store it).
     skey, witness_vkey = generate_skey("oversight.test/witness", SIGNATURE_TYPE_COSIGNATURE_V1)
-    seed = __import__("base64").b64decode(skey.split("+")[-1])[1:]
+    # PRIVATE+KEY+<name>+<key id>+<base64>: the base64 may itself contain "+".
+    seed = base64.b64decode(skey.split("+", 4)[4])[1:]
     cosignature = cosign(
         checkpoint.note.partition("\n\n")[0] + "\n",
         CosignatureSigner("oversight.test/witness", seed),
