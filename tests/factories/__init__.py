@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import date
 
+from tocsin.domain.concerns import ChildDraft, ConcernDraft, VehicleDraft
 from tocsin.server.actors import SystemActor
 from tocsin.server.directory.actions import (
     do_enrol_user,
@@ -14,7 +16,14 @@ from tocsin.server.directory.actions import (
 )
 from tocsin.server.directory.models import Agency, Team, User
 
-__all__ = ["Partnership", "make_agency", "make_partnership", "make_team", "make_user"]
+__all__ = [
+    "Partnership",
+    "make_agency",
+    "make_draft",
+    "make_partnership",
+    "make_team",
+    "make_user",
+]
 
 ACTOR = SystemActor("factory")
 _counter = itertools.count(1)
@@ -69,3 +78,27 @@ def make_partnership() -> Partnership:
     )
     practitioner = make_user(council, team=team, username="practitioner")
     return Partnership(council, police, team, admin, practitioner)
+
+
+def make_draft(**overrides: object) -> ConcernDraft:
+    """A valid concern about one child, in appropriate language (synthetic)."""
+    number = next(_counter)
+    draft = ConcernDraft(
+        children=[
+            ChildDraft(
+                given_name="Amara",
+                family_name=f"Okafor-{number}",
+                date_of_birth=date(2011, 3, 4),
+                sex="F",
+                postcode="ZZ1 4QX",
+            )
+        ],
+        narrative="Adults have been contacting the child through social media and a car has "
+        "been seen collecting her from school.",
+        occurred_on=date(2026, 11, 1),
+        vehicles=[VehicleDraft(registration="ZX12 ABC", make="Ford", colour="silver")],
+        phones=["07700 900123"],
+    )
+    for name, value in overrides.items():
+        setattr(draft, name, value)
+    return draft

@@ -1,6 +1,14 @@
 """Tocsin's domain: events and the rules about them. Plain Python; imports nothing from Django."""
 
-from tocsin.domain import directory, records
+from tocsin.domain import concerns, directory, records
 from tocsin.domain.events import CATALOGUE, Event, EventDecodeError, event_type
 
-__all__ = ["CATALOGUE", "Event", "EventDecodeError", "directory", "event_type", "records"]
+__all__ = [
+    "CATALOGUE",
+    "Event",
+    "EventDecodeError",
+    "concerns",
+    "directory",
+    "event_type",
+    "records",
+]

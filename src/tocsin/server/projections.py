@@ -85,6 +85,9 @@ class ProjectionModel(models.Model):
     record is expunged (None: the model holds nothing that can be expunged)."""
 
     subject_prefix: ClassVar[str] = ""
+    #: For rows that belong to another record (a concern's screenings, say): the column holding
+    #: that record's id. Expunging the record deletes these rows instead of tombstoning them.
+    owner_field: ClassVar[str | None] = None
 
     objects = ProjectionManager()
 
@@ -156,14 +159,22 @@ class ProjectionSession:
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
         raise NotImplementedError
 
+    def delete_owned(self, model: type[ProjectionModel], owner: Any) -> None:
+        """Delete every row of ``model`` whose ``owner_field`` is ``owner``."""
+        raise NotImplementedError
+
     def erase_subject(self, subject: str) -> None:
-        """Replace every row belonging to ``subject`` by its model's tombstone."""
+        """Replace the rows of ``subject`` by their tombstones; delete the rows it owns."""
         prefix, _, ident = subject.partition(":")
         for model in projection_models():
-            if model.subject_prefix == prefix:
-                stone = model.tombstone(ident)
-                if stone is not None:
-                    self.replace(model, ident, **stone)
+            if model.subject_prefix != prefix:
+                continue
+            if model.owner_field is not None:
+                self.delete_owned(model, ident)
+                continue
+            stone = model.tombstone(ident)
+            if stone is not None:
+                self.replace(model, ident, **stone)
 
 
 class LiveSession(ProjectionSession):
@@ -194,6 +205,11 @@ class LiveSession(ProjectionSession):
 
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
         return model._base_manager.using(self.using).filter(pk=pk).exists()
+
+    def delete_owned(self, model: type[ProjectionModel], owner: Any) -> None:
+        assert model.owner_field is not None
+        with _applier_running():
+            model._base_manager.using(self.using).filter(**{model.owner_field: owner}).delete()
 
     def row(self, model: type[_M], pk: Any) -> _M:
         """A row this session inserted (so an action can return it without reading it back)."""
@@ -247,6 +263,15 @@ class ReplaySession(ProjectionSession):
 
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
         return _pk_key(model, pk) in self.rows.get(model, {})
+
+    def delete_owned(self, model: type[ProjectionModel], owner: Any) -> None:
+        assert model.owner_field is not None
+        field = model._meta.get_field(model.owner_field)
+        assert isinstance(field, models.Field)
+        wanted = field.to_python(owner)
+        table = self.rows.get(model, {})
+        for key in [k for k, row in table.items() if field.to_python(row[field.attname]) == wanted]:
+            del table[key]
 
     def flush(
         self,

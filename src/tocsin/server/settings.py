@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "tocsin.server.ledger",
     "tocsin.server.directory",
+    "tocsin.server.concerns",
     "tocsin.server.web",
     "tocsin.server.cli",
 ]

@@ -1,0 +1,271 @@
+"""A concern as it is being recorded, and its validation.
+
+Every route in (the web form, the API, bulk import, the demo) builds a :class:`ConcernDraft`
+and calls :func:`validate_draft`, so they accept and refuse exactly the same things and name
+the problem the same way: a field path such as ``children[0].date_of_birth`` and a message
+that says what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from tocsin.domain.concerns._codes import (
+    CHANNELS,
+    CIN_FACTORS,
+    ETHNICITY,
+    GRADING_HANDLING,
+    GRADING_INTELLIGENCE,
+    GRADING_SOURCE,
+    SEXES,
+)
+
+__all__ = [
+    "ChildDraft",
+    "ConcernDraft",
+    "FieldProblem",
+    "Grading",
+    "IndicatorSeen",
+    "PersonDraft",
+    "PlaceDraft",
+    "VehicleDraft",
+    "normalise_phone",
+    "normalise_postcode",
+    "normalise_registration",
+    "valid_nhs_number",
+    "validate_draft",
+]
+
+MAX_NARRATIVE = 20000
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+# Current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D) and dateless formats; a partial
+# registration (what a witness saw) is kept as given, marked partial.
+_REGISTRATION = re.compile(
+    r"^([A-Z]{2}[0-9]{2}[A-Z]{3}|[A-Z][0-9]{1,3}[A-Z]{3}|[A-Z]{3}[0-9]{1,3}[A-Z]"
+    r"|[0-9]{1,4}[A-Z]{1,3}|[A-Z]{1,3}[0-9]{1,4})$"
+)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """What is wrong with one field: its path in the draft and a message for the person."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class ChildDraft:
+    given_name: str = ""
+    family_name: str = ""
+    aliases: list[str] = field(default_factory=list)
+    date_of_birth: date | None = None
+    approximate_age: int | None = None
+    sex: str = "U"
+    address: str = ""
+    postcode: str = ""
+    school: str = ""
+    nhs_number: str = ""
+
+
+@dataclass
+class PersonDraft:
+    """A person of concern, described as given; ethnicity is a code, never a guess."""
+
+    names: list[str] = field(default_factory=list)
+    nicknames: list[str] = field(default_factory=list)
+    description: str = ""
+    ethnicity: str = "NOBT"
+    approximate_age: int | None = None
+
+
+@dataclass
+class VehicleDraft:
+    registration: str = ""
+    make: str = ""
+    colour: str = ""
+
+
+@dataclass
+class PlaceDraft:
+    name: str = ""
+    postcode: str = ""
+
+
+@dataclass
+class IndicatorSeen:
+    indicator_id: str
+    seen_on: date
+
+
+@dataclass
+class Grading:
+    source: str
+    intelligence: str
+    handling: str
+
+
+@dataclass
+class ConcernDraft:
+    children: list[ChildDraft] = field(default_factory=list)
+    narrative: str = ""
+    occurred_on: date | None = None
+    occurred_where: str = ""
+    persons: list[PersonDraft] = field(default_factory=list)
+    vehicles: list[VehicleDraft] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    places: list[PlaceDraft] = field(default_factory=list)
+    indicators: list[IndicatorSeen] = field(default_factory=list)
+    cin_factors: list[str] = field(default_factory=list)
+    grading: Grading | None = None
+    channel: str = "practitioner"
+
+    def as_payload(self) -> dict[str, Any]:
+        """JSON-ready form (dates as ISO strings), as carried by the concern.recorded event."""
+        payload: dict[str, Any] = _jsonable(asdict(self))
+        return payload
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def valid_nhs_number(text: str) -> bool:
+    """The NHS number modulus-11 check (10 digits; the last is the check digit)."""
+    digits = re.sub(r"[\s-]", "", text)
+    if not re.fullmatch(r"[0-9]{10}", digits):
+        return False
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def normalise_postcode(text: str) -> str | None:
+    """``ZZ1 2AB`` form, or None if it is not a UK postcode shape."""
+    match = _POSTCODE.match(text.strip().upper())
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def normalise_phone(text: str) -> str | None:
+    """A UK number in national form (``07700 900123`` → ``07700900123``), or None."""
+    digits = re.sub(r"[\s().-]", "", text)
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    return digits if re.fullmatch(r"0[0-9]{9,10}", digits) else None
+
+
+def normalise_registration(text: str) -> tuple[str, bool]:
+    """Upper case without spaces, and whether it is a complete UK registration."""
+    compact = re.sub(r"\s", "", text.upper())
+    return compact, bool(_REGISTRATION.fullmatch(compact))
+
+
+def _age(value: int | None, where: str, problems: list[FieldProblem], low: int, high: int) -> None:
+    if value is not None and not low <= value <= high:
+        problems.append(FieldProblem(where, f"Enter an age between {low} and {high}"))
+
+
+def validate_draft(
+    draft: ConcernDraft, *, today: date, indicator_ids: set[str] | None = None
+) -> list[FieldProblem]:
+    """Every problem with ``draft``, in form order; an empty list means it can be recorded."""
+    problems: list[FieldProblem] = []
+    add = problems.append
+    if draft.channel not in CHANNELS:
+        add(FieldProblem("channel", "Choose how the concern was received"))
+    if not draft.children:
+        add(FieldProblem("children", "Add at least one child the concern is about"))
+    for i, child in enumerate(draft.children):
+        where = f"children[{i}]"
+        if not (child.given_name.strip() or child.family_name.strip() or child.aliases):
+            add(
+                FieldProblem(
+                    f"{where}.given_name",
+                    "Enter the child's name, or a name or nickname they are known by",
+                )
+            )
+        if child.date_of_birth is not None and child.date_of_birth > today:
+            add(FieldProblem(f"{where}.date_of_birth", "Date of birth must be in the past"))
+        if child.date_of_birth is not None and (today - child.date_of_birth).days > 366 * 18:
+            add(
+                FieldProblem(
+                    f"{where}.date_of_birth",
+                    "Tocsin records concerns about children: the date of birth gives an "
+                    "age of 18 or over",
+                )
+            )
+        _age(child.approximate_age, f"{where}.approximate_age", problems, 0, 17)
+        if child.sex not in SEXES:
+            add(FieldProblem(f"{where}.sex", "Choose the child's sex, or 'Not known'"))
+        if child.postcode and normalise_postcode(child.postcode) is None:
+            add(FieldProblem(f"{where}.postcode", "Enter a real postcode, like ZZ1 2AB"))
+        if child.nhs_number and not valid_nhs_number(child.nhs_number):
+            add(
+                FieldProblem(
+                    f"{where}.nhs_number",
+                    "Enter a 10-digit NHS number (its check digit does not match)",
+                )
+            )
+    if not draft.narrative.strip():
+        add(FieldProblem("narrative", "Describe what happened"))
+    elif len(draft.narrative) > MAX_NARRATIVE:
+        add(FieldProblem("narrative", f"Keep the description under {MAX_NARRATIVE} characters"))
+    if draft.occurred_on is not None and draft.occurred_on > today:
+        add(FieldProblem("occurred_on", "The date it happened must be today or in the past"))
+    for i, person in enumerate(draft.persons):
+        where = f"persons[{i}]"
+        if not (person.names or person.nicknames or person.description.strip()):
+            add(FieldProblem(f"{where}.names", "Enter a name, a nickname or a description"))
+        if person.ethnicity not in ETHNICITY:
+            add(
+                FieldProblem(
+                    f"{where}.ethnicity",
+                    "Choose an ethnicity as described, 'Refused' or 'Not yet obtained'",
+                )
+            )
+        _age(person.approximate_age, f"{where}.approximate_age", problems, 10, 110)
+    for i, vehicle in enumerate(draft.vehicles):
+        if not (vehicle.registration.strip() or vehicle.make.strip()):
+            add(
+                FieldProblem(
+                    f"vehicles[{i}].registration",
+                    "Enter the registration (even part of it) or the make",
+                )
+            )
+    for i, phone in enumerate(draft.phones):
+        if normalise_phone(phone) is None:
+            add(FieldProblem(f"phones[{i}]", "Enter a UK phone number, like 07700 900123"))
+    for i, place in enumerate(draft.places):
+        if not place.name.strip() and not place.postcode.strip():
+            add(FieldProblem(f"places[{i}].name", "Enter the place's name or its postcode"))
+        if place.postcode and normalise_postcode(place.postcode) is None:
+            add(FieldProblem(f"places[{i}].postcode", "Enter a real postcode, like ZZ1 2AB"))
+    for i, seen in enumerate(draft.indicators):
+        if indicator_ids is not None and seen.indicator_id not in indicator_ids:
+            add(FieldProblem(f"indicators[{i}]", f"Unknown indicator {seen.indicator_id!r}"))
+        if seen.seen_on > today:
+            add(FieldProblem(f"indicators[{i}]", "When it was seen must be today or earlier"))
+    for i, code in enumerate(draft.cin_factors):
+        if code not in CIN_FACTORS:
+            add(FieldProblem(f"cin_factors[{i}]", f"Unknown Children in Need factor {code!r}"))
+    if draft.grading is not None:
+        grading = draft.grading
+        if (
+            grading.source not in GRADING_SOURCE
+            or grading.intelligence not in GRADING_INTELLIGENCE
+            or grading.handling not in GRADING_HANDLING
+        ):
+            add(FieldProblem("grading", "Grade as source 1-3, intelligence A-E, handling P or C"))
+    return problems

@@ -1,0 +1,111 @@
+"""Events about concerns: recorded, screened, regraded, added to, and viewed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tocsin.domain.events import Event
+
+__all__ = ["ChildScreened", "ConcernRecorded", "InformationAdded", "RecordViewed", "RiskRegraded"]
+
+
+@dataclass(frozen=True)
+class ConcernRecorded(Event):
+    kind = "concern.recorded"
+    meaning = (
+        "A concern about one or more children was recorded, by a practitioner, a member of the "
+        "public or an import, with everything known at the time."
+    )
+    concern_id: str
+    reference: str
+    channel: str
+    agency_id: str | None
+    recorded_by: str | None
+    children: list[dict[str, Any]]
+    narrative: str
+    occurred_on: str | None
+    occurred_where: str
+    persons: list[dict[str, Any]]
+    vehicles: list[dict[str, Any]]
+    phones: list[str]
+    places: list[dict[str, Any]]
+    cin_factors: list[str]
+    grading: dict[str, str] | None
+    follow_up_code_hash: str | None
+    language_warnings: int
+
+    def subjects(self) -> tuple[str, ...]:
+        children = tuple(f"child:{c['child_id']}" for c in self.children)
+        agency = (f"agency:{self.agency_id}",) if self.agency_id else ()
+        return (f"concern:{self.concern_id}", *children, *agency)
+
+
+@dataclass(frozen=True)
+class ChildScreened(Event):
+    kind = "child.screened"
+    meaning = (
+        "A child was screened for exploitation risk under a versioned scheme; the band is kept "
+        "with every indicator and its contribution."
+    )
+    screening_id: str
+    concern_id: str
+    child_id: str
+    scheme: str
+    scheme_version: str
+    as_of: str
+    observations: list[dict[str, str]]
+    contributions: list[dict[str, Any]]
+    score: int
+    band: str
+
+    def subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}", f"child:{self.child_id}")
+
+
+@dataclass(frozen=True)
+class RiskRegraded(Event):
+    kind = "risk.regraded"
+    meaning = (
+        "A professional changed a screening's band, with their reason; the screening and its "
+        "indicators stay as they were."
+    )
+    regrading_id: str
+    screening_id: str
+    concern_id: str
+    child_id: str
+    from_band: str
+    to_band: str
+    reason: str
+
+    def subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}", f"child:{self.child_id}")
+
+
+@dataclass(frozen=True)
+class InformationAdded(Event):
+    kind = "concern.information_added"
+    meaning = (
+        "Information was added to a concern (a practitioner's note or a reporter's follow-up)."
+    )
+    note_id: str
+    concern_id: str
+    channel: str
+    text: str
+    language_warnings: int
+
+    def subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}",)
+
+
+@dataclass(frozen=True)
+class RecordViewed(Event):
+    kind = "record.viewed"
+    meaning = "Someone was shown records (one event per request, listing every record shown)."
+    view_id: str
+    viewer: str
+    purpose: str
+    shown: list[str]
+
+    def subjects(self) -> tuple[str, ...]:
+        return (f"view:{self.view_id}", *self.shown)

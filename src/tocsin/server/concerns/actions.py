@@ -1,0 +1,283 @@
+"""Concern actions: record a concern (with its screening), add information, regrade a risk
+band, and record who was shown what.
+
+Every route in (the web form, the public page, the API, bulk import, the demo) ends here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from tocsin.domain.concerns import (
+    ConcernDraft,
+    ConcernRecorded,
+    FieldProblem,
+    InformationAdded,
+    RecordViewed,
+    RiskRegraded,
+    follow_up_code_hash,
+    new_follow_up_code,
+    new_reference,
+    normalise_phone,
+    normalise_postcode,
+    normalise_registration,
+    validate_draft,
+)
+from tocsin.domain.events import Event
+from tocsin.ledger import Envelope
+from tocsin.server.actors import ActionRefused, Actor, SystemActor, actor_id, require_role
+from tocsin.server.concerns import screening as screening_policy
+from tocsin.server.concerns.models import Child, Concern, Screening
+from tocsin.server.directory.models import Agency, User
+from tocsin.server.ledger.recording import record_event, record_events
+from tocsin.server.projections import LiveSession
+
+__all__ = [
+    "RECORDING_ROLES",
+    "ConcernInvalid",
+    "RecordedConcern",
+    "do_add_information",
+    "do_record_concern",
+    "do_record_concerns",
+    "do_record_view",
+    "do_regrade_risk",
+]
+
+#: Everyone who works with children may record a concern; administrators manage accounts, not
+#: cases, so they may not (need-to-know).
+RECORDING_ROLES = (
+    "practitioner",
+    "team_manager",
+    "head_of_service",
+    "mash_officer",
+    "police_officer",
+    "analyst",
+    "partnership_scrutineer",
+)
+PUBLIC = SystemActor("public-reporting")
+
+
+class ConcernInvalid(ActionRefused):
+    """The draft has problems; ``problems`` names each field and what to do."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
+
+
+@dataclass(frozen=True)
+class RecordedConcern:
+    concern: Concern
+    envelope: Envelope
+    follow_up_code: str | None
+
+
+def _children_payload(draft: ConcernDraft) -> list[dict[str, object]]:
+    """Each child with an id: an existing child's when the NHS number is already known (so a
+    child is not split across records), a new one otherwise."""
+    children = []
+    for child in draft.children:
+        known = None
+        if child.nhs_number:
+            known = Child.objects.filter(nhs_number=child.nhs_number.replace(" ", "")).first()
+        children.append(
+            {
+                "child_id": str(known.pk) if known else str(uuid.uuid4()),
+                "new": known is None,
+                "given_name": child.given_name.strip(),
+                "family_name": child.family_name.strip(),
+                "aliases": [a.strip() for a in child.aliases if a.strip()],
+                "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
+                "approximate_age": child.approximate_age,
+                "sex": child.sex,
+                "address": child.address.strip(),
+                "postcode": normalise_postcode(child.postcode) or "" if child.postcode else "",
+                "school": child.school.strip(),
+                "nhs_number": child.nhs_number.replace(" ", "").replace("-", ""),
+            }
+        )
+    return children
+
+
+def _build_events(
+    draft: ConcernDraft,
+    *,
+    actor: Actor,
+    agency: Agency | None,
+    today: date,
+    follow_up: bool,
+) -> tuple[list[Event], str | None]:
+    known_indicators = screening_policy.indicator_ids() if draft.indicators else None
+    problems = validate_draft(draft, today=today, indicator_ids=known_indicators)
+    if problems:
+        raise ConcernInvalid(problems)
+    code = new_follow_up_code() if follow_up else None
+    concern_id = str(uuid.uuid4())
+    reference = new_reference()
+    while Concern.objects.filter(reference=reference).exists():
+        reference = new_reference()
+    children = _children_payload(draft)
+    payload = draft.as_payload()
+    recorded = ConcernRecorded(
+        concern_id=concern_id,
+        reference=reference,
+        channel=draft.channel,
+        agency_id=str(agency.pk) if agency else None,
+        recorded_by=str(actor.pk) if isinstance(actor, User) else None,
+        children=children,
+        narrative=draft.narrative.strip(),
+        occurred_on=payload["occurred_on"],
+        occurred_where=draft.occurred_where.strip(),
+        persons=[{"person_id": str(uuid.uuid4()), **p} for p in payload["persons"]],
+        vehicles=[
+            {
+                **v,
+                "registration": normalise_registration(v["registration"])[0],
+                "complete": normalise_registration(v["registration"])[1],
+            }
+            for v in payload["vehicles"]
+        ],
+        phones=[normalise_phone(p) or p for p in draft.phones],
+        places=[
+            {**p, "postcode": normalise_postcode(p["postcode"]) or ""} for p in payload["places"]
+        ],
+        cin_factors=sorted(set(draft.cin_factors)),
+        grading=payload["grading"],
+        follow_up_code_hash=follow_up_code_hash(code) if code else None,
+        language_warnings=screening_policy.language_warning_count(draft),
+    )
+    events: list[Event] = [recorded]
+    if draft.indicators:
+        for child in children:
+            events.append(
+                screening_policy.screen(concern_id, str(child["child_id"]), draft.indicators, today)
+            )
+    return events, code
+
+
+def do_record_concern(
+    draft: ConcernDraft,
+    *,
+    actor: Actor,
+    agency: Agency | None = None,
+    today: date | None = None,
+    follow_up: bool = False,
+) -> RecordedConcern:
+    """Validate ``draft`` and record it (and each child's screening, if indicators were
+    given) in one transaction. Practitioners record for their own agency; the public channel
+    records without one and returns a follow-up code, shown once and never stored."""
+    (recorded,) = do_record_concerns(
+        [draft], actor=actor, agency=agency, today=today, follow_up=follow_up
+    )
+    return recorded
+
+
+def do_record_concerns(
+    drafts: Sequence[ConcernDraft],
+    *,
+    actor: Actor,
+    agency: Agency | None = None,
+    today: date | None = None,
+    follow_up: bool = False,
+) -> list[RecordedConcern]:
+    """Record several concerns all or nothing (bulk import): every draft is validated before
+    anything is written, and one transaction holds them all."""
+    day = today or timezone.localdate()
+    if actor is PUBLIC:
+        agency = None
+    else:
+        require_role(actor, *RECORDING_ROLES)
+        if isinstance(actor, User):
+            agency = actor.agency
+        if agency is None:
+            raise ActionRefused("a concern recorded by an agency needs the agency")
+    built = []
+    problems: list[FieldProblem] = []
+    for index, draft in enumerate(drafts):
+        if actor is PUBLIC and draft.channel != "public":
+            raise ActionRefused("a public report must come through the public channel")
+        try:
+            built.append(
+                _build_events(draft, actor=actor, agency=agency, today=day, follow_up=follow_up)
+            )
+        except ConcernInvalid as exc:
+            prefix = f"[{index}]." if len(drafts) > 1 else ""
+            problems += [FieldProblem(prefix + p.field, p.message) for p in exc.problems]
+    if problems:
+        raise ConcernInvalid(problems)
+    session = LiveSession("default")
+    with transaction.atomic():
+        envelopes = record_events(
+            [e for events, _ in built for e in events], actor_id=actor_id(actor), session=session
+        )
+    by_seq = {e.subjects[0]: e for e in envelopes if e.kind == ConcernRecorded.kind}
+    results = []
+    for events, code in built:
+        recorded = events[0]
+        assert isinstance(recorded, ConcernRecorded)
+        results.append(
+            RecordedConcern(
+                concern=session.row(Concern, recorded.concern_id),
+                envelope=by_seq[f"concern:{recorded.concern_id}"],
+                follow_up_code=code,
+            )
+        )
+    return results
+
+
+def do_add_information(
+    concern: Concern, text: str, *, actor: Actor, channel: str = "practitioner"
+) -> Envelope:
+    """Add a note to ``concern`` (a practitioner's, or a reporter's follow-up)."""
+    if actor is not PUBLIC:
+        require_role(actor, *RECORDING_ROLES)
+    cleaned = text.strip()
+    if not cleaned:
+        raise ActionRefused("Enter the information to add")
+    event = InformationAdded(
+        note_id=str(uuid.uuid4()),
+        concern_id=str(concern.pk),
+        channel=channel,
+        text=cleaned,
+        language_warnings=screening_policy.language_warning_count_text(cleaned),
+    )
+    return record_event(event, actor_id=actor_id(actor))
+
+
+def do_regrade_risk(screening: Screening, band: str, reason: str, *, actor: Actor) -> Envelope:
+    """A professional override of a screening's band; the reason is kept on the ledger and
+    the screening with its indicators stays as it was."""
+    require_role(actor, *RECORDING_ROLES)
+    if band not in screening_policy.bands():
+        raise ActionRefused(f"band must be one of {', '.join(screening_policy.bands())}")
+    if band == screening.current_band:
+        raise ActionRefused(f"the band is already {band}")
+    if not reason.strip():
+        raise ActionRefused("Give the reason for changing the band; it is kept on the ledger")
+    event = RiskRegraded(
+        regrading_id=str(uuid.uuid4()),
+        screening_id=str(screening.pk),
+        concern_id=str(screening.concern_id),
+        child_id=str(screening.child_id),
+        from_band=screening.current_band,
+        to_band=band,
+        reason=reason.strip(),
+    )
+    return record_event(event, actor_id=actor_id(actor))
+
+
+def do_record_view(viewer: Actor, purpose: str, shown: Sequence[str]) -> Envelope | None:
+    """Append one ``record.viewed`` listing every record shown on one request."""
+    subjects = sorted(set(shown))
+    if not subjects:
+        return None
+    event = RecordViewed(
+        view_id=str(uuid.uuid4()), viewer=actor_id(viewer), purpose=purpose, shown=subjects
+    )
+    return record_event(event, actor_id=actor_id(viewer))

@@ -1,0 +1,76 @@
+"""Need-to-know: who may see which concerns and children. Every read of a concern or a child
+goes through here, and the caller records the view (``do_record_view``) once per request.
+
+The agency is the need-to-know boundary: people see the concerns their own agency recorded.
+The multi-agency front door (MASH officers) and the partnership's independent scrutineers see
+every concern, which is their job. Administrators manage accounts, not cases, and see none.
+Public reports have no agency: they reach the front door and the scrutineers.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from tocsin.server.actors import ActionRefused
+from tocsin.server.concerns.models import Child, Concern
+from tocsin.server.directory.models import User
+
+__all__ = [
+    "SEES_EVERY_CONCERN",
+    "NotVisible",
+    "access_child",
+    "access_concern",
+    "children_visible_to",
+    "concerns_visible_to",
+]
+
+SEES_EVERY_CONCERN = frozenset({"mash_officer", "partnership_scrutineer"})
+
+
+class NotVisible(ActionRefused):
+    """The record does not exist, or this person may not see it (the same answer to both, so
+    that asking cannot reveal that a record exists)."""
+
+
+def concerns_visible_to(user: User) -> QuerySet[Concern]:
+    """The concerns ``user`` may see."""
+    concerns = Concern.objects.all()
+    if not user.is_active:
+        return concerns.none()
+    if user.role == "administrator":
+        return concerns.none()
+    if user.role in SEES_EVERY_CONCERN:
+        return concerns
+    if user.agency_id is None:
+        return concerns.none()
+    return concerns.filter(agency_id=user.agency_id)
+
+
+def children_visible_to(user: User) -> QuerySet[Child]:
+    """Children with at least one concern ``user`` may see."""
+    visible = concerns_visible_to(user)
+    return Child.objects.filter(Q(concern_links__concern__in=visible)).distinct()
+
+
+def access_concern(user: User, concern_id: uuid.UUID | str) -> Concern:
+    """The concern, if ``user`` may see it; :class:`NotVisible` otherwise."""
+    try:
+        return concerns_visible_to(user).get(pk=concern_id)
+    except (Concern.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotVisible("no such concern, or you do not have access to it") from None
+
+
+def access_child(user: User, child_id: uuid.UUID | str) -> tuple[Child, QuerySet[Concern]]:
+    """The child and the concerns about them that ``user`` may see; :class:`NotVisible` if
+    there are none."""
+    try:
+        child = Child.objects.get(pk=child_id)
+    except (Child.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotVisible("no such child, or you do not have access to them") from None
+    concerns = concerns_visible_to(user).filter(child_links__child=child).order_by("-recorded_seq")
+    if not concerns.exists():
+        raise NotVisible("no such child, or you do not have access to them")
+    return child, concerns

@@ -1,0 +1,202 @@
+"""Concern projections: children, concerns and what hangs off them, and who viewed what.
+
+People of concern, vehicles, phones and places are kept on the concern as recorded (JSON);
+record linkage across concerns builds its own projections from the same events later.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.db import models
+
+from tocsin.domain.concerns import CHANNELS, SEXES
+from tocsin.server.directory.models import Agency, User
+from tocsin.server.projections import ProjectionModel
+
+
+class Child(ProjectionModel):
+    """A child some concern is about, as first recorded (later concerns may add aliases)."""
+
+    subject_prefix = "child"
+
+    id = models.UUIDField(primary_key=True)
+    given_name = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=200, blank=True)
+    aliases = models.JSONField(default=list)
+    date_of_birth = models.DateField(null=True)
+    approximate_age = models.SmallIntegerField(null=True)
+    sex = models.CharField(max_length=1, choices=sorted(SEXES.items()), default="U")
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    school = models.CharField(max_length=200, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    first_seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "concerns_child"
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p) or "(name not known)"
+
+    @classmethod
+    def tombstone(cls, pk: str) -> dict[str, Any]:
+        return {
+            "given_name": "",
+            "family_name": "",
+            "aliases": [],
+            "date_of_birth": None,
+            "approximate_age": None,
+            "sex": "U",
+            "address": "",
+            "postcode": "",
+            "school": "",
+            "nhs_number": "",
+            "first_seq": -1,
+        }
+
+
+class Concern(ProjectionModel):
+    subject_prefix = "concern"
+
+    id = models.UUIDField(primary_key=True)
+    reference = models.CharField(max_length=20, unique=True)
+    channel = models.CharField(max_length=20, choices=sorted(CHANNELS.items()))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    narrative = models.TextField()
+    occurred_on = models.DateField(null=True)
+    occurred_where = models.CharField(max_length=300, blank=True)
+    persons = models.JSONField(default=list)
+    vehicles = models.JSONField(default=list)
+    phones = models.JSONField(default=list)
+    places = models.JSONField(default=list)
+    cin_factors = models.JSONField(default=list)
+    grading = models.JSONField(null=True)
+    # NULL, not "", where there is no code: many concerns have none, and the column is unique.
+    follow_up_code_hash = models.CharField(max_length=64, null=True, unique=True)  # noqa: DJ001
+    language_warnings = models.IntegerField(default=0)
+    recorded_seq = models.BigIntegerField()
+    recorded_at = models.CharField(max_length=27, help_text="The event's time (UTC, RFC 3339).")
+
+    class Meta:
+        db_table = "concerns_concern"
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @classmethod
+    def tombstone(cls, pk: str) -> dict[str, Any]:
+        return {
+            "reference": f"EXPUNGED-{uuid.UUID(pk).hex[:12]}",
+            "channel": "practitioner",
+            "agency_id": None,
+            "recorded_by_id": None,
+            "narrative": "",
+            "occurred_on": None,
+            "occurred_where": "",
+            "persons": [],
+            "vehicles": [],
+            "phones": [],
+            "places": [],
+            "cin_factors": [],
+            "grading": None,
+            "follow_up_code_hash": None,
+            "language_warnings": 0,
+            "recorded_seq": -1,
+            "recorded_at": "",
+        }
+
+
+class ConcernChild(ProjectionModel):
+    """That a concern is about a child."""
+
+    subject_prefix = "concern"
+    owner_field = "concern_id"
+
+    id = models.UUIDField(primary_key=True)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="child_links")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concern_links")
+
+    class Meta:
+        db_table = "concerns_concern_child"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["concern", "child"], name="concern_child_once")
+        ]
+
+
+class Screening(ProjectionModel):
+    """A child's risk screening at one concern: the computed band, every indicator behind it,
+    and the band a professional set if they regraded it."""
+
+    subject_prefix = "concern"
+    owner_field = "concern_id"
+
+    id = models.UUIDField(primary_key=True)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="screenings")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="screenings")
+    scheme = models.CharField(max_length=50)
+    scheme_version = models.CharField(max_length=20)
+    as_of = models.DateField()
+    observations = models.JSONField(default=list)
+    contributions = models.JSONField(default=list)
+    score = models.IntegerField()
+    band = models.CharField(max_length=30)
+    current_band = models.CharField(max_length=30)
+    screened_seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "concerns_screening"
+
+
+class Regrading(ProjectionModel):
+    subject_prefix = "concern"
+    owner_field = "concern_id"
+
+    id = models.UUIDField(primary_key=True)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="regradings")
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="regradings")
+    from_band = models.CharField(max_length=30)
+    to_band = models.CharField(max_length=30)
+    reason = models.TextField()
+    actor = models.CharField(max_length=100)
+    regraded_seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "concerns_regrading"
+
+
+class ConcernNote(ProjectionModel):
+    """Information added to a concern after it was recorded."""
+
+    subject_prefix = "concern"
+    owner_field = "concern_id"
+
+    id = models.UUIDField(primary_key=True)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="notes")
+    channel = models.CharField(max_length=20)
+    text = models.TextField()
+    language_warnings = models.IntegerField(default=0)
+    added_seq = models.BigIntegerField()
+    added_at = models.CharField(max_length=27)
+
+    class Meta:
+        db_table = "concerns_note"
+
+
+class RecordView(ProjectionModel):
+    """One record shown to one person on one request: "who has seen this record"."""
+
+    subject_prefix = "view"
+
+    id = models.UUIDField(primary_key=True)
+    view_id = models.UUIDField(db_index=True)
+    viewer = models.CharField(max_length=100, db_index=True)
+    purpose = models.CharField(max_length=100)
+    subject = models.CharField(max_length=200, db_index=True)
+    viewed_seq = models.BigIntegerField()
+    viewed_at = models.CharField(max_length=27)
+
+    class Meta:
+        db_table = "concerns_record_view"
