@@ -6,6 +6,7 @@ from typing import Any
 
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 
@@ -14,6 +15,9 @@ def environment(**options: Any) -> Environment:
     loaders = [loader] if loader is not None else []
     loaders.append(PackageLoader("govuk_frontend_jinja", "templates"))
     # Django passes autoescape=True from settings.TEMPLATES (OPTIONS) in **options.
-    env = Environment(loader=ChoiceLoader(loaders), **options)  # noqa: S701
+    extensions = [*options.pop("extensions", []), "jinja2.ext.i18n"]
+    env = Environment(loader=ChoiceLoader(loaders), extensions=extensions, **options)  # noqa: S701
+    # Public pages are offered in several languages; _() follows Django's active language.
+    env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update({"static": static, "url": reverse})
     return env

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tocsin.server.web import tlog, views
+from tocsin.server.web import concern_form, concern_pages, public, tlog, views
 
 app_name = "web"
 urlpatterns = [
@@ -12,4 +12,24 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(next_page="web:start"), name="sign-out"),
     path("ledger/tlog/checkpoint", tlog.checkpoint, name="tlog-checkpoint"),
     path("ledger/tlog/tile/<path:path>", tlog.tile, name="tlog-tile"),
+    # Practitioners: recording a concern, and the pages for agencies.
+    path("concerns/new/", concern_form.start_concern, name="concern-new"),
+    path("concerns/new/check/", concern_form.check_answers, name="concern-check"),
+    path("concerns/new/<slug:slug>/", concern_form.step_page, name="concern-step"),
+    path("concerns/mine/", concern_pages.my_concerns, name="my-concerns"),
+    path("concerns/<uuid:concern_id>/", concern_pages.concern_page, name="concern"),
+    path("concerns/<uuid:concern_id>/recorded/", concern_form.recorded, name="concern-recorded"),
+    path("concerns/<uuid:concern_id>/receipt/", concern_form.receipt, name="concern-receipt"),
+    path(
+        "concerns/<uuid:concern_id>/screenings/<uuid:screening_id>/regrade/",
+        concern_pages.regrade,
+        name="regrade",
+    ),
+    path("children/<uuid:child_id>/", concern_pages.child_page, name="child"),
+    # The public: reporting without an account, in English, Urdu and Polish.
+    path("report/", public.choose_language, name="report"),
+    path("report/<str:lang>/", public.report, name="report-form"),
+    path("report/<str:lang>/sent/", public.reported, name="report-sent"),
+    path("report/<str:lang>/receipt/", public.receipt, name="report-receipt"),
+    path("report/<str:lang>/follow-up/", public.follow_up, name="follow-up"),
 ]

@@ -1,0 +1,85 @@
+"""Helpers the page views share: the signed-in user, recording a view, language warnings laid
+out for highlighting, band labels, and the receipt download."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from tocsin.server.concerns import screening as screening_policy
+from tocsin.server.concerns.actions import do_record_view
+from tocsin.server.directory.models import User
+from tocsin.server.ledger.checkpoints import latest_checkpoint, receipt_for, sign_checkpoint_now
+
+__all__ = [
+    "WarnedText",
+    "band_label",
+    "receipt_response",
+    "record_view",
+    "signed_in_user",
+    "warnings_in",
+]
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The person signed in (views are behind ``login_required``)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def record_view(user: User, purpose: str, shown: Sequence[str]) -> None:
+    """One ``record.viewed`` for everything this request shows."""
+    do_record_view(user, purpose, list(shown))
+
+
+@dataclass(frozen=True)
+class WarnedText:
+    """Free text cut into pieces, the pieces the language check flagged marked, with the
+    warnings (and their suggested alternatives) in order."""
+
+    segments: list[tuple[str, bool]]
+    warnings: list[Any]
+
+    def __bool__(self) -> bool:
+        return bool(self.warnings)
+
+
+def warnings_in(text: str) -> WarnedText:
+    """The language check's warnings for ``text``, ready to show inline. Never blocks."""
+    if not text:
+        return WarnedText([], [])
+    warnings = screening_policy.language_warnings(text)
+    segments: list[tuple[str, bool]] = []
+    position = 0
+    for warning in sorted(warnings, key=lambda w: (w.start, w.end)):
+        if warning.start < position:
+            continue  # overlapping matches: the first one is already marked
+        segments.append((text[position : warning.start], False))
+        segments.append((text[warning.start : warning.end], True))
+        position = warning.end
+    segments.append((text[position:], False))
+    return WarnedText([s for s in segments if s[0]], warnings)
+
+
+def band_label(band_id: str) -> str:
+    """A band's label ("Moderate risk") from its id, or the id if the scheme has no such band."""
+    try:
+        return str(screening_policy.scheme().band(band_id).label)
+    except LookupError:
+        return band_id
+
+
+def receipt_response(seq: int, reference: str) -> HttpResponse:
+    """The C2SP tlog-proof for event ``seq`` as a text download, signing a checkpoint first
+    if none covers the event yet."""
+    latest = latest_checkpoint()
+    if latest is None or latest.size <= seq:
+        sign_checkpoint_now()
+    response = HttpResponse(receipt_for(seq), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tocsin-receipt-{reference}.txt"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,215 @@
+"""Recording a concern: the question pages, check your answers, the confirmation panel and the
+receipt. Thin views: the draft lives in the session; only ``do_record_concern`` writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from tocsin.domain.concerns import (
+    CIN_FACTORS,
+    ETHNICITY,
+    GRADING_HANDLING,
+    GRADING_INTELLIGENCE,
+    GRADING_SOURCE,
+    SEXES,
+    validate_draft,
+)
+from tocsin.server.actors import ActionRefused
+from tocsin.server.concerns import screening as screening_policy
+from tocsin.server.concerns.actions import RECORDING_ROLES, ConcernInvalid, do_record_concern
+from tocsin.server.concerns.gates import NotVisible, access_concern
+from tocsin.server.web import _steps
+from tocsin.server.web._presenting import receipt_response, record_view, signed_in_user, warnings_in
+
+__all__ = ["check_answers", "receipt", "recorded", "start_concern", "step_page"]
+
+
+def _stored(request: HttpRequest) -> dict[str, Any]:
+    stored: dict[str, Any] = request.session.get(_steps.SESSION_KEY) or _steps.empty_session_draft()
+    return stored
+
+
+def _may_record(request: HttpRequest) -> str:
+    role = signed_in_user(request).role
+    if role not in RECORDING_ROLES:
+        raise PermissionDenied("your role does not record concerns")
+    return role
+
+
+def _indicator_groups() -> list[dict[str, Any]]:
+    scheme = screening_policy.scheme()
+    return [
+        {
+            "group": group,
+            "indicators": [i for i in scheme.indicators if i.group == group.id],
+        }
+        for group in scheme.groups
+    ]
+
+
+def _indicator_ids() -> list[str]:
+    return [indicator.id for indicator in screening_policy.scheme().indicators]
+
+
+@login_required
+def start_concern(request: HttpRequest) -> HttpResponse:
+    """Start a new concern: a fresh draft in the session, then the first question."""
+    _may_record(request)
+    request.session[_steps.SESSION_KEY] = _steps.empty_session_draft()
+    return redirect("web:concern-step", slug=_steps.STEPS[0].slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """One question page; on a valid answer, the next page (or back to check your answers)."""
+    role = _may_record(request)
+    steps = _steps.steps_for(role)
+    step = next((s for s in steps if s.slug == slug), None)
+    if step is None:
+        raise Http404("no such question")
+    stored = _stored(request)
+    changing = request.GET.get("change") == "1"
+    errors: list[tuple[str, str]] = []
+    values = _steps.values_for_step(step, stored)
+    if request.method == "POST":
+        answers = _steps.read_step(step, request.POST, stored, _indicator_ids())
+        request.session[_steps.SESSION_KEY] = answers.draft
+        problems = answers.problems + validate_draft(
+            _steps.draft_from_session(answers.draft),
+            today=timezone.localdate(),
+            indicator_ids=set(_indicator_ids()),
+        )
+        errors = _dedupe(_steps.problems_for_step(step, problems, answers.draft))
+        values = _steps.form_values(request.POST)
+        if step.list_key and request.POST.get("action") == "add":
+            values[f"{step.list_key}-count"] = str(
+                _steps.slot_count(request.POST, step.list_key) + 1
+            )
+        elif not errors:
+            following = steps[steps.index(step) + 1 :] if not changing else []
+            if following:
+                return redirect("web:concern-step", slug=following[0].slug)
+            return redirect("web:concern-check")
+        stored = answers.draft
+    slots = 1
+    if step.list_key:
+        slots = max(_steps.slot_count(values, step.list_key), 1)
+    context = {
+        "step": step,
+        "steps": steps,
+        "position": steps.index(step) + 1,
+        "values": values,
+        "errors": errors,
+        "error_for": dict(reversed(errors)),
+        "slots": range(slots),
+        "changing": changing,
+        "warnings": _page_warnings(step, stored),
+        "indicator_groups": _indicator_groups() if step.slug == "indicators" else [],
+        "cin_choices": _steps.CIN_CHOICES,
+        "grading_choices": _steps.GRADING_CHOICES,
+    }
+    return render(request, step.template, context, status=400 if errors else 200)
+
+
+def _dedupe(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(errors))
+
+
+def _page_warnings(step: _steps.Step, stored: dict[str, Any]) -> dict[str, Any]:
+    """Language warnings for the free text already on this page, by field name."""
+    if step.slug == "what-happened":
+        return {
+            "narrative": warnings_in(stored.get("narrative", "")),
+            "occurred_where": warnings_in(stored.get("occurred_where", "")),
+        }
+    if step.slug == "persons":
+        return {
+            f"persons-{i}-description": warnings_in(p.get("description", ""))
+            for i, p in enumerate(stored.get("persons", []))
+        }
+    return {}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_answers(request: HttpRequest) -> HttpResponse:
+    """Check your answers; submitting records the concern (the only write)."""
+    role = _may_record(request)
+    stored = _stored(request)
+    problems: list[tuple[str, str]] = []
+    if request.method == "POST":
+        draft = _steps.draft_from_session(stored)
+        try:
+            result = do_record_concern(draft, actor=signed_in_user(request))
+        except ConcernInvalid as exc:
+            problems = [
+                (
+                    reverse("web:concern-step", args=[_steps.step_for_field(p.field)])
+                    + "?change=1#"
+                    + _steps.html_id(p.field, stored),
+                    p.message,
+                )
+                for p in exc.problems
+            ]
+        except ActionRefused as exc:
+            raise PermissionDenied(str(exc)) from None
+        else:
+            request.session.pop(_steps.SESSION_KEY, None)
+            return redirect("web:concern-recorded", concern_id=result.concern.pk)
+    scheme = screening_policy.scheme()
+    labels = {i.id: i.label for i in scheme.indicators}
+    context = {
+        "draft": stored,
+        "steps": _steps.steps_for(role),
+        "problems": problems,
+        "sexes": SEXES,
+        "ethnicity": ETHNICITY,
+        "cin_factors": CIN_FACTORS,
+        "indicator_summary": "; ".join(
+            f"{labels.get(s['indicator_id'], s['indicator_id'])} (last seen {s['seen_on']})"
+            for s in stored["indicators"]
+        ),
+        "cin_summary": "; ".join(CIN_FACTORS.get(c, c) for c in stored["cin_factors"]),
+        "grading_labels": {
+            "source": GRADING_SOURCE,
+            "intelligence": GRADING_INTELLIGENCE,
+            "handling": GRADING_HANDLING,
+        },
+        "narrative_warnings": warnings_in(stored.get("narrative", "")),
+        "where_warnings": warnings_in(stored.get("occurred_where", "")),
+        "person_warnings": [warnings_in(p.get("description", "")) for p in stored["persons"]],
+    }
+    return render(request, "web/concern_check.html", context, status=400 if problems else 200)
+
+
+@login_required
+def recorded(request: HttpRequest, concern_id: str) -> HttpResponse:
+    """The confirmation panel: the reference, and the receipt to download."""
+    user = signed_in_user(request)
+    try:
+        concern = access_concern(user, concern_id)
+    except NotVisible:
+        raise Http404("no such concern") from None
+    record_view(user, "concern recorded", [f"concern:{concern.pk}"])
+    return render(request, "web/concern_recorded.html", {"concern": concern})
+
+
+@login_required
+def receipt(request: HttpRequest, concern_id: str) -> HttpResponse:
+    """The ledger receipt (C2SP tlog-proof) for the concern's recording, as a download."""
+    user = signed_in_user(request)
+    try:
+        concern = access_concern(user, concern_id)
+    except NotVisible:
+        raise Http404("no such concern") from None
+    record_view(user, "receipt", [f"concern:{concern.pk}"])
+    return receipt_response(concern.recorded_seq, concern.reference)

@@ -1,0 +1,243 @@
+"""Reporting a concern without an account, in English, Urdu or Polish, and following it up
+with the 16-character code. No login; rate-limited; no IP address kept anywhere.
+
+The language is part of the address (``/report/ur/``), so a link can be shared in the right
+language and nothing about the visitor needs to be remembered to choose it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tocsin.domain.concerns import (
+    ChildDraft,
+    ConcernDraft,
+    FieldProblem,
+    PersonDraft,
+    VehicleDraft,
+    follow_up_code_hash,
+)
+from tocsin.server.actors import ActionRefused
+from tocsin.server.concerns.actions import (
+    PUBLIC,
+    ConcernInvalid,
+    do_add_information,
+    do_record_concern,
+)
+from tocsin.server.concerns.models import Concern
+from tocsin.server.web import _ratelimit
+from tocsin.server.web._presenting import receipt_response
+from tocsin.server.web._steps import read_date
+
+__all__ = ["LANGUAGES", "choose_language", "follow_up", "receipt", "report", "reported"]
+
+#: code in the address → (Django language, html lang, direction, name in that language).
+LANGUAGES: dict[str, tuple[str, str, str, str]] = {
+    "en": ("en-gb", "en-GB", "ltr", "English"),
+    "ur": ("ur", "ur", "rtl", "اردو"),
+    "pl": ("pl", "pl", "ltr", "Polski"),
+}
+SESSION_KEY = "tocsin-public-report"
+MAX_FOLLOW_UP = 5000
+
+
+def _language(lang: str) -> tuple[str, str, str, str]:
+    if lang not in LANGUAGES:
+        raise Http404("no such language")
+    return LANGUAGES[lang]
+
+
+def _render(
+    request: HttpRequest, lang: str, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    django_lang, html_lang, direction, _name = _language(lang)
+    switcher = [(code, entry[1], entry[3]) for code, entry in LANGUAGES.items() if code != lang]
+    page = {
+        "lang": lang,
+        "page_lang": html_lang,
+        "page_dir": direction,
+        "switcher": switcher,
+        **context,
+    }
+    with translation.override(django_lang):
+        response = render(request, template, page, status=status)
+    response["Content-Language"] = html_lang
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """``/report/``: the visitor's browser language if we offer it, else English."""
+    preferred = translation.get_language_from_request(request)[:2]
+    return redirect("web:report-form", lang=preferred if preferred in LANGUAGES else "en")
+
+
+def _messages() -> dict[str, str]:
+    """The public form's messages, in the active language (the domain's are English)."""
+    return {
+        "children[0].given_name": _(
+            "Enter the child's name, or a name or nickname they are known by"
+        ),
+        "children[0].approximate_age": _("Enter the child's age as a number from 0 to 17"),
+        "narrative": _("Tell us what happened or what worries you"),
+        "occurred_on": _("Enter a real date in the past, or leave it blank"),
+        "persons[0].approximate_age": _("Enter the adult's age as a number, or leave it blank"),
+        "vehicles[0].registration": _("Enter the registration, or leave it blank"),
+    }
+
+
+_FIELD_IDS = {
+    "children[0].given_name": "child_name",
+    "children[0].approximate_age": "child_age",
+    "narrative": "narrative",
+    "occurred_on": "occurred_on-day",
+    "persons[0].approximate_age": "adult_description",
+    "persons[0].names": "adult_description",
+    "vehicles[0].registration": "vehicle",
+}
+
+
+def _draft(form: Any, problems: list[FieldProblem]) -> ConcernDraft:
+    age_text = form.get("child_age", "").strip()
+    age = int(age_text) if age_text.isdigit() else None
+    if age_text and age is None:
+        problems.append(FieldProblem("children[0].approximate_age", "not a number"))
+    adult = form.get("adult_description", "").strip()
+    vehicle = form.get("vehicle", "").strip()
+    return ConcernDraft(
+        children=[ChildDraft(given_name=form.get("child_name", "").strip(), approximate_age=age)],
+        narrative=form.get("narrative", ""),
+        occurred_on=_day(read_date(form, "occurred_on", "occurred_on", problems)),
+        occurred_where=form.get("occurred_where", "").strip(),
+        persons=[PersonDraft(description=adult)] if adult else [],
+        vehicles=[VehicleDraft(registration=vehicle)] if vehicle else [],
+        channel="public",
+    )
+
+
+def _day(iso: str | None) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(iso) if iso else None
+
+
+def _errors(problems: list[FieldProblem]) -> list[tuple[str, str]]:
+    messages = _messages()
+    errors: list[tuple[str, str]] = []
+    for problem in problems:
+        target = _FIELD_IDS.get(problem.field, "narrative")
+        message = messages.get(problem.field, _("Check this answer"))
+        if (target, message) not in errors:
+            errors.append((target, message))
+    return errors
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, lang: str) -> HttpResponse:
+    """The public reporting form; on success the code is shown once on the next page."""
+    _language(lang)
+    values: dict[str, str] = {}
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"}
+        if not _ratelimit.allow(request, _ratelimit.REPORT):
+            return _render(request, lang, "web/public_busy.html", {}, status=429)
+        problems: list[FieldProblem] = []
+        with translation.override(LANGUAGES[lang][0]):
+            draft = _draft(request.POST, problems)
+            try:
+                if problems:
+                    raise ConcernInvalid(problems)
+                result = do_record_concern(draft, actor=PUBLIC, follow_up=True)
+            except ConcernInvalid as exc:
+                errors = _errors(exc.problems)
+            else:
+                request.session[SESSION_KEY] = {
+                    "reference": result.concern.reference,
+                    "seq": result.envelope.seq,
+                    "code": result.follow_up_code,
+                }
+                return redirect("web:report-sent", lang=lang)
+    return _render(
+        request,
+        lang,
+        "web/public_report.html",
+        {"values": values, "errors": errors, "error_for": dict(reversed(errors))},
+        status=400 if errors else 200,
+    )
+
+
+def reported(request: HttpRequest, lang: str) -> HttpResponse:
+    """The confirmation: the reference, and the follow-up code, shown this once."""
+    _language(lang)
+    sent = request.session.get(SESSION_KEY)
+    if not sent:
+        return redirect("web:report-form", lang=lang)
+    code = sent.get("code")
+    if code:
+        request.session[SESSION_KEY] = {**sent, "code": None}
+    spaced = " ".join(code[i : i + 4] for i in range(0, len(code), 4)) if code else None
+    return _render(
+        request,
+        lang,
+        "web/public_sent.html",
+        {"reference": sent["reference"], "code": spaced},
+    )
+
+
+def receipt(request: HttpRequest, lang: str) -> HttpResponse:
+    """The receipt for the report this visitor just made (no personal data in it)."""
+    _language(lang)
+    sent = request.session.get(SESSION_KEY)
+    if not sent:
+        raise Http404("no report in this session")
+    return receipt_response(int(sent["seq"]), str(sent["reference"]))
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HttpRequest, lang: str) -> HttpResponse:
+    """Add information to an earlier report with its code. A wrong code always gets the same
+    answer, so nobody can learn whether a code exists."""
+    _language(lang)
+    values: dict[str, str] = {}
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        values = {
+            "code": request.POST.get("code", ""),
+            "information": request.POST.get("information", ""),
+        }
+        if not _ratelimit.allow(request, _ratelimit.FOLLOW_UP):
+            return _render(request, lang, "web/public_busy.html", {}, status=429)
+        with translation.override(LANGUAGES[lang][0]):
+            text = values["information"].strip()
+            if not text:
+                errors.append(("information", _("Tell us the information you want to add")))
+            elif len(text) > MAX_FOLLOW_UP:
+                errors.append(("information", _("Keep the information under 5,000 characters")))
+            concern = Concern.objects.filter(
+                follow_up_code_hash=follow_up_code_hash(values["code"])
+            ).first()
+            if concern is None:
+                errors.insert(
+                    0, ("code", _("We could not match that code. Check it and try again"))
+                )
+            if not errors and concern is not None:
+                try:
+                    do_add_information(concern, text, actor=PUBLIC, channel="public")
+                except ActionRefused:
+                    errors.append(("information", _("Tell us the information you want to add")))
+                else:
+                    return _render(request, lang, "web/public_added.html", {})
+    return _render(
+        request,
+        lang,
+        "web/public_follow_up.html",
+        {"values": values, "errors": errors, "error_for": dict(reversed(errors))},
+        status=400 if errors else 200,
+    )
