@@ -138,6 +138,14 @@ def _pk_key(model: type[models.Model], pk: Any) -> Any:
     return model._meta.pk.to_python(pk)
 
 
+def _typed(row: _M) -> _M:
+    """Give every column its Python type (a UUID for a UUID, a date for a date), as a row read
+    back from the database would have, since event payloads carry them as JSON strings."""
+    for field in row._meta.concrete_fields:
+        setattr(row, field.attname, field.to_python(getattr(row, field.attname)))
+    return row
+
+
 class ProjectionSession:
     """Where appliers write. Columns are named by attname (``agency_id``, not ``agency``);
     ``seq`` is the sequence number of the event being applied."""
@@ -185,7 +193,7 @@ class LiveSession(ProjectionSession):
         self.written: dict[tuple[type[ProjectionModel], Any], ProjectionModel] = {}
 
     def insert(self, model: type[ProjectionModel], **fields: Any) -> None:
-        row = model(**fields)
+        row = _typed(model(**fields))
         with _applier_running():
             row.save(using=self.using, force_insert=True)
         self.written[(model, _pk_key(model, row.pk))] = row
@@ -197,7 +205,7 @@ class LiveSession(ProjectionSession):
             raise LookupError(f"{model._meta.label} {pk} does not exist")
 
     def replace(self, model: type[ProjectionModel], pk: Any, **fields: Any) -> None:
-        row = model(**{model._meta.pk.attname: pk, **fields})
+        row = _typed(model(**{model._meta.pk.attname: pk, **fields}))
         exists = self.exists(model, pk)
         with _applier_running():
             row.save(using=self.using, force_update=exists, force_insert=not exists)

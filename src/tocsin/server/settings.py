@@ -109,3 +109,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
+# Set by `tocsin demo` while it serves: the start page then shows the demo's sign-ins.
+TOCSIN_DEMO = False

@@ -602,34 +602,33 @@ def _close_scratch() -> None:
 
 
 def _rows(
-    model: type[models.Model], using: str, scratch: str
+    model: type[models.Model], using: str, *, raw: bool
 ) -> Iterator[tuple[Any, tuple[Any, ...]]]:
-    """Rows of ``model``'s table on ``using`` as raw values in the scratch database's
-    representation, ordered by primary key: ``(pk, row)``."""
+    """Rows of ``model``'s table on ``using``, ordered by primary key: ``(pk, row)``.
+
+    ``raw``: the values as stored, the fast way when both databases are SQLite. Otherwise the
+    values as Django reads them (dates as dates, JSON parsed), which compare equal across
+    SQLite and PostgreSQL whatever each stores.
+    """
     connection = connections[using]
     fields = model._meta.concrete_fields
+    pk_position = [f.primary_key for f in fields].index(True)
+    if not raw:
+        names = [f.attname for f in fields]
+        values = model._base_manager.using(using).order_by("pk").values_list(*names)
+        for row in values.iterator(chunk_size=_CHUNK):
+            converted = tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            yield converted[pk_position], converted
+        return
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     pk_column = connection.ops.quote_name(model._meta.pk.column)
-    pk_position = [f.primary_key for f in fields].index(True)
     sql = (
         f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} "
         f"ORDER BY {pk_column}"
     )
-    # Both SQLite: compare the stored values as they are. Otherwise turn each live value into
-    # what the ORM would have stored in the scratch database.
-    same_vendor = connection.vendor == connections[scratch].vendor
-    target = connections[scratch]
-    prepare = [(f.to_python, f.get_db_prep_save) for f in fields]
     for chunk in DatabaseStore(using).iter_chunks(sql, _CHUNK):
-        for raw in chunk:
-            if same_vendor:
-                row = tuple(raw)
-            else:
-                row = tuple(
-                    prep(to_python(bytes(v) if isinstance(v, memoryview) else v), target)
-                    for (to_python, prep), v in zip(prepare, raw, strict=True)
-                )
-            yield row[pk_position], row
+        for row in chunk:
+            yield row[pk_position], tuple(row)
 
 
 def _compare_projections(
@@ -667,8 +666,9 @@ def _compare_table(
 ) -> int:
     table = model._meta.db_table
     names = [f.attname for f in model._meta.concrete_fields]
-    live = _rows(model, using, scratch)
-    replayed = _rows(model, scratch, scratch)
+    raw = connections[using].vendor == connections[scratch].vendor
+    live = _rows(model, using, raw=raw)
+    replayed = _rows(model, scratch, raw=raw)
     pk_field = model._meta.pk
     assert pk_field is not None
 

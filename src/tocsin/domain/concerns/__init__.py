@@ -28,6 +28,7 @@ from tocsin.domain.concerns._draft import (
     validate_draft,
 )
 from tocsin.domain.concerns._events import (
+    ChildRecorded,
     ChildScreened,
     ConcernRecorded,
     InformationAdded,
@@ -51,6 +52,7 @@ __all__ = [
     "REFUSED",
     "SEXES",
     "ChildDraft",
+    "ChildRecorded",
     "ChildScreened",
     "ConcernDraft",
     "ConcernRecorded",

@@ -14,23 +14,53 @@ __all__ = [
     "SEXES",
 ]
 
-#: Children in Need census factors identified at assessment (DOMAIN.md §3; DfE CIN schema).
+#: Children in Need census factors identified at the end of assessment, every one the DfE
+#: schema allows (DOMAIN.md §3 lists the ones exploitation work uses most). Typed from
+#: CIN_schema_2024.xsd (assessmentfactorstype) in SocialFinanceDigitalLabs/liia-tools; check
+#: each year's DfE specification.
 CIN_FACTORS: dict[str, str] = {
+    "1A": "Alcohol misuse by the child",
+    "1B": "Alcohol misuse by the parents or carers",
+    "1C": "Alcohol misuse by another person in the household",
+    "2A": "Drug misuse by the child",
+    "2B": "Drug misuse by the parents or carers",
+    "2C": "Drug misuse by another person in the household",
+    "3A": "Domestic abuse: the child is the subject",
+    "3B": "Domestic abuse: the parents or carers are the subject",
+    "3C": "Domestic abuse: another person in the household is the subject",
+    "4A": "Mental health of the child",
+    "4B": "Mental health of the parents or carers",
+    "4C": "Mental health of another person in the household",
+    "5A": "Learning disability of the child",
+    "5B": "Learning disability of the parents or carers",
+    "5C": "Learning disability of another person in the household",
+    "6A": "Physical disability or illness of the child",
+    "6B": "Physical disability or illness of the parents or carers",
+    "6C": "Physical disability or illness of another person in the household",
+    "7A": "Young carer",
+    "8B": "Privately fostered: overseas child who intends to return",
+    "8C": "Privately fostered: overseas child who intends to stay",
+    "8D": "Privately fostered: UK child in an educational placement",
+    "8E": "Privately fostered: UK child in an alternative family arrangement",
+    "8F": "Privately fostered: other",
+    "9A": "Unaccompanied asylum-seeking child",
     "10A": "Missing",
     "11A": "Child sexual exploitation",
     "12A": "Trafficking",
     "13A": "Gangs",
-    "24A": "Child criminal exploitation",
     "14A": "Socially unacceptable behaviour",
     "15A": "Self-harm",
+    "16A": "Neglect",
+    "17A": "Emotional abuse",
+    "18B": "Physical abuse: child on child",
+    "18C": "Physical abuse: adult on child",
     "19B": "Sexual abuse: child on child",
     "19C": "Sexual abuse: adult on child",
-    "1A": "The child's own alcohol misuse",
-    "2A": "The child's own drug misuse",
-    "4A": "The child's own mental health",
-    "9A": "Unaccompanied asylum-seeking child",
+    "20": "Other",
+    "21": "No factors identified",
     "22A": "Female genital mutilation",
     "23A": "Abuse linked to faith or belief",
+    "24A": "Child criminal exploitation",
 }
 
 NOT_KNOWN = "NOBT"

@@ -7,7 +7,37 @@ from typing import Any
 
 from tocsin.domain.events import Event
 
-__all__ = ["ChildScreened", "ConcernRecorded", "InformationAdded", "RecordViewed", "RiskRegraded"]
+__all__ = [
+    "ChildRecorded",
+    "ChildScreened",
+    "ConcernRecorded",
+    "InformationAdded",
+    "RecordViewed",
+    "RiskRegraded",
+]
+
+
+@dataclass(frozen=True)
+class ChildRecorded(Event):
+    kind = "child.recorded"
+    meaning = (
+        "A child was first recorded, as the first concern about them described them; the child "
+        "is a record of their own, kept when a concern about them is expunged."
+    )
+    child_id: str
+    given_name: str
+    family_name: str
+    aliases: list[str]
+    date_of_birth: str | None
+    approximate_age: int | None
+    sex: str
+    address: str
+    postcode: str
+    school: str
+    nhs_number: str
+
+    def subjects(self) -> tuple[str, ...]:
+        return (f"child:{self.child_id}",)
 
 
 @dataclass(frozen=True)
@@ -22,7 +52,8 @@ class ConcernRecorded(Event):
     channel: str
     agency_id: str | None
     recorded_by: str | None
-    children: list[dict[str, Any]]
+    #: the ids of the children the concern is about (each recorded by child.recorded).
+    children: list[str]
     narrative: str
     occurred_on: str | None
     occurred_where: str
@@ -36,7 +67,7 @@ class ConcernRecorded(Event):
     language_warnings: int
 
     def subjects(self) -> tuple[str, ...]:
-        children = tuple(f"child:{c['child_id']}" for c in self.children)
+        children = tuple(f"child:{child_id}" for child_id in self.children)
         agency = (f"agency:{self.agency_id}",) if self.agency_id else ()
         return (f"concern:{self.concern_id}", *children, *agency)
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tocsin.domain.concerns import (
+    ChildRecorded,
     ConcernDraft,
     ConcernRecorded,
     FieldProblem,
@@ -78,31 +79,33 @@ class RecordedConcern:
     follow_up_code: str | None
 
 
-def _children_payload(draft: ConcernDraft) -> list[dict[str, object]]:
-    """Each child with an id: an existing child's when the NHS number is already known (so a
-    child is not split across records), a new one otherwise."""
-    children = []
+def _children(draft: ConcernDraft) -> tuple[list[str], list[ChildRecorded]]:
+    """Each child's id, and a child.recorded event for each child not yet known: a child whose
+    NHS number is already recorded is the same child, not a new record."""
+    ids: list[str] = []
+    new: list[ChildRecorded] = []
     for child in draft.children:
-        known = None
-        if child.nhs_number:
-            known = Child.objects.filter(nhs_number=child.nhs_number.replace(" ", "")).first()
-        children.append(
-            {
-                "child_id": str(known.pk) if known else str(uuid.uuid4()),
-                "new": known is None,
-                "given_name": child.given_name.strip(),
-                "family_name": child.family_name.strip(),
-                "aliases": [a.strip() for a in child.aliases if a.strip()],
-                "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
-                "approximate_age": child.approximate_age,
-                "sex": child.sex,
-                "address": child.address.strip(),
-                "postcode": normalise_postcode(child.postcode) or "" if child.postcode else "",
-                "school": child.school.strip(),
-                "nhs_number": child.nhs_number.replace(" ", "").replace("-", ""),
-            }
+        nhs_number = child.nhs_number.replace(" ", "").replace("-", "")
+        known = Child.objects.filter(nhs_number=nhs_number).first() if nhs_number else None
+        if known is not None:
+            ids.append(str(known.pk))
+            continue
+        recorded = ChildRecorded(
+            child_id=str(uuid.uuid4()),
+            given_name=child.given_name.strip(),
+            family_name=child.family_name.strip(),
+            aliases=[a.strip() for a in child.aliases if a.strip()],
+            date_of_birth=child.date_of_birth.isoformat() if child.date_of_birth else None,
+            approximate_age=child.approximate_age,
+            sex=child.sex,
+            address=child.address.strip(),
+            postcode=(normalise_postcode(child.postcode) or "") if child.postcode else "",
+            school=child.school.strip(),
+            nhs_number=nhs_number,
         )
-    return children
+        ids.append(recorded.child_id)
+        new.append(recorded)
+    return ids, new
 
 
 def _build_events(
@@ -122,7 +125,7 @@ def _build_events(
     reference = new_reference()
     while Concern.objects.filter(reference=reference).exists():
         reference = new_reference()
-    children = _children_payload(draft)
+    child_ids, new_children = _children(draft)
     payload = draft.as_payload()
     recorded = ConcernRecorded(
         concern_id=concern_id,
@@ -130,7 +133,7 @@ def _build_events(
         channel=draft.channel,
         agency_id=str(agency.pk) if agency else None,
         recorded_by=str(actor.pk) if isinstance(actor, User) else None,
-        children=children,
+        children=child_ids,
         narrative=draft.narrative.strip(),
         occurred_on=payload["occurred_on"],
         occurred_where=draft.occurred_where.strip(),
@@ -152,12 +155,10 @@ def _build_events(
         follow_up_code_hash=follow_up_code_hash(code) if code else None,
         language_warnings=screening_policy.language_warning_count(draft),
     )
-    events: list[Event] = [recorded]
+    events: list[Event] = [*new_children, recorded]
     if draft.indicators:
-        for child in children:
-            events.append(
-                screening_policy.screen(concern_id, str(child["child_id"]), draft.indicators, today)
-            )
+        for child_id in child_ids:
+            events.append(screening_policy.screen(concern_id, child_id, draft.indicators, today))
     return events, code
 
 
@@ -219,8 +220,7 @@ def do_record_concerns(
     by_seq = {e.subjects[0]: e for e in envelopes if e.kind == ConcernRecorded.kind}
     results = []
     for events, code in built:
-        recorded = events[0]
-        assert isinstance(recorded, ConcernRecorded)
+        recorded = next(e for e in events if isinstance(e, ConcernRecorded))
         results.append(
             RecordedConcern(
                 concern=session.row(Concern, recorded.concern_id),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from tocsin.domain.concerns import (
+    ChildRecorded,
     ChildScreened,
     ConcernRecorded,
     InformationAdded,
@@ -56,29 +57,34 @@ def apply_concern_recorded(
         recorded_seq=envelope.seq,
         recorded_at=envelope.time,
     )
-    for child in event.children:
-        if child["new"]:
-            session.insert(
-                Child,
-                id=child["child_id"],
-                given_name=child["given_name"],
-                family_name=child["family_name"],
-                aliases=child["aliases"],
-                date_of_birth=child["date_of_birth"],
-                approximate_age=child["approximate_age"],
-                sex=child["sex"],
-                address=child["address"],
-                postcode=child["postcode"],
-                school=child["school"],
-                nhs_number=child["nhs_number"],
-                first_seq=envelope.seq,
-            )
+    for child_id in event.children:
         session.insert(
             ConcernChild,
-            id=link_id(event.concern_id, child["child_id"]),
+            id=link_id(event.concern_id, child_id),
             concern_id=event.concern_id,
-            child_id=child["child_id"],
+            child_id=child_id,
         )
+
+
+@applies(ChildRecorded)
+def apply_child_recorded(
+    event: ChildRecorded, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.insert(
+        Child,
+        id=event.child_id,
+        given_name=event.given_name,
+        family_name=event.family_name,
+        aliases=event.aliases,
+        date_of_birth=event.date_of_birth,
+        approximate_age=event.approximate_age,
+        sex=event.sex,
+        address=event.address,
+        postcode=event.postcode,
+        school=event.school,
+        nhs_number=event.nhs_number,
+        first_seq=envelope.seq,
+    )
 
 
 @applies(ChildScreened)

@@ -61,7 +61,7 @@ class Concern(ProjectionModel):
     subject_prefix = "concern"
 
     id = models.UUIDField(primary_key=True)
-    reference = models.CharField(max_length=20, unique=True)
+    reference = models.CharField(max_length=30, unique=True)
     channel = models.CharField(max_length=20, choices=sorted(CHANNELS.items()))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")

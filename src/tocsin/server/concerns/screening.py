@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 from functools import cache
-from typing import Any
 
 from tocsin.domain.concerns import ChildScreened, ConcernDraft, IndicatorSeen
+from tocsin.domain.language import LanguageWarning, check_text
+from tocsin.domain.screening import Observation, ScreeningScheme, load_scheme, score
 
 __all__ = [
     "bands",
@@ -26,10 +27,8 @@ __all__ = [
 
 
 @cache
-def scheme() -> Any:
+def scheme() -> ScreeningScheme:
     """The screening scheme in force (the SERAF-style default, versioned)."""
-    from tocsin.domain.screening import load_scheme
-
     return load_scheme()
 
 
@@ -38,15 +37,14 @@ def indicator_ids() -> set[str]:
 
 
 def bands() -> list[str]:
-    return [band.name for band in scheme().bands]
+    """Band ids, lowest first."""
+    return [band.id for band in scheme().bands]
 
 
 def screen(
     concern_id: str, child_id: str, indicators: Sequence[IndicatorSeen], as_of: date
 ) -> ChildScreened:
     """Score a child's indicators under the scheme in force, as an event to append."""
-    from tocsin.domain.screening import Observation, score
-
     current = scheme()
     result = score(
         current, [Observation(i.indicator_id, i.seen_on) for i in indicators], as_of=as_of
@@ -55,24 +53,30 @@ def screen(
         screening_id=str(uuid.uuid4()),
         concern_id=concern_id,
         child_id=child_id,
-        scheme=current.name,
+        scheme=current.scheme,
         scheme_version=str(current.version),
         as_of=as_of.isoformat(),
         observations=[
             {"indicator_id": i.indicator_id, "seen_on": i.seen_on.isoformat()} for i in indicators
         ],
         contributions=[
-            {"indicator_id": c.indicator_id, "points": c.points} for c in result.contributions
+            {
+                "indicator_id": c.indicator_id,
+                "label": c.label,
+                "group": c.group,
+                "seen_on": c.seen_on.isoformat(),
+                "points": c.points,
+                "explanation": c.explanation,
+            }
+            for c in result.contributions
         ],
         score=result.score,
-        band=result.band.name,
+        band=result.band.id,
     )
 
 
-def language_warnings(text: str) -> list[Any]:
+def language_warnings(text: str) -> list[LanguageWarning]:
     """The language check's warnings for one piece of free text (they never block)."""
-    from tocsin.domain.language import check_text
-
     return list(check_text(text))
 
 

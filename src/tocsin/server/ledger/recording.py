@@ -8,6 +8,7 @@ the tree.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tocsin.domain.events import Event
-from tocsin.ledger import Envelope, Ledger, NewEvent, format_event_time
+from tocsin.ledger import Envelope, Ledger, NewEvent, canonical_json, format_event_time
 from tocsin.server.ledger.store import DatabaseStore
 from tocsin.server.projections import LiveSession, apply_event
 
@@ -34,6 +35,13 @@ class SystemActor:
     @property
     def actor_id(self) -> str:
         return f"system:{self.name}"
+
+
+def _as_recorded(event: Event) -> Event:
+    """The event as the ledger holds it (canonical JSON, decoded): the live appliers then see
+    exactly what a replay will, down to the order of keys in a JSON column."""
+    payload = json.loads(canonical_json(event.payload()))
+    return type(event).from_payload(event.version, payload)
 
 
 def appending_ledger(using: str = "default") -> Ledger:
@@ -89,5 +97,5 @@ def record_events(
             ]
         )
         for event, envelope in zip(events, envelopes, strict=True):
-            apply_event(event, envelope, session)
+            apply_event(_as_recorded(event), envelope, session)
     return envelopes

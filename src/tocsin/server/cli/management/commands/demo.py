@@ -1,40 +1,49 @@
-"""tocsin demo: set up $TOCSIN_HOME with a demonstration partnership and serve it."""
+"""tocsin demo: a synthetic partnership in $TOCSIN_HOME, loaded through the actions, served."""
 
 from __future__ import annotations
 
+import json
+import os
+import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandParser
-from django.db import transaction
 
-from tocsin.server.actors import SystemActor
-from tocsin.server.cli.base import TocsinCommand
+from tocsin.server.cli.base import TocsinCommand, UsageError
 from tocsin.server.cli.management.commands.serve import serve_forever
 from tocsin.server.cli.management.commands.users import generate_password
-from tocsin.server.directory.actions import (
-    do_enrol_user,
-    do_form_team,
-    do_register_agency,
-    do_set_password,
-)
-from tocsin.server.directory.models import Agency, User
+from tocsin.server.demo import load_partnership, set_demo_passwords
+from tocsin.server.directory.models import Agency
 from tocsin.server.ledger.recording import reading_ledger
 
-DEMO_AGENCY = "Tocsin Demonstration Partnership"
-DEMO_ADMIN = "demo-admin"
+SCALES = ("small", "borough", "region")
+
+
+def credentials_file() -> Path:
+    """Where the demo's sign-in details are kept (mode 0600), for the start page."""
+    return Path(settings.TOCSIN_HOME) / "demo-credentials.json"
 
 
 class Command(TocsinCommand):
     help = (
-        "Prepare $TOCSIN_HOME, migrate, set up a demonstration partnership with an "
-        "administrator (credentials printed, new password each run) and serve it."
+        "Build a synthetic partnership into $TOCSIN_HOME (the simulator, loaded through the "
+        "ordinary actions, once) and serve it; prints a new password for one person in each "
+        "role on every run. Synthetic data only."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--seed", type=int, default=1, help="seed for the synthetic partnership (default 1)"
+        )
+        parser.add_argument(
+            "--scale",
+            choices=SCALES,
+            default="small",
+            help="size of the partnership (default small; borough is a town "
+            "of 260,000 over ten years and takes minutes to load)",
         )
         parser.add_argument(
             "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)"
@@ -43,39 +52,58 @@ class Command(TocsinCommand):
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from tocsin.simulate import simulate
+
         self.stdout.write(f"Tocsin home: {settings.TOCSIN_HOME}")
         call_command("migrate", verbosity=0, interactive=False)
-        actor = SystemActor("demo")
-        password = generate_password()
-        with transaction.atomic():
-            agency = Agency.objects.filter(name_key=DEMO_AGENCY.casefold()).first()
-            if agency is None:
-                agency = do_register_agency(DEMO_AGENCY, "partnership", actor=actor)
-                team = do_form_team(agency, "Partnership administration", actor=actor)
-                admin = do_enrol_user(
-                    DEMO_ADMIN,
-                    "Demo Administrator",
-                    agency,
-                    "administrator",
-                    team=team,
-                    actor=actor,
-                )
-            else:
-                admin = User.objects.get(username=DEMO_ADMIN)
-            do_set_password(admin, password, actor=actor)
-        size, root = reading_ledger().store.head()
-        url = f"http://{options['host']}:{options['port']}/"
-        self.stdout.write(
-            "\n".join(
-                [
-                    f"Ledger: {size} events, root {root.hex()}",
-                    "Demo administrator (synthetic data only):",
-                    f"  username: {DEMO_ADMIN}",
-                    f"  password: {password}",
-                    "",
-                    f"Serving {url}  (Ctrl-C stops)" if not options["no_serve"] else "Set up.",
-                ]
+        if not Agency.objects.exists():
+            started = time.monotonic()
+            self.stdout.write(
+                f"Simulating a {options['scale']} partnership (seed "
+                f"{options['seed']}) and loading it through the actions..."
             )
-        )
+            world = simulate(seed=options["seed"], scale=options["scale"])
+            tables = {
+                name: list(world[name].dicts())
+                for name in (
+                    "records/agencies",
+                    "records/teams",
+                    "records/staff",
+                    "records/persons",
+                    "records/concerns",
+                )
+            }
+            with self.progress() as progress:
+                load = load_partnership(tables, progress)
+            self.stdout.write(
+                f"Loaded {load.agencies} agencies, {load.teams} teams, {load.staff} staff and "
+                f"{load.concerns} concerns in {time.monotonic() - started:.0f} s"
+                + (
+                    f"; {sum(load.skipped.values())} concerns not loaded "
+                    f"({', '.join(f'{n}: {why}' for why, n in load.skipped.most_common(3))})"
+                    if load.skipped
+                    else ""
+                )
+            )
+        else:
+            self.stdout.write("The partnership is already loaded; keeping it.")
+        people = set_demo_passwords(generate_password)
+        if not people:
+            raise UsageError("no staff to sign in as: remove $TOCSIN_HOME and run again")
+        path = credentials_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(people, handle, indent=2)
+        size, root = reading_ledger().store.head()
+        lines = [
+            f"Ledger: {size} events, root {root.hex()}",
+            "Sign in as (synthetic people; new passwords each run):",
+        ]
+        lines += [f"  {p['role']:<24} {p['username']:<24} {p['password']}" for p in people]
+        url = f"http://{options['host']}:{options['port']}/"
+        lines.append(f"\nServing {url}  (Ctrl-C stops)" if not options["no_serve"] else "Set up.")
+        self.stdout.write("\n".join(lines))
         if not options["no_serve"]:
+            settings.TOCSIN_DEMO = True
             serve_forever(options["host"], options["port"])

@@ -1,0 +1,197 @@
+"""Load a simulated partnership (tocsin.simulate) into Tocsin through the ordinary actions.
+
+Everything goes through the same actions as real use: agencies, teams and staff through the
+directory actions, every concern through ``do_record_concern`` as the member of staff who
+raised it, validated as of the day it was raised. Nothing is written behind the ledger's back,
+so ``tocsin verify`` holds for the demo like for anything else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from tocsin.domain.concerns import (
+    NOT_KNOWN,
+    ChildDraft,
+    ConcernDraft,
+    IndicatorSeen,
+    PersonDraft,
+    PlaceDraft,
+    VehicleDraft,
+)
+from tocsin.domain.directory import ROLES
+from tocsin.server.actors import SystemActor
+from tocsin.server.concerns import screening as screening_policy
+from tocsin.server.concerns.actions import ConcernInvalid, do_record_concern
+from tocsin.server.directory.actions import (
+    do_enrol_user,
+    do_form_team,
+    do_register_agency,
+    do_set_password,
+)
+from tocsin.server.directory.models import Agency, Team, User
+
+__all__ = ["DemoLoad", "load_partnership", "set_demo_passwords"]
+
+ACTOR = SystemActor("demo")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class DemoLoad:
+    """What loading a simulated partnership did."""
+
+    agencies: int = 0
+    teams: int = 0
+    staff: int = 0
+    concerns: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def _username(given: str, family: str, taken: set[str]) -> str:
+    ascii_name = unicodedata.normalize("NFKD", f"{given}.{family}").encode("ascii", "ignore")
+    base = re.sub(r"[^a-z0-9.]+", "", ascii_name.decode().lower()).strip(".") or "staff"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}{n}"
+    taken.add(name)
+    return name
+
+
+def _vehicle(text: str) -> VehicleDraft:
+    """'red Ford Fiesta, registration UF18' → colour, make and (partial) registration."""
+    description, _, registration = text.partition(", registration ")
+    words = description.split()
+    colour = words[0] if len(words) > 1 else ""
+    make = " ".join(words[1:]) if len(words) > 1 else description
+    return VehicleDraft(registration=registration.strip(), make=make, colour=colour)
+
+
+def _child(record: Mapping[str, Any] | None) -> ChildDraft:
+    if record is None:
+        return ChildDraft(given_name="(name not recorded)")
+    dob = record.get("date_of_birth")
+    return ChildDraft(
+        given_name=record.get("given_name") or "",
+        family_name=record.get("family_name") or "",
+        aliases=[record["alias"]] if record.get("alias") else [],
+        date_of_birth=date.fromisoformat(dob) if dob else None,
+        sex=record.get("sex") or "U",
+        address=record.get("address") or "",
+        postcode=record.get("postcode") or "",
+    )
+
+
+def _draft(
+    row: Mapping[str, Any], child: Mapping[str, Any] | None, known: set[str]
+) -> ConcernDraft:
+    raised = date.fromisoformat(row["raised_at"][:10])
+    return ConcernDraft(
+        children=[_child(child)],
+        narrative=row["narrative"],
+        occurred_on=raised,
+        persons=[PersonDraft(names=[name], ethnicity=NOT_KNOWN) for name in row["named_people"]],
+        vehicles=[_vehicle(text) for text in row["vehicles"]],
+        phones=list(row["phones"]),
+        places=[PlaceDraft(name=place) for place in row["places"]],
+        indicators=[IndicatorSeen(i, raised) for i in row["indicators"] if i in known],
+        cin_factors=list(row["cin_factors"]),
+    )
+
+
+def _record(draft: ConcernDraft, actor: User, raised: date, load: DemoLoad) -> None:
+    try:
+        do_record_concern(draft, actor=actor, today=raised)
+    except ConcernInvalid as exc:
+        # Simulated records are noisy on purpose (a date of birth swapped or wrong). A real
+        # practitioner would leave out what they know to be wrong: do the same, once.
+        bad = {problem.field.split(".")[-1] for problem in exc.problems}
+        if bad <= {"date_of_birth"}:
+            for child in draft.children:
+                child.date_of_birth = None
+            try:
+                do_record_concern(draft, actor=actor, today=raised)
+            except ConcernInvalid as again:
+                load.skipped[again.problems[0].message] += 1
+                return
+        else:
+            load.skipped[exc.problems[0].message] += 1
+            return
+    load.concerns += 1
+
+
+def load_partnership(
+    tables: Mapping[str, Iterable[Mapping[str, Any]]], progress: Progress | None = None
+) -> DemoLoad:
+    """Load agencies, teams, staff and concerns from simulator tables (``records/...``)."""
+    report = progress or (lambda phase, done, total: None)
+    load = DemoLoad()
+    agencies: dict[str, Agency] = {}
+    teams: dict[str, Team] = {}
+    staff: dict[str, User] = {}
+    with transaction.atomic():
+        for row in tables["records/agencies"]:
+            agencies[row["agency_id"]] = do_register_agency(row["name"], row["sector"], actor=ACTOR)
+        for row in tables["records/teams"]:
+            teams[row["team_id"]] = do_form_team(
+                agencies[row["agency_id"]], row["name"], actor=ACTOR
+            )
+        taken: set[str] = set()
+        for row in tables["records/staff"]:
+            staff[row["staff_id"]] = do_enrol_user(
+                _username(row["given_name"], row["family_name"], taken),
+                f"{row['given_name']} {row['family_name']}",
+                agencies[row["agency_id"]],
+                row["role"],
+                team=teams.get(row["team_id"]),
+                actor=ACTOR,
+            )
+    load.agencies, load.teams, load.staff = len(agencies), len(teams), len(staff)
+    persons = {row["record_id"]: row for row in tables["records/persons"]}
+    concerns = list(tables["records/concerns"])
+    known = screening_policy.indicator_ids()
+    for done, row in enumerate(concerns, start=1):
+        author = staff.get(row["raised_by"])
+        if author is None or author.role == "administrator":
+            load.skipped["raised by someone who may not record concerns"] += 1
+            continue
+        raised = date.fromisoformat(row["raised_at"][:10])
+        _record(_draft(row, persons.get(row["subject_record_id"]), known), author, raised, load)
+        if done % 200 == 0:
+            report("concerns", done, len(concerns))
+    report("concerns", len(concerns), len(concerns))
+    return load
+
+
+def set_demo_passwords(make_password: Callable[[], str]) -> list[dict[str, str]]:
+    """Give one active person in each role a new password; return their sign-in details."""
+    chosen = []
+    for role in ROLES:
+        user = (
+            User.objects.filter(role=role, is_active=True, agency__isnull=False)
+            .order_by("enrolled_seq")
+            .first()
+        )
+        if user is None:
+            continue
+        password = make_password()
+        do_set_password(user, password, actor=ACTOR)
+        chosen.append(
+            {
+                "role": role,
+                "username": user.username,
+                "password": password,
+                "name": user.display_name,
+                "agency": user.agency.name if user.agency else "",
+            }
+        )
+    return chosen

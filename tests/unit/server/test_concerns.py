@@ -1,0 +1,210 @@
+"""Recording concerns: every route ends in do_record_concern; refusals write nothing; the
+agency is the need-to-know boundary; every view is on the ledger; replay and expunging work
+for concerns as for everything else."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.factories import ACTOR, make_agency, make_draft, make_partnership, make_user
+from tocsin.domain.concerns import (
+    ChildDraft,
+    IndicatorSeen,
+    PersonDraft,
+    follow_up_code_hash,
+)
+from tocsin.server.actors import ActionRefused
+from tocsin.server.concerns.actions import (
+    PUBLIC,
+    ConcernInvalid,
+    do_add_information,
+    do_record_concern,
+    do_record_concerns,
+    do_record_view,
+    do_regrade_risk,
+)
+from tocsin.server.concerns.gates import (
+    NotVisible,
+    access_child,
+    access_concern,
+    concerns_visible_to,
+)
+from tocsin.server.concerns.models import Concern, RecordView, Screening
+from tocsin.server.ledger.actions import do_expunge_record
+from tocsin.server.ledger.models import LedgerLeaf
+from tocsin.server.ledger.recording import reading_ledger
+from tocsin.server.verify import verify_ledger
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 29)
+
+
+def test_a_practitioner_records_a_concern_for_their_agency() -> None:
+    p = make_partnership()
+    recorded = do_record_concern(make_draft(), actor=p.practitioner, today=TODAY)
+    concern = recorded.concern
+    assert concern.agency_id == p.council.pk
+    assert concern.recorded_by_id == p.practitioner.pk
+    assert concern.reference.startswith("TOC-")
+    assert concern.vehicles[0]["registration"] == "ZX12ABC"
+    assert concern.vehicles[0]["complete"] is True
+    assert concern.phones == ["07700900123"]
+    assert recorded.follow_up_code is None
+    assert LedgerLeaf.objects.get(seq=recorded.envelope.seq).kind == "concern.recorded"
+    assert verify_ledger().ok
+
+
+def test_every_problem_is_named_and_nothing_is_written() -> None:
+    p = make_partnership()
+    before = reading_ledger().store.head()
+    bad = make_draft(
+        children=[ChildDraft(date_of_birth=date(2030, 1, 1), nhs_number="1234567890", sex="Q")],
+        narrative="  ",
+        phones=["12345"],
+        persons=[PersonDraft(ethnicity="guess")],
+        cin_factors=["99Z"],
+    )
+    with pytest.raises(ConcernInvalid) as raised:
+        do_record_concern(bad, actor=p.practitioner, today=TODAY)
+    fields = {problem.field for problem in raised.value.problems}
+    assert {
+        "children[0].given_name",
+        "children[0].date_of_birth",
+        "children[0].sex",
+        "children[0].nhs_number",
+        "narrative",
+        "phones[0]",
+        "persons[0].names",
+        "persons[0].ethnicity",
+        "cin_factors[0]",
+    } <= fields
+    assert reading_ledger().store.head() == before
+
+
+def test_a_known_nhs_number_joins_the_existing_child() -> None:
+    p = make_partnership()
+    first = do_record_concern(
+        make_draft(children=[ChildDraft(given_name="Kasia", nhs_number="943 476 5919")]),
+        actor=p.practitioner,
+        today=TODAY,
+    )
+    second = do_record_concern(
+        make_draft(children=[ChildDraft(given_name="Katarzyna", nhs_number="9434765919")]),
+        actor=p.practitioner,
+        today=TODAY,
+    )
+    first_child = first.concern.child_links.get().child
+    assert second.concern.child_links.get().child == first_child
+    child, concerns = access_child(p.practitioner, first_child.pk)
+    assert [c.pk for c in concerns] == [second.concern.pk, first.concern.pk]
+
+
+def test_bulk_recording_is_all_or_nothing() -> None:
+    p = make_partnership()
+    before = reading_ledger().store.head()
+    with pytest.raises(ConcernInvalid) as raised:
+        do_record_concerns(
+            [make_draft(), make_draft(narrative="")], actor=p.practitioner, today=TODAY
+        )
+    assert [problem.field for problem in raised.value.problems] == ["[1].narrative"]
+    assert reading_ledger().store.head() == before
+    assert (
+        len(do_record_concerns([make_draft(), make_draft()], actor=p.practitioner, today=TODAY))
+        == 2
+    )
+
+
+def test_administrators_may_not_record_or_see_concerns() -> None:
+    p = make_partnership()
+    do_record_concern(make_draft(), actor=p.practitioner, today=TODAY)
+    with pytest.raises(ActionRefused):
+        do_record_concern(make_draft(), actor=p.admin, today=TODAY)
+    assert not concerns_visible_to(p.admin).exists()
+
+
+def test_the_agency_is_the_need_to_know_boundary() -> None:
+    p = make_partnership()
+    officer = make_user(p.police, role="police_officer")
+    mash = make_user(p.council, role="mash_officer")
+    scrutineer = make_user(make_agency("Partnership", "partnership"), role="partnership_scrutineer")
+    concern = do_record_concern(make_draft(), actor=p.practitioner, today=TODAY).concern
+    assert access_concern(p.practitioner, concern.pk) == concern
+    assert access_concern(mash, concern.pk) == concern
+    assert access_concern(scrutineer, concern.pk) == concern
+    with pytest.raises(NotVisible):
+        access_concern(officer, concern.pk)
+    with pytest.raises(NotVisible):
+        access_concern(officer, "not-a-uuid")
+    child = concern.child_links.get().child
+    with pytest.raises(NotVisible):
+        access_child(officer, child.pk)
+
+
+def test_views_are_recorded_on_the_ledger_one_event_per_request() -> None:
+    p = make_partnership()
+    concern = do_record_concern(make_draft(), actor=p.practitioner, today=TODAY).concern
+    child = concern.child_links.get().child
+    envelope = do_record_view(
+        p.practitioner, "concern page", [f"concern:{concern.pk}", f"child:{child.pk}"]
+    )
+    assert envelope is not None
+    assert envelope.kind == "record.viewed"
+    seen = RecordView.objects.filter(subject=f"concern:{concern.pk}")
+    assert [(v.viewer, v.purpose) for v in seen] == [(f"user:{p.practitioner.pk}", "concern page")]
+    assert do_record_view(p.practitioner, "nothing shown", []) is None
+
+
+def test_public_reports_get_a_follow_up_code_and_only_its_hash_is_kept() -> None:
+    make_partnership()
+    recorded = do_record_concern(
+        make_draft(channel="public"), actor=PUBLIC, today=TODAY, follow_up=True
+    )
+    code = recorded.follow_up_code
+    assert code is not None
+    assert len(code) == 16
+    concern = Concern.objects.get(pk=recorded.concern.pk)
+    assert concern.agency_id is None
+    assert concern.follow_up_code_hash == follow_up_code_hash(code.lower())
+    assert code not in str(concern.__dict__)
+    do_add_information(concern, "The car came back on Friday.", actor=PUBLIC, channel="public")
+    assert concern.notes.get().text == "The car came back on Friday."
+    with pytest.raises(ActionRefused):
+        do_record_concern(make_draft(channel="practitioner"), actor=PUBLIC, today=TODAY)
+
+
+def test_screening_keeps_every_indicator_and_a_regrading_needs_a_reason() -> None:
+    from tocsin.server.concerns import screening as policy
+
+    p = make_partnership()
+    significant = [i.id for i in policy.scheme().indicators if i.group == "significant"]
+    seen = [IndicatorSeen(indicator_id, date(2026, 11, 1)) for indicator_id in significant[:4]]
+    recorded = do_record_concern(make_draft(indicators=seen), actor=p.practitioner, today=TODAY)
+    screening = Screening.objects.get(concern=recorded.concern)
+    assert screening.score == sum(c["points"] for c in screening.contributions)
+    assert {c["indicator_id"] for c in screening.contributions} == set(significant[:4])
+    lower = [band for band in policy.bands() if band != screening.band][0]
+    with pytest.raises(ActionRefused, match="reason"):
+        do_regrade_risk(screening, lower, "  ", actor=p.practitioner)
+    do_regrade_risk(
+        screening, lower, "Seen by the team today; safety plan agreed.", actor=p.practitioner
+    )
+    screening.refresh_from_db()
+    assert (screening.band, screening.current_band) != (lower, lower)
+    assert screening.current_band == lower
+    assert screening.regradings.get().reason.startswith("Seen by the team")
+    assert verify_ledger().ok
+
+
+def test_an_expunged_concern_leaves_tombstones_and_still_verifies() -> None:
+    p = make_partnership()
+    concern = do_record_concern(make_draft(), actor=p.practitioner, today=TODAY).concern
+    do_add_information(concern, "A note.", actor=p.practitioner)
+    do_expunge_record(f"concern:{concern.pk}", "retention period ended", actor=ACTOR)
+    concern.refresh_from_db()
+    assert concern.narrative == ""
+    assert not concern.notes.exists()
+    assert not concern.child_links.exists()
+    report = verify_ledger()
+    assert report.ok, [str(problem) for problem in report.problems]
