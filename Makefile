@@ -8,8 +8,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CSS := src/tocsin/server/web/static/tocsin/build/tocsin.css
 PYTEST_ARGS ?=
+# Compiled translations of the public reporting pages (docs/web.md); apt needs root, or sudo.
+MO := $(patsubst %.po,%.mo,$(wildcard src/tocsin/server/web/locale/*/LC_MESSAGES/django.po))
+APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get -o DPkg::Lock::Timeout=600
 
-.PHONY: help setup demo test test-sqlite test-postgres lint format bench docs clean
+.PHONY: help setup chromium demo test test-sqlite test-postgres lint format bench docs clean
 
 help: ## List the targets and what they do
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,7 +30,14 @@ node_modules/.installed: package.json package-lock.json
 $(CSS): node_modules/.installed frontend/tocsin.scss frontend/copy-assets.mjs
 	npm run --silent build
 
-setup: $(STAMP) $(CSS) ## Install everything Tocsin needs (.venv, npm packages, compiled CSS)
+%.mo: %.po
+	@command -v msgfmt >/dev/null || { $(APT) update && $(APT) install -y gettext; }
+	msgfmt --check-format -o $@ $<
+
+chromium: ## Install Debian's Chromium for the browser tests, unless it is already there
+	@command -v chromium >/dev/null || { $(APT) update && $(APT) install -y chromium; }
+
+setup: $(STAMP) $(CSS) $(MO) chromium ## Install everything Tocsin needs (.venv, npm packages, compiled CSS, translations, Chromium)
 
 demo: setup ## Build a synthetic partnership into ./var and serve it on http://127.0.0.1:8000
 	$(BIN)/tocsin demo

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +22,7 @@ from tocsin.domain.concerns import (
     PersonDraft,
     VehicleDraft,
     follow_up_code_hash,
+    validate_draft,
 )
 from tocsin.server.actors import ActionRefused
 from tocsin.server.concerns.actions import (
@@ -102,6 +103,16 @@ _FIELD_IDS = {
     "vehicles[0].registration": "vehicle",
 }
 
+_FORM_ORDER = [
+    "child_name",
+    "child_age",
+    "narrative",
+    "occurred_on-day",
+    "occurred_where",
+    "adult_description",
+    "vehicle",
+]
+
 
 def _draft(form: Any, problems: list[FieldProblem]) -> ConcernDraft:
     age_text = form.get("child_age", "").strip()
@@ -135,7 +146,7 @@ def _errors(problems: list[FieldProblem]) -> list[tuple[str, str]]:
         message = messages.get(problem.field, _("Check this answer"))
         if (target, message) not in errors:
             errors.append((target, message))
-    return errors
+    return sorted(errors, key=lambda error: _FORM_ORDER.index(error[0]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -153,7 +164,8 @@ def report(request: HttpRequest, lang: str) -> HttpResponse:
             draft = _draft(request.POST, problems)
             try:
                 if problems:
-                    raise ConcernInvalid(problems)
+                    today = timezone.localdate()
+                    raise ConcernInvalid(problems + validate_draft(draft, today=today))
                 result = do_record_concern(draft, actor=PUBLIC, follow_up=True)
             except ConcernInvalid as exc:
                 errors = _errors(exc.problems)
