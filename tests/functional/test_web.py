@@ -14,13 +14,39 @@ from tocsin.server.ledger.recording import reading_ledger
 
 pytestmark = pytest.mark.django_db
 
+_ID = "7c82ba73-9ed1-4fd4-83f3-2ba6f6c7c033"
+
 # A route that disappears fails this test (STYLE.md, inventory tests).
-ROUTES = {"web:start": "/", "web:sign-in": "/sign-in/", "web:sign-out": "/sign-out/"}
+ROUTES = {
+    "web:start": ("/", {}),
+    "web:sign-in": ("/sign-in/", {}),
+    "web:sign-out": ("/sign-out/", {}),
+    # Practitioners (docs/web.md).
+    "web:concern-new": ("/concerns/new/", {}),
+    "web:concern-check": ("/concerns/new/check/", {}),
+    "web:concern-step": ("/concerns/new/children/", {"slug": "children"}),
+    "web:my-concerns": ("/concerns/mine/", {}),
+    "web:concern": (f"/concerns/{_ID}/", {"concern_id": _ID}),
+    "web:concern-recorded": (f"/concerns/{_ID}/recorded/", {"concern_id": _ID}),
+    "web:concern-receipt": (f"/concerns/{_ID}/receipt/", {"concern_id": _ID}),
+    "web:regrade": (
+        f"/concerns/{_ID}/screenings/{_ID}/regrade/",
+        {"concern_id": _ID, "screening_id": _ID},
+    ),
+    "web:child": (f"/children/{_ID}/", {"child_id": _ID}),
+    # The public, without an account.
+    "web:report": ("/report/", {}),
+    "web:report-form": ("/report/ur/", {"lang": "ur"}),
+    "web:report-sent": ("/report/pl/sent/", {"lang": "pl"}),
+    "web:report-receipt": ("/report/en/receipt/", {"lang": "en"}),
+    "web:follow-up": ("/report/en/follow-up/", {"lang": "en"}),
+}
 
 
-@pytest.mark.parametrize(("name", "path"), sorted(ROUTES.items()))
-def test_routes_exist(name: str, path: str) -> None:
-    assert reverse(name) == path
+@pytest.mark.parametrize(("name", "route"), sorted(ROUTES.items()))
+def test_routes_exist(name: str, route: tuple[str, dict[str, str]]) -> None:
+    path, kwargs = route
+    assert reverse(name, kwargs=kwargs) == path
 
 
 def test_start_page_shows_the_ledger_size_and_root(client: Client) -> None:
