@@ -23,6 +23,9 @@ INSTALLED_APPS = [
     "tocsin.server.concerns",
     "tocsin.server.web",
     "tocsin.server.cli",
+    "rest_framework",
+    "drf_spectacular",
+    "tocsin.server.api",
 ]
 
 MIDDLEWARE = [
@@ -37,6 +40,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tocsin.server.urls"
+# The API (docs/api.md): the web's session sign-in only, signed-in people only, OpenAPI 3.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
 WSGI_APPLICATION = "tocsin.server.wsgi.application"
 
 TEMPLATES = [

@@ -3,5 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("api/v1/", include("tocsin.server.api.urls")),
     path("", include("tocsin.server.web.urls")),
 ]

@@ -1,0 +1,25 @@
+"""``/api/v1/``: concerns, and the OpenAPI 3 schema."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from tocsin.server.api.views import ConcernDetail, ConcernList
+
+app_name = "api"
+
+urlpatterns = [
+    path("concerns/", ConcernList.as_view(), name="concerns"),
+    path("concerns/<str:concern_id>/", ConcernDetail.as_view(), name="concern"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(
+            custom_settings={
+                "TITLE": "Tocsin API",
+                "VERSION": "1",
+                "DESCRIPTION": "Record concerns about children and read the ones you may see. "
+                "Every read is recorded on the ledger.",
+            }
+        ),
+        name="schema",
+    ),
+]

@@ -1,0 +1,142 @@
+"""API views: thin, as the web views are. Writes go through ``do_record_concern``; reads go
+through the need-to-know gates, and each read records one ``record.viewed`` listing every
+concern (and child) it returned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tocsin.server.actors import ActionRefused
+from tocsin.server.api.serializers import (
+    ConcernDraftSerializer,
+    ConcernSerializer,
+    ErrorsSerializer,
+    RecordedSerializer,
+    draft_from,
+)
+from tocsin.server.concerns.actions import ConcernInvalid, do_record_concern, do_record_view
+from tocsin.server.concerns.gates import NotVisible, access_concern, concerns_visible_to
+from tocsin.server.concerns.models import Concern
+from tocsin.server.directory.models import User
+
+__all__ = ["ConcernDetail", "ConcernList", "field_errors"]
+
+
+def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
+    """DRF's nested error structure as Tocsin's flat list of ``{"field", "message"}``, with
+    paths like ``children[0].date_of_birth`` (the same paths :func:`validate_draft` uses)."""
+    if isinstance(detail, dict):
+        found = []
+        for key, value in detail.items():
+            if isinstance(key, int):
+                where = f"{path}[{key}]"
+            elif key == "non_field_errors":
+                where = path
+            else:
+                where = f"{path}.{key}" if path else str(key)
+            found += field_errors(value, where)
+        return found
+    if isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            return [{"field": path, "message": str(item)} for item in detail]
+        found = []
+        for index, item in enumerate(detail):
+            found += field_errors(item, f"{path}[{index}]")
+        return found
+    return [{"field": path, "message": str(detail)}]
+
+
+def _shown(concerns: list[Concern]) -> list[str]:
+    subjects = []
+    for concern in concerns:
+        subjects.append(f"concern:{concern.pk}")
+        subjects += [f"child:{link.child_id}" for link in concern.child_links.all()]
+    return subjects
+
+
+class _TocsinApiView(APIView):
+    """Session sign-in (the web's, with CSRF on writes), signed-in people only."""
+
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def user(self, request: Request) -> User:
+        user = request.user
+        assert isinstance(user, User)
+        return user
+
+
+class ConcernPages(PageNumberPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+def _with_relations(concerns: Any) -> Any:
+    return concerns.select_related("agency").prefetch_related("child_links__child", "screenings")
+
+
+class ConcernList(_TocsinApiView):
+    @extend_schema(
+        summary="The concerns you may see, newest first",
+        responses={200: ConcernSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        user = self.user(request)
+        concerns = _with_relations(concerns_visible_to(user).order_by("-recorded_seq"))
+        pages = ConcernPages()
+        page = list(pages.paginate_queryset(concerns, request, view=self) or [])
+        do_record_view(user, "api: list concerns", _shown(page))
+        return pages.get_paginated_response(ConcernSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Record a concern",
+        request=ConcernDraftSerializer,
+        responses={
+            201: RecordedSerializer,
+            400: OpenApiResponse(ErrorsSerializer, description="What is wrong, field by field"),
+            403: OpenApiResponse(ErrorsSerializer, description="You may not record concerns"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = ConcernDraftSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        try:
+            recorded = do_record_concern(draft_from(body.validated_data), actor=self.user(request))
+        except ConcernInvalid as exc:
+            errors = [{"field": p.field, "message": p.message} for p in exc.problems]
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        except ActionRefused as exc:
+            return Response({"errors": [{"field": "", "message": str(exc)}]}, status=403)
+        concern = recorded.concern
+        return Response(
+            {"id": str(concern.pk), "reference": concern.reference, "seq": recorded.envelope.seq},
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/v1/concerns/{concern.pk}/"},
+        )
+
+
+class ConcernDetail(_TocsinApiView):
+    @extend_schema(
+        summary="One concern, if you may see it",
+        responses={200: ConcernSerializer, 404: OpenApiResponse(description="Not found")},
+    )
+    def get(self, request: Request, concern_id: str) -> Response:
+        user = self.user(request)
+        try:
+            access_concern(user, concern_id)
+        except NotVisible as exc:
+            return Response({"errors": [{"field": "", "message": str(exc)}]}, status=404)
+        concern = _with_relations(Concern.objects.filter(pk=concern_id)).get()
+        do_record_view(user, "api: concern", _shown([concern]))
+        return Response(ConcernSerializer(concern).data)
