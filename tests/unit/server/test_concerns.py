@@ -97,7 +97,7 @@ def test_a_known_nhs_number_joins_the_existing_child() -> None:
     )
     first_child = first.concern.child_links.get().child
     assert second.concern.child_links.get().child == first_child
-    child, concerns = access_child(p.practitioner, first_child.pk)
+    _, concerns = access_child(p.practitioner, first_child.pk)
     assert [c.pk for c in concerns] == [second.concern.pk, first.concern.pk]
 
 
@@ -184,7 +184,7 @@ def test_screening_keeps_every_indicator_and_a_regrading_needs_a_reason() -> Non
     screening = Screening.objects.get(concern=recorded.concern)
     assert screening.score == sum(c["points"] for c in screening.contributions)
     assert {c["indicator_id"] for c in screening.contributions} == set(significant[:4])
-    lower = [band for band in policy.bands() if band != screening.band][0]
+    lower = next(band for band in policy.bands() if band != screening.band)
     with pytest.raises(ActionRefused, match="reason"):
         do_regrade_risk(screening, lower, "  ", actor=p.practitioner)
     do_regrade_risk(
@@ -208,3 +208,30 @@ def test_an_expunged_concern_leaves_tombstones_and_still_verifies() -> None:
     assert not concern.child_links.exists()
     report = verify_ledger()
     assert report.ok, [str(problem) for problem in report.problems]
+
+
+def test_one_child_twice_in_a_batch_is_one_child() -> None:
+    p = make_partnership()
+    first, second = do_record_concerns(
+        [
+            make_draft(children=[ChildDraft(given_name="Jo", nhs_number="9434765919")]),
+            make_draft(children=[ChildDraft(given_name="Joanne", nhs_number="943 476 5919")]),
+        ],
+        actor=p.practitioner,
+        today=TODAY,
+    )
+    assert first.concern.child_links.get().child_id == second.concern.child_links.get().child_id
+
+
+def test_text_too_long_for_its_column_is_refused_with_a_message() -> None:
+    p = make_partnership()
+    with pytest.raises(ConcernInvalid) as raised:
+        do_record_concern(
+            make_draft(children=[ChildDraft(given_name="A" * 201)], occurred_where="B" * 301),
+            actor=p.practitioner,
+            today=TODAY,
+        )
+    assert {pr.field for pr in raised.value.problems} == {
+        "children[0].given_name",
+        "occurred_where",
+    }

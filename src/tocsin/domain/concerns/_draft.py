@@ -40,6 +40,11 @@ __all__ = [
 ]
 
 MAX_NARRATIVE = 20000
+#: The longest text each short field may hold (the database's column sizes, so a form, the API
+#: and import refuse it with a message instead of the database refusing it with an error).
+MAX_NAME = 200
+MAX_ADDRESS = 300
+MAX_SHORT = 100
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 # Current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D) and dateless formats; a partial
 # registration (what a witness saw) is kept as given, marked partial.
@@ -172,6 +177,11 @@ def normalise_registration(text: str) -> tuple[str, bool]:
     return compact, bool(_REGISTRATION.fullmatch(compact))
 
 
+def _length(value: str, limit: int, where: str, problems: list[FieldProblem]) -> None:
+    if len(value) > limit:
+        problems.append(FieldProblem(where, f"Keep this under {limit} characters"))
+
+
 def _age(value: int | None, where: str, problems: list[FieldProblem], low: int, high: int) -> None:
     if value is not None and not low <= value <= high:
         problems.append(FieldProblem(where, f"Enter an age between {low} and {high}"))
@@ -207,6 +217,15 @@ def validate_draft(
                 )
             )
         _age(child.approximate_age, f"{where}.approximate_age", problems, 0, 17)
+        for name, limit in (
+            ("given_name", MAX_NAME),
+            ("family_name", MAX_NAME),
+            ("address", MAX_ADDRESS),
+            ("school", MAX_NAME),
+        ):
+            _length(getattr(child, name), limit, f"{where}.{name}", problems)
+        for a, alias in enumerate(child.aliases):
+            _length(alias, MAX_NAME, f"{where}.aliases[{a}]", problems)
         if child.sex not in SEXES:
             add(FieldProblem(f"{where}.sex", "Choose the child's sex, or 'Not known'"))
         if child.postcode and normalise_postcode(child.postcode) is None:
@@ -222,6 +241,7 @@ def validate_draft(
         add(FieldProblem("narrative", "Describe what happened"))
     elif len(draft.narrative) > MAX_NARRATIVE:
         add(FieldProblem("narrative", f"Keep the description under {MAX_NARRATIVE} characters"))
+    _length(draft.occurred_where, MAX_ADDRESS, "occurred_where", problems)
     if draft.occurred_on is not None and draft.occurred_on > today:
         add(FieldProblem("occurred_on", "The date it happened must be today or in the past"))
     for i, person in enumerate(draft.persons):
@@ -237,6 +257,8 @@ def validate_draft(
             )
         _age(person.approximate_age, f"{where}.approximate_age", problems, 10, 110)
     for i, vehicle in enumerate(draft.vehicles):
+        for name in ("registration", "make", "colour"):
+            _length(getattr(vehicle, name), MAX_SHORT, f"vehicles[{i}].{name}", problems)
         if not (vehicle.registration.strip() or vehicle.make.strip()):
             add(
                 FieldProblem(
@@ -248,6 +270,7 @@ def validate_draft(
         if normalise_phone(phone) is None:
             add(FieldProblem(f"phones[{i}]", "Enter a UK phone number, like 07700 900123"))
     for i, place in enumerate(draft.places):
+        _length(place.name, MAX_NAME, f"places[{i}].name", problems)
         if not place.name.strip() and not place.postcode.strip():
             add(FieldProblem(f"places[{i}].name", "Enter the place's name or its postcode"))
         if place.postcode and normalise_postcode(place.postcode) is None:

@@ -79,13 +79,17 @@ class RecordedConcern:
     follow_up_code: str | None
 
 
-def _children(draft: ConcernDraft) -> tuple[list[str], list[ChildRecorded]]:
+def _children(draft: ConcernDraft, batch: dict[str, str]) -> tuple[list[str], list[ChildRecorded]]:
     """Each child's id, and a child.recorded event for each child not yet known: a child whose
-    NHS number is already recorded is the same child, not a new record."""
+    NHS number is already recorded (or recorded earlier in the same batch, ``batch``: NHS
+    number to child id) is the same child, not a new record."""
     ids: list[str] = []
     new: list[ChildRecorded] = []
     for child in draft.children:
         nhs_number = child.nhs_number.replace(" ", "").replace("-", "")
+        if nhs_number and nhs_number in batch:
+            ids.append(batch[nhs_number])
+            continue
         known = Child.objects.filter(nhs_number=nhs_number).first() if nhs_number else None
         if known is not None:
             ids.append(str(known.pk))
@@ -105,6 +109,8 @@ def _children(draft: ConcernDraft) -> tuple[list[str], list[ChildRecorded]]:
         )
         ids.append(recorded.child_id)
         new.append(recorded)
+        if nhs_number:
+            batch[nhs_number] = recorded.child_id
     return ids, new
 
 
@@ -115,6 +121,7 @@ def _build_events(
     agency: Agency | None,
     today: date,
     follow_up: bool,
+    batch: dict[str, str],
 ) -> tuple[list[Event], str | None]:
     known_indicators = screening_policy.indicator_ids() if draft.indicators else None
     problems = validate_draft(draft, today=today, indicator_ids=known_indicators)
@@ -125,7 +132,7 @@ def _build_events(
     reference = new_reference()
     while Concern.objects.filter(reference=reference).exists():
         reference = new_reference()
-    child_ids, new_children = _children(draft)
+    child_ids, new_children = _children(draft, batch)
     payload = draft.as_payload()
     recorded = ConcernRecorded(
         concern_id=concern_id,
@@ -199,13 +206,16 @@ def do_record_concerns(
         if agency is None:
             raise ActionRefused("a concern recorded by an agency needs the agency")
     built = []
+    batch: dict[str, str] = {}
     problems: list[FieldProblem] = []
     for index, draft in enumerate(drafts):
         if actor is PUBLIC and draft.channel != "public":
             raise ActionRefused("a public report must come through the public channel")
         try:
             built.append(
-                _build_events(draft, actor=actor, agency=agency, today=day, follow_up=follow_up)
+                _build_events(
+                    draft, actor=actor, agency=agency, today=day, follow_up=follow_up, batch=batch
+                )
             )
         except ConcernInvalid as exc:
             prefix = f"[{index}]." if len(drafts) > 1 else ""

@@ -50,7 +50,7 @@ _MAX_LENGTH = {column.name: column.max_length for column in COLUMNS}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _INDICATOR = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*@\s*(\S+)\s*$")
-_PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?$")
+_PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?(?:\.(\w+)(?:\[\d+\])?)?$")
 
 
 @dataclass(frozen=True)
