@@ -93,3 +93,30 @@ def test_signing_in_writes_nothing_to_projections(client: Client) -> None:
 def test_csrf_is_enforced() -> None:
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/sign-in/", {"username": "a", "password": "b"}).status_code == 403
+
+
+def test_demo_sign_ins_appear_only_in_demo_mode(client: Client, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json as json_module
+
+    settings.TOCSIN_HOME = tmp_path
+    (tmp_path / "demo-credentials.json").write_text(
+        json_module.dumps(
+            [
+                {
+                    "role": "practitioner",
+                    "username": "amara.okafor",
+                    "password": "pw-1",
+                    "name": "Amara Okafor",
+                    "agency": "Wyrmford Council",
+                }
+            ]
+        )
+    )
+    settings.TOCSIN_DEMO = False
+    assert (
+        BeautifulSoup(client.get("/").content, "html.parser").select_one("#demo-sign-ins") is None
+    )
+    settings.TOCSIN_DEMO = True
+    page = BeautifulSoup(client.get("/").content, "html.parser")
+    assert page.select_one("#demo-sign-ins") is not None
+    assert "amara.okafor" in page.get_text()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,8 +13,21 @@ from django.shortcuts import render
 from tocsin.server.ledger.recording import reading_ledger
 
 
+def _demo_sign_ins() -> list[dict[str, str]]:
+    """The demo's sign-ins, shown on the start page only while ``tocsin demo`` serves."""
+    if not settings.TOCSIN_DEMO:
+        return []
+    path = Path(settings.TOCSIN_HOME) / "demo-credentials.json"
+    try:
+        people = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [p for p in people if isinstance(p, dict)]
+
+
 def start(request: HttpRequest) -> HttpResponse:
-    """The start page: what Tocsin is, and the ledger's current size and root."""
+    """The start page: what Tocsin is, and the ledger's current size and root (and, in the
+    demonstration only, whom to sign in as)."""
     size, root = reading_ledger().store.head()
     return render(
         request,
@@ -22,5 +37,6 @@ def start(request: HttpRequest) -> HttpResponse:
             "ledger_root": base64.b64encode(root).decode("ascii"),
             "ledger_root_hex": root.hex(),
             "origin": settings.TOCSIN_LEDGER_ORIGIN,
+            "demo_sign_ins": _demo_sign_ins(),
         },
     )
