@@ -135,7 +135,7 @@ class Envelope:
     def parse(cls, leaf: bytes) -> Envelope:
         """Read a leaf, insisting on canonical form and on exactly the envelope's members."""
         try:
-            value = json.loads(leaf)
+            value = json.loads(leaf.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise EnvelopeError(f"a leaf must be UTF-8 JSON: {exc}") from None
         if not isinstance(value, dict):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tocsin.ledger._envelope import Envelope, seal_payload
+from tocsin.ledger._envelope import Envelope, SealedPayload, seal_payload
 from tocsin.ledger._merkle import (
     Frontier,
     ProofError,
@@ -29,6 +29,9 @@ class NewEvent:
     actor: str
     subjects: tuple[str, ...]
     payload: dict[str, Any]
+    #: the payload already sealed (canonical bytes and salt), when the caller needs the bytes
+    #: too; otherwise the ledger seals ``payload`` itself.
+    sealed: SealedPayload | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class Ledger:
             nodes: list[tuple[int, int, bytes]] = []
             envelopes: list[Envelope] = []
             for event in events:
-                sealed = seal_payload(event.payload)
+                sealed = event.sealed or seal_payload(event.payload)
                 envelope = Envelope(
                     v=event.v,
                     seq=frontier.size,

@@ -17,7 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from tocsin.domain.events import Event
-from tocsin.ledger import Envelope, Ledger, NewEvent, canonical_json, format_event_time
+from tocsin.ledger import (
+    Envelope,
+    Ledger,
+    NewEvent,
+    SealedPayload,
+    format_event_time,
+    seal_payload,
+)
 from tocsin.server.ledger.store import DatabaseStore
 from tocsin.server.projections import LiveSession, apply_event
 
@@ -37,11 +44,12 @@ class SystemActor:
         return f"system:{self.name}"
 
 
-def _as_recorded(event: Event) -> Event:
-    """The event as the ledger holds it (canonical JSON, decoded): the live appliers then see
-    exactly what a replay will, down to the order of keys in a JSON column."""
-    payload = json.loads(canonical_json(event.payload()))
-    return type(event).from_payload(event.version, payload)
+def _sealed(event: Event) -> tuple[SealedPayload, Event]:
+    """The event's payload sealed as the ledger will hold it, and the event decoded back from
+    those bytes: the live appliers then see exactly what a replay will, down to the order of
+    keys in a JSON column, and the payload is canonicalised once."""
+    sealed = seal_payload(event.payload())
+    return sealed, type(event).from_payload(event.version, json.loads(sealed.body.decode()))
 
 
 def appending_ledger(using: str = "default") -> Ledger:
@@ -82,6 +90,7 @@ def record_events(
     time_text = format_event_time(now or timezone.now())
     ledger = appending_ledger(using)
     session = session or LiveSession(using)
+    prepared = [_sealed(event) for event in events]
     with transaction.atomic(using=using):
         envelopes = ledger.append(
             [
@@ -92,10 +101,11 @@ def record_events(
                     actor=actor_id,
                     subjects=event.subjects(),
                     payload=event.payload(),
+                    sealed=sealed,
                 )
-                for event in events
+                for event, (sealed, _) in zip(events, prepared, strict=True)
             ]
         )
-        for event, envelope in zip(events, envelopes, strict=True):
-            apply_event(_as_recorded(event), envelope, session)
+        for (_, applied), envelope in zip(prepared, envelopes, strict=True):
+            apply_event(applied, envelope, session)
     return envelopes
