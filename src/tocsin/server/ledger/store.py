@@ -185,6 +185,12 @@ class DatabaseStore(LedgerStore):
         for rows in self.iter_chunks(sql, chunk):
             yield from rows
 
+    def fetch_all(self, sql: str) -> list[tuple]:
+        """Every row of ``sql`` at once (for result sets that fit in memory)."""
+        with self._connection.cursor() as cursor:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+
     def iter_chunks(self, sql: str, chunk: int = 20000) -> Iterator[list[tuple]]:
         """Lists of up to ``chunk`` rows of ``sql``, in order."""
         with self._connection.cursor() as cursor:
