@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from tests.functional.browser.conftest import PASSWORD, AxeReport, pytestmark
+from tocsin.domain.language import check_text, default_phrase_table
 from tocsin.domain.screening import default_scheme
 
 __all__ = ["pytestmark"]
@@ -49,7 +50,9 @@ def test_a_practitioner_records_a_concern_and_finds_it_again(page: Any, axe: Axe
 
     page.get_by_role("heading", name="What happened, when and where?").wait_for()
     page.get_by_label("What happened").fill(
-        "She was putting herself at risk. Adults in a grey car collect her after school."
+        # Flagged wording comes from the phrase table, its one home.
+        default_phrase_table().phrase("putting-self-at-risk").examples[0]
+        + " Adults in a grey car collect her after school."
     )
     page.get_by_label("Where it happened").fill("Outside the school gates")
     axe.check(page, "question: what happened")
@@ -81,7 +84,8 @@ def test_a_practitioner_records_a_concern_and_finds_it_again(page: Any, axe: Axe
 
     page.get_by_role("heading", name="Check your answers before recording the concern").wait_for()
     assert "Maja Testowa" in page.locator("main").inner_text()
-    assert "putting herself at risk" in page.locator(".tocsin-language mark").first.inner_text()
+    flagged = check_text(default_phrase_table().phrase("putting-self-at-risk").examples[0])
+    assert flagged[0].matched in page.locator(".tocsin-language mark").first.inner_text()
     axe.check(page, "check your answers")
     page.get_by_role("button", name="Record the concern").click()
 
