@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 
 from tocsin.domain.events import Event
 from tocsin.ledger import Envelope
@@ -317,7 +317,9 @@ class ReplaySession(ProjectionSession):
         would prepare them: a million rows take seconds rather than minutes.
         """
         connection = connections[using]
-        with connection.cursor() as cursor:
+        # One transaction: in Django's autocommit mode each of a million inserts would
+        # otherwise be a transaction of its own.
+        with transaction.atomic(using=using), connection.cursor() as cursor:
             for model in models or projection_models():
                 rows = list(self.rows.get(model, {}).values())
                 if not rows:
