@@ -113,10 +113,6 @@ class Ledger:
             return envelopes
         raise AssertionError("unreachable")
 
-    def forget_cache(self) -> None:
-        """Drop the cached frontier (call after a transaction that appended rolls back)."""
-        self._frontier = None
-
     def size(self) -> int:
         return self.store.size()
 

@@ -36,6 +36,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from tocsin.domain.events import EventDecodeError, event_type
 from tocsin.domain.records import RecordExpunged
 from tocsin.ledger import (
+    EMPTY_ROOT,
     CanonicalJSONError,
     Envelope,
     EnvelopeError,
@@ -232,7 +233,7 @@ def _root_at(levels: list[list[bytes]], size: int) -> bytes | None:
     if any(not h for h in frontier):
         return None
     if not frontier:
-        return _empty_root()
+        return EMPTY_ROOT
     root = frontier[-1]
     for left in reversed(frontier[:-1]):
         root = node_hash(left, root)
@@ -332,12 +333,6 @@ def _compare_level(
                 index << level,
                 "subtree hash is missing",
             )
-
-
-def _empty_root() -> bytes:
-    from tocsin.ledger import EMPTY_ROOT
-
-    return EMPTY_ROOT
 
 
 # ---------------------------------------------------------------------------------------------

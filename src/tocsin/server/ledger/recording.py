@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,12 +45,14 @@ class SystemActor:
         return f"system:{self.name}"
 
 
-def _sealed(event: Event) -> tuple[SealedPayload, Event]:
+def _sealed(event: Event) -> tuple[dict[str, Any], SealedPayload, Event]:
     """The event's payload sealed as the ledger will hold it, and the event decoded back from
     those bytes: the live appliers then see exactly what a replay will, down to the order of
     keys in a JSON column, and the payload is canonicalised once."""
-    sealed = seal_payload(event.payload())
-    return sealed, type(event).from_payload(event.version, json.loads(sealed.body.decode()))
+    payload = event.payload()
+    sealed = seal_payload(payload)
+    applied = type(event).from_payload(event.version, json.loads(sealed.body.decode()))
+    return payload, sealed, applied
 
 
 def appending_ledger(using: str = "default") -> Ledger:
@@ -100,12 +103,12 @@ def record_events(
                     time=time_text,
                     actor=actor_id,
                     subjects=event.subjects(),
-                    payload=event.payload(),
+                    payload=payload,
                     sealed=sealed,
                 )
-                for event, (sealed, _) in zip(events, prepared, strict=True)
+                for event, (payload, sealed, _) in zip(events, prepared, strict=True)
             ]
         )
-        for (_, applied), envelope in zip(prepared, envelopes, strict=True):
+        for (_, _, applied), envelope in zip(prepared, envelopes, strict=True):
             apply_event(applied, envelope, session)
     return envelopes

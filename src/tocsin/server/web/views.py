@@ -35,7 +35,6 @@ def start(request: HttpRequest) -> HttpResponse:
         {
             "ledger_size": size,
             "ledger_root": base64.b64encode(root).decode("ascii"),
-            "ledger_root_hex": root.hex(),
             "origin": settings.TOCSIN_LEDGER_ORIGIN,
             "demo_sign_ins": _demo_sign_ins(),
         },
