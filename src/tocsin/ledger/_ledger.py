@@ -64,6 +64,7 @@ class Ledger:
     def __init__(self, store: LedgerStore) -> None:
         self.store = store
         self._frontier: Frontier | None = None
+        self._frontier_root: bytes | None = None
 
     def _load_frontier(self) -> Frontier:
         size, root = self.store.head()
@@ -79,9 +80,13 @@ class Ledger:
         built on; if another writer (or a rolled-back transaction) moved it, the frontier is
         reloaded from the store and the events are sealed again on top of it.
         """
-        base = self._frontier if self._frontier is not None else self._load_frontier()
+        if self._frontier is not None and self._frontier_root is not None:
+            base, base_root = self._frontier, self._frontier_root
+        else:
+            base = self._load_frontier()
+            base_root = base.root()
         for attempt in range(2):
-            old_head = (base.size, base.root())
+            old_head = (base.size, base_root)
             frontier = base.copy()
             entries: list[Entry] = []
             nodes: list[tuple[int, int, bytes]] = []
@@ -101,15 +106,17 @@ class Ledger:
                 nodes.extend(frontier.append(leaf_hash(leaf)))
                 entries.append(Entry(envelope=envelope, leaf=leaf, payload=sealed))
                 envelopes.append(envelope)
+            new_root = frontier.root()
             try:
-                self.store.write(entries, nodes, old_head, (frontier.size, frontier.root()))
+                self.store.write(entries, nodes, old_head, (frontier.size, new_root))
             except StoreConflict:
-                self._frontier = None
+                self._frontier = self._frontier_root = None
                 if attempt:
                     raise
                 base = self._load_frontier()
+                base_root = base.root()
                 continue
-            self._frontier = frontier
+            self._frontier, self._frontier_root = frontier, new_root
             return envelopes
         raise AssertionError("unreachable")
 

@@ -10,9 +10,11 @@ from tests.factories import make_partnership
 from tocsin.domain.events import CATALOGUE
 from tocsin.server.directory.models import Agency, User
 from tocsin.server.projections import (
+    LiveSession,
     ProjectionWriteOutsideApplier,
     applier_for,
     projection_models,
+    row_exists,
 )
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +59,44 @@ def test_every_write_path_outside_an_applier_is_refused(operation: str) -> None:
         _write_outside_an_applier(operation, user)
     user.refresh_from_db()
     assert user.display_name != "changed"
+
+
+def test_row_exists_matches_every_column_given() -> None:
+    partnership = make_partnership()
+    agency = partnership.council
+    assert row_exists(Agency, name_key=agency.name_key)
+    assert row_exists(Agency, name_key=agency.name_key, sector=agency.sector)
+    assert not row_exists(Agency, name_key=agency.name_key, sector="not-a-sector")
+    assert not row_exists(Agency, name_key="no agency is called this")
+    assert row_exists(User, agency_id=str(agency.pk), role=partnership.practitioner.role)
+
+
+def test_live_insert_refuses_an_unknown_column_and_writes_nothing() -> None:
+    session = LiveSession("default")
+    agency_id = uuid.uuid4()
+    with pytest.raises(TypeError, match=r"no column colour"):
+        session.insert(
+            Agency,
+            id=str(agency_id),
+            name="Z",
+            name_key="z",
+            sector="police",
+            registered_seq=0,
+            colour="blue",
+        )
+    assert not Agency.objects.filter(pk=agency_id).exists()
+
+
+def test_live_insert_writes_the_row_save_would_and_returns_it_typed() -> None:
+    session = LiveSession("default")
+    agency_id = uuid.uuid4()
+    session.insert(
+        Agency, id=str(agency_id), name="Z", name_key="z", sector="police", registered_seq=7
+    )
+    returned = session.row(Agency, agency_id)
+    stored = Agency.objects.get(pk=agency_id)
+    assert isinstance(returned.pk, uuid.UUID)
+    assert not returned._state.adding
+    assert [getattr(returned, f.attname) for f in Agency._meta.concrete_fields] == [
+        getattr(stored, f.attname) for f in Agency._meta.concrete_fields
+    ]

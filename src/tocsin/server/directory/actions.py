@@ -25,7 +25,7 @@ from tocsin.domain.directory import (
 from tocsin.server.actors import ActionRefused, Actor, actor_id, require_role
 from tocsin.server.directory.models import Agency, Team, User
 from tocsin.server.ledger.recording import record_event
-from tocsin.server.projections import LiveSession
+from tocsin.server.projections import LiveSession, row_exists
 
 __all__ = [
     "do_deactivate_user",
@@ -53,7 +53,7 @@ def do_register_agency(name: str, sector: str, *, actor: Actor, using: str = "de
     cleaned = _name(name, "agency's name")
     if sector not in SECTORS:
         raise ActionRefused(f"sector must be one of {', '.join(sorted(SECTORS))}")
-    if Agency.objects.using(using).filter(name_key=cleaned.casefold()).exists():
+    if row_exists(Agency, using, name_key=cleaned.casefold()):
         raise ActionRefused(f"an agency called {cleaned!r} is already registered")
     event = AgencyRegistered(agency_id=str(uuid.uuid4()), name=cleaned, sector=sector)
     session = LiveSession(using)

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterator, Sequence
 from django.db import connections
 
 from tocsin.ledger import Coordinate, Entry, LedgerStore, SealedPayload, StoreConflict
+from tocsin.server import rawsql
 
 __all__ = ["DatabaseStore"]
 
@@ -59,29 +60,30 @@ class DatabaseStore(LedgerStore):
             for e in entries
         ]
         payloads = [(e.seq, e.payload.salt, e.payload.body) for e in entries]
-        if self._connection.vendor == "postgresql":
+        connection = self._connection
+        if connection.vendor == "postgresql":
             self._write_in_one_statement(leaves, payloads, list(nodes), old_head, new_head)
             return
-        with self._connection.cursor() as cursor:
-            # The conditional update is both the check and the lock's witness: the head must
-            # still be where the caller's frontier was built.
-            cursor.execute(
-                "UPDATE ledger_head SET size = %s, root = %s "
-                "WHERE id = 1 AND size = %s AND root = %s",
-                [new_head[0], new_head[1], old_head[0], old_head[1]],
-            )
-            if cursor.rowcount != 1:
-                raise StoreConflict(f"the ledger head moved away from size {old_head[0]}")
-            cursor.executemany(
-                "INSERT INTO ledger_leaf (seq, kind, subject, data) VALUES (%s, %s, %s, %s)",
-                leaves,
-            )
-            cursor.executemany(
-                "INSERT INTO ledger_payload (seq, salt, body) VALUES (%s, %s, %s)", payloads
-            )
-            cursor.executemany(
-                'INSERT INTO ledger_node (level, "index", hash) VALUES (%s, %s, %s)', list(nodes)
-            )
+        # The conditional update is both the check and the lock's witness: the head must
+        # still be where the caller's frontier was built.
+        changed = rawsql.execute(
+            connection,
+            "UPDATE ledger_head SET size = %s, root = %s WHERE id = 1 AND size = %s AND root = %s",
+            [new_head[0], new_head[1], old_head[0], old_head[1]],
+        )
+        if changed != 1:
+            raise StoreConflict(f"the ledger head moved away from size {old_head[0]}")
+        rawsql.executemany(
+            connection,
+            "INSERT INTO ledger_leaf (seq, kind, subject, data) VALUES (%s, %s, %s, %s)",
+            leaves,
+        )
+        rawsql.executemany(
+            connection, "INSERT INTO ledger_payload (seq, salt, body) VALUES (%s, %s, %s)", payloads
+        )
+        rawsql.executemany(
+            connection, 'INSERT INTO ledger_node (level, "index", hash) VALUES (%s, %s, %s)', nodes
+        )
 
     def _write_in_one_statement(
         self,
@@ -128,10 +130,8 @@ class DatabaseStore(LedgerStore):
             *payload_params,
             *node_params,
         ]
-        with self._connection.cursor() as cursor:
-            cursor.execute(statement, params)
-            (updated,) = cursor.fetchone()
-        if updated != 1:
+        row = rawsql.fetchone(self._connection, statement, params)
+        if row is None or row[0] != 1:
             raise StoreConflict(f"the ledger head moved away from size {old_head[0]}")
 
     def read_leaves(self, start: int, end: int) -> list[bytes]:
