@@ -60,7 +60,8 @@ class LedgerStore(ABC):
 
     @abstractmethod
     def read_nodes(self, coordinates: Collection[Coordinate]) -> dict[Coordinate, bytes]:
-        """Stored complete-subtree hashes; coordinates not stored are left out."""
+        """Complete-subtree hashes; coordinates not stored are left out. A store may compute
+        leaf hashes (level 0) from its leaves rather than keep them."""
 
     @abstractmethod
     def read_payloads(self, seqs: Collection[int]) -> dict[int, SealedPayload]:

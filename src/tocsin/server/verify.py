@@ -179,25 +179,32 @@ def _check_tree(
     """Rebuild the tree and compare it with the store; return the rebuilt levels."""
     size = head[0] if head else 0
     level_hashes = _leaf_hashes(store, size, problems, progress)
+    # Leaf hashes are computed from the leaves, never stored: any stored at level 0 is foreign.
+    for (index,) in store.fetch_all('SELECT "index" FROM ledger_node WHERE level = 0'):
+        _tree_problem(
+            problems,
+            "ledger_node",
+            f"(0, {index})",
+            int(index),
+            "a leaf hash is stored, but leaf hashes are computed from ledger_leaf, never stored",
+        )
 
     # Level by level: the stored complete subtrees against the rebuilt ones. A missing leaf
     # (b"") poisons every hash above it, so only the lowest difference is reported.
-    levels: list[list[bytes]] = []
+    levels: list[list[bytes]] = [level_hashes]
     level = 0
     sha256 = hashlib.sha256
-    while True:
-        levels.append(level_hashes)
-        stored = store.fetch_all(
-            f'SELECT "index", hash FROM ledger_node WHERE level = {level} ORDER BY "index"'
-        )
-        _compare_level(level, level_hashes, stored, problems)
-        if len(level_hashes) < 2:
-            break
+    while len(level_hashes) >= 2:
         level_hashes = [
             sha256(b"\x01" + left + right).digest() if left and right else b""
             for left, right in zip(level_hashes[0::2], level_hashes[1::2], strict=False)
         ]
         level += 1
+        levels.append(level_hashes)
+        stored = store.fetch_all(
+            f'SELECT "index", hash FROM ledger_node WHERE level = {level} ORDER BY "index"'
+        )
+        _compare_level(store, level, level_hashes, stored, problems)
     above = store.iter_table(
         f'SELECT level, "index" FROM ledger_node WHERE level > {level} ORDER BY level, "index"'
     )
@@ -214,13 +221,12 @@ def _check_tree(
         return levels
     recomputed = _root_at(levels, size)
     if recomputed is not None and recomputed != head[1]:
-        _tree_problem(
-            problems,
-            "ledger_head",
-            "1",
-            None,
-            f"stored root differs from the root recomputed at size {size}",
-        )
+        detail = f"stored root differs from the root recomputed at size {size}"
+        if size % 2:
+            # The last leaf of an odd-sized tree is under no stored subtree: only the root
+            # covers it, so a change to it and a change to the root look the same here.
+            detail += f" (the root, or the last leaf, seq {size - 1}, was changed)"
+        _tree_problem(problems, "ledger_head", "1", None, detail)
     progress("tree", size, size)
     return levels
 
@@ -285,7 +291,11 @@ def _tree_problem(
 
 
 def _compare_level(
-    level: int, recomputed: list[bytes], stored: list[tuple[Any, Any]], problems: list[Problem]
+    store: DatabaseStore,
+    level: int,
+    recomputed: list[bytes],
+    stored: list[tuple[Any, Any]],
+    problems: list[Problem],
 ) -> None:
     if stored and isinstance(stored[0][1], bytes):
         stored_hashes = [value for _, value in stored]
@@ -296,9 +306,8 @@ def _compare_level(
     dense = not stored or (int(stored[0][0]) == 0 and int(stored[-1][0]) == len(stored) - 1)
     if dense and stored_hashes == recomputed:
         return  # the whole level matches
-    seen: set[int] = set()
-    for index, value in ((int(i), bytes(v)) for i, v in stored):
-        seen.add(index)
+    by_index = {int(i): bytes(v) for i, v in stored}
+    for index, value in by_index.items():
         if index >= len(recomputed):
             _tree_problem(
                 problems,
@@ -307,15 +316,8 @@ def _compare_level(
                 index << level,
                 "subtree hash stored beyond the tree",
             )
-        elif recomputed[index] and recomputed[index] != value and level == 0:
-            _tree_problem(
-                problems,
-                "ledger_leaf",
-                str(index),
-                index,
-                "leaf does not hash to its stored hash, ledger_node (0, "
-                f"{index}): the leaf or that hash was changed",
-            )
+        elif recomputed[index] and recomputed[index] != value and level == 1:
+            _blame_level_one(store, index, by_index, problems)
         elif recomputed[index] and recomputed[index] != value:
             _tree_problem(
                 problems,
@@ -325,7 +327,7 @@ def _compare_level(
                 "stored subtree hash differs from the recomputed one",
             )
     for index in range(len(recomputed)):
-        if index not in seen:
+        if index not in by_index:
             _tree_problem(
                 problems,
                 "ledger_node",
@@ -333,6 +335,44 @@ def _compare_level(
                 index << level,
                 "subtree hash is missing",
             )
+
+
+def _blame_level_one(
+    store: DatabaseStore, index: int, stored: dict[int, bytes], problems: list[Problem]
+) -> None:
+    """Two leaves do not hash to their stored parent: say which was changed, the leaves or the
+    parent. If the stored parent still agrees with the stored tree above it (its sibling and
+    their own parent), the leaves were changed; otherwise the hash was."""
+    first = index * 2
+    left, right = stored.get(index & ~1), stored.get(index | 1)
+    grandparent = store.read_nodes([(2, index >> 1)]).get((2, index >> 1))
+    if left and right and grandparent and node_hash(left, right) == grandparent:
+        _tree_problem(
+            problems,
+            "ledger_leaf",
+            f"{first}, {first + 1}",
+            first,
+            f"leaves {first} and {first + 1} do not hash to ledger_node (1, {index}), which "
+            "agrees with the tree above it: one of the leaves was changed",
+        )
+    elif grandparent is None:
+        _tree_problem(
+            problems,
+            "ledger_leaf",
+            f"{first}, {first + 1}",
+            first,
+            f"leaves {first} and {first + 1} do not hash to ledger_node (1, {index}): one of "
+            "them or that hash was changed",
+        )
+    else:
+        _tree_problem(
+            problems,
+            "ledger_node",
+            f"(1, {index})",
+            first,
+            "stored subtree hash differs from the one recomputed from leaves "
+            f"{first} and {first + 1}, and from the tree above it: the hash was changed",
+        )
 
 
 # ---------------------------------------------------------------------------------------------

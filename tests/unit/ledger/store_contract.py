@@ -16,6 +16,7 @@ from tocsin.ledger import (
     ProofError,
     StoreConflict,
     leaf_hash,
+    node_hash,
     reference_root,
     verify_consistency,
     verify_inclusion,
@@ -52,6 +53,17 @@ class LedgerStoreContract:
         assert store.head() == (13, reference_root(leaves))
         for size in range(14):
             assert ledger.root(size) == reference_root(leaves[:size])
+
+    def test_leaf_hashes_are_served_with_the_other_subtree_hashes(self, store: LedgerStore) -> None:
+        Ledger(store).append([event(i) for i in range(5)])
+        leaves = store.read_leaves(0, 5)
+        found = store.read_nodes([(0, 4), (0, 1), (1, 0), (2, 0), (0, 5), (1, 2)])
+        assert found == {
+            (0, 1): leaf_hash(leaves[1]),
+            (0, 4): leaf_hash(leaves[4]),
+            (1, 0): node_hash(leaf_hash(leaves[0]), leaf_hash(leaves[1])),
+            (2, 0): reference_root(leaves[:4]),
+        }
 
     def test_proofs_from_the_store_verify(self, store: LedgerStore) -> None:
         ledger = Ledger(store)

@@ -162,7 +162,8 @@ def _rebuild_tree_consistently() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM ledger_node")
         cursor.executemany(
-            'INSERT INTO ledger_node (level, "index", hash) VALUES (%s, %s, %s)', nodes
+            'INSERT INTO ledger_node (level, "index", hash) VALUES (%s, %s, %s)',
+            [node for node in nodes if node[0] > 0],  # leaf hashes are not stored
         )
         cursor.execute("UPDATE ledger_head SET root = %s", [frontier.root()])
 

@@ -303,3 +303,47 @@ def test_a_changed_projection_row_names_the_event_that_wrote_it(
     assert problem["row"] == str(practitioner.pk)
     assert problem["seq"] == practitioner.enrolled_seq
     assert "display_name" in problem["detail"] and "Someone else" in problem["detail"]
+
+
+def test_the_last_leaf_of_an_odd_sized_tree_is_covered_by_the_root(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Leaf hashes are not stored; the last leaf of an odd-sized tree is under no stored
+    subtree, so changing it must still fail verification (through the root) and say so."""
+    size = world["size"]
+    if size % 2 == 0:
+        make_agency("Odd one out", "voluntary")
+        size += 1
+    last = reading_ledger().store.read_leaves(size - 1, size)[0]
+    sql(
+        "UPDATE ledger_leaf SET data = %s WHERE seq = %s",
+        [last.replace(b"system:factory", b"system:someone"), size - 1],
+    )
+    code, report = run_verify(capsys)
+    assert code == 1
+    heads = [p for p in report["problems"] if p["table"] == "ledger_head"]
+    assert heads and f"last leaf, seq {size - 1}" in heads[0]["detail"], report["problems"]
+
+
+def test_a_changed_leaf_is_told_apart_from_a_changed_subtree_hash(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    leaf = reading_ledger().store.read_leaves(4, 5)[0]
+    sql(
+        "UPDATE ledger_leaf SET data = %s WHERE seq = 4",
+        [leaf.replace(b"system:factory", b"system:someone")],
+    )
+    _, report = run_verify(capsys)
+    # The lowest difference is blamed on the leaves; every hash above differs too.
+    tree = [(p["table"], p["row"]) for p in report["problems"] if p["check"] == "tree"]
+    assert tree[0] == ("ledger_leaf", "4, 5"), tree
+    assert ("ledger_node", "(1, 2)") not in tree
+
+
+def test_a_changed_subtree_hash_is_told_apart_from_a_changed_leaf(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sql('UPDATE ledger_node SET hash = %s WHERE level = 1 AND "index" = 2', [b"\x05" * 32])
+    _, report = run_verify(capsys)
+    tree = [p for p in report["problems"] if p["check"] == "tree"]
+    assert ("ledger_node", "(1, 2)") in [(p["table"], p["row"]) for p in tree], tree
