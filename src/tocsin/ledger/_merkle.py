@@ -152,7 +152,9 @@ class Frontier:
         return _fold(self._hashes) if self._hashes else EMPTY_ROOT
 
     def copy(self) -> Frontier:
-        return Frontier(self.size, self._hashes)
+        twin = Frontier.__new__(Frontier)  # already valid: skip the check in __init__
+        twin.size, twin._hashes = self.size, list(self._hashes)
+        return twin
 
 
 # ---------------------------------------------------------------------------------------------

@@ -238,7 +238,8 @@ class LiveSession(ProjectionSession):
 
     def __init__(self, using: str) -> None:
         self.using = using
-        #: the columns of each row this session inserted or replaced, by model and key
+        #: every column (by attname, with its Python type) of each row this session inserted
+        #: or replaced, by model and key
         self.written: dict[tuple[type[ProjectionModel], Any], dict[str, Any]] = {}
 
     def insert(self, model: type[ProjectionModel], **fields: Any) -> None:
@@ -249,16 +250,16 @@ class LiveSession(ProjectionSession):
         if not statement.attnames.issuperset(fields):
             unknown = ", ".join(sorted(set(fields) - statement.attnames))
             raise TypeError(f"{model._meta.label} has no column {unknown}")
-        values = [
-            field.get_db_prep_save(
-                field.to_python(fields[name]) if name in fields else field.get_default(),
-                connection,
-            )
+        typed = {
+            name: field.to_python(fields[name]) if name in fields else field.get_default()
             for name, field in statement.fields
+        }
+        values = [
+            field.get_db_prep_save(typed[name], connection) for name, field in statement.fields
         ]
         with _applier_running():
             rawsql.execute(connection, statement.sql, values)
-        self.written[(model, _pk_key(model, fields[statement.pk]))] = fields
+        self.written[(model, _pk_key(model, typed[statement.pk]))] = typed
 
     def update(self, model: type[ProjectionModel], pk: Any, **changes: Any) -> None:
         with _applier_running():
@@ -271,7 +272,9 @@ class LiveSession(ProjectionSession):
         exists = self.exists(model, pk)
         with _applier_running():
             row.save(using=self.using, force_update=exists, force_insert=not exists)
-        self.written[(model, _pk_key(model, pk))] = {model._meta.pk.attname: pk, **fields}
+        self.written[(model, _pk_key(model, pk))] = {
+            f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields
+        }
 
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
         return model._base_manager.using(self.using).filter(pk=pk).exists()
@@ -284,7 +287,7 @@ class LiveSession(ProjectionSession):
     def row(self, model: type[_M], pk: Any) -> _M:
         """A row this session inserted or replaced, as a model instance (so an action can
         return it without reading it back)."""
-        row = _typed(model(**self.written[(model, _pk_key(model, pk))]))
+        row = model(**self.written[(model, _pk_key(model, pk))])
         row._state.adding = False
         row._state.db = self.using
         return row
