@@ -13,7 +13,7 @@ from django.db import models
 from tocsin.server.projections import ProjectionModel
 
 
-class SequenceField(models.BigIntegerField):  # type: ignore[type-arg]
+class SequenceField(models.BigIntegerField):
     """A sequence number as primary key. On SQLite the column is ``integer``, which makes it
     the table's rowid: one B-tree per table instead of a table plus an index on ``bigint``,
     so each append dirties (and fsyncs) fewer pages. SQLite integers are 64-bit, as bigint is

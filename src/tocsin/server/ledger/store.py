@@ -161,9 +161,9 @@ class DatabaseStore(LedgerStore):
         leaves = sorted({index for level, index in coordinates if level == 0})
         with self._connection.cursor() as cursor:
             for start in range(0, len(leaves), 500):
-                chunk = leaves[start : start + 500]
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"SELECT seq, data FROM ledger_leaf WHERE seq IN ({marks})", chunk)
+                seqs = leaves[start : start + 500]
+                marks = ", ".join(["%s"] * len(seqs))
+                cursor.execute(f"SELECT seq, data FROM ledger_leaf WHERE seq IN ({marks})", seqs)
                 for seq, data in cursor.fetchall():
                     found[(0, int(seq))] = leaf_hash(_bytes(data))
             for start in range(0, len(wanted), 200):
