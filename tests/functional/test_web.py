@@ -34,6 +34,12 @@ ROUTES = {
         {"concern_id": _ID, "screening_id": _ID},
     ),
     "web:child": (f"/children/{_ID}/", {"child_id": _ID}),
+    # Analysts, scrutineers, the front door and heads of service (docs/estimation.md).
+    "web:estimates": ("/estimates/", {}),
+    "web:estimate-new": ("/estimates/new/", {}),
+    "web:estimate": (f"/estimates/{_ID}/", {"estimate_id": _ID}),
+    "web:estimate-csv": (f"/estimates/{_ID}/capture-table.csv", {"estimate_id": _ID}),
+    "web:estimate-receipt": (f"/estimates/{_ID}/receipt/", {"estimate_id": _ID}),
     # The public, without an account.
     "web:report": ("/report/", {}),
     "web:report-form": ("/report/ur/", {"lang": "ur"}),

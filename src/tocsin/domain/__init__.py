@@ -1,6 +1,6 @@
 """Tocsin's domain: events and the rules about them. Plain Python; imports nothing from Django."""
 
-from tocsin.domain import concerns, directory, records
+from tocsin.domain import concerns, directory, estimates, records
 from tocsin.domain.events import CATALOGUE, Event, EventDecodeError, event_type
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "EventDecodeError",
     "concerns",
     "directory",
+    "estimates",
     "event_type",
     "records",
 ]

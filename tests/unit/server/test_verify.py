@@ -13,8 +13,11 @@ import pytest
 from django.db import connection, models
 
 from tests.factories import ACTOR, make_agency, make_partnership, make_team, make_user
+from tests.factories.estimates import FROM, TODAY, concern
 from tocsin.cli import main
 from tocsin.server.directory.models import Agency, Team, User
+from tocsin.server.intel.actions import do_produce_estimate
+from tocsin.server.intel.models import EstimateRun
 from tocsin.server.ledger.actions import do_expunge_record, do_lift_legal_hold, do_place_legal_hold
 from tocsin.server.ledger.models import Expunction, LegalHold
 from tocsin.server.ledger.recording import reading_ledger
@@ -56,7 +59,14 @@ def world() -> dict[str, Any]:
     expunged = do_expunge_record(f"user:{leaver.pk}", "retention period ended", actor=ACTOR)
     make_user(partnership.council, username="late-joiner")
     lonely_agency = make_agency("Lonely agency", "voluntary")  # no dependants: deletable in SQL
+    # Concerns by people the tampering below leaves alone, and an estimate from them.
+    worker = make_user(partnership.council, username="council-worker")
+    officer = make_user(partnership.police, role="police_officer")
+    for n, user in enumerate([worker, officer] * 3 + [officer]):
+        concern(user, n // 2 if n < 4 else n, ["11A"])
+    estimate = do_produce_estimate(FROM, TODAY, bootstrap=0, actor=ACTOR)
     return {
+        "estimate": estimate,
         "partnership": partnership,
         "spare_team": spare_team,
         "leaver": leaver,
@@ -258,6 +268,29 @@ TAMPERS: dict[str, tuple[Tamper, str]] = {
             LegalHold, id=uuid.uuid4(), scope="*", reason="x", placed_seq=1, lifted_seq=None
         ),
         "ledger_legal_hold",
+    ),
+    # An estimate, once shown, can be neither lowered, removed nor made up.
+    "lower an estimate": (
+        lambda w: sql(
+            "UPDATE intel_estimate_run SET result = %s WHERE id = %s",
+            [
+                prep(EstimateRun, "result", {**w["estimate"].result, "estimate": 1.0}),
+                prep(EstimateRun, "id", w["estimate"].pk),
+            ],
+        ),
+        "intel_estimate_run",
+    ),
+    "delete estimate": (lambda w: sql("DELETE FROM intel_estimate_run"), "intel_estimate_run"),
+    "insert estimate": (
+        lambda w: insert(
+            EstimateRun,
+            **{
+                f.attname: getattr(w["estimate"], f.attname)
+                for f in EstimateRun._meta.concrete_fields
+            }
+            | {"id": uuid.uuid4(), "produced_seq": w["size"] + 3},
+        ),
+        "intel_estimate_run",
     ),
     "update expunction": (
         lambda w: sql("UPDATE ledger_expunction SET reason = 'tidying up'"),

@@ -16,6 +16,7 @@ from tocsin.server.ledger.checkpoints import latest_checkpoint, receipt_for, sig
 
 __all__ = [
     "WarnedText",
+    "actor_name",
     "band_label",
     "receipt_response",
     "record_view",
@@ -63,6 +64,18 @@ def warnings_in(text: str) -> WarnedText:
         position = warning.end
     segments.append((text[position:], False))
     return WarnedText([s for s in segments if s[0]], warnings)
+
+
+def actor_name(actor: str) -> str:
+    """A person's name for ``user:<id>`` (with their agency); system actors by what they are."""
+    if actor.startswith("user:"):
+        user = User.objects.filter(pk=actor.removeprefix("user:")).first()
+        if user is not None:
+            agency = f" ({user.agency})" if user.agency_id else ""
+            return f"{user.display_name}{agency}"
+    if actor == "system:public-reporting":
+        return "A member of the public"
+    return actor.removeprefix("system:")
 
 
 def band_label(band_id: str) -> str:

@@ -36,7 +36,13 @@ from tocsin.server.concerns.gates import (
 from tocsin.server.concerns.models import Concern, RecordView, Screening
 from tocsin.server.directory.models import User
 from tocsin.server.ledger.models import LedgerLeaf
-from tocsin.server.web._presenting import band_label, record_view, signed_in_user, warnings_in
+from tocsin.server.web._presenting import (
+    actor_name,
+    band_label,
+    record_view,
+    signed_in_user,
+    warnings_in,
+)
 
 __all__ = ["child_page", "concern_page", "my_concerns", "regrade"]
 
@@ -62,22 +68,10 @@ def _timeline(concern: Concern) -> list[dict[str, Any]]:
                 "seq": leaf.seq,
                 "kind": leaf.kind,
                 "time": envelope.get("time", ""),
-                "actor": _actor_name(str(envelope.get("actor", ""))),
+                "actor": actor_name(str(envelope.get("actor", ""))),
             }
         )
     return timeline
-
-
-def _actor_name(actor: str) -> str:
-    """A person's name for ``user:<id>``; system actors by what they are."""
-    if actor.startswith("user:"):
-        user = User.objects.filter(pk=actor.removeprefix("user:")).first()
-        if user is not None:
-            agency = f" ({user.agency})" if user.agency_id else ""
-            return f"{user.display_name}{agency}"
-    if actor == "system:public-reporting":
-        return "A member of the public"
-    return actor.removeprefix("system:")
 
 
 def _screenings(concern: Concern) -> list[dict[str, Any]]:
@@ -110,7 +104,7 @@ def _screenings(concern: Concern) -> list[dict[str, Any]]:
                         "from": band_label(r.from_band),
                         "to": band_label(r.to_band),
                         "reason": r.reason,
-                        "by": _actor_name(r.actor),
+                        "by": actor_name(r.actor),
                     }
                     for r in screening.regradings.order_by("regraded_seq")
                 ],
@@ -136,7 +130,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
         ],
         "timeline": _timeline(concern),
         "views": [
-            {"who": _actor_name(v.viewer), "when": v.viewed_at, "purpose": v.purpose}
+            {"who": actor_name(v.viewer), "when": v.viewed_at, "purpose": v.purpose}
             for v in views[:50]
         ],
         "narrative": warnings_in(concern.narrative),
@@ -149,7 +143,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
             "intelligence": GRADING_INTELLIGENCE,
             "handling": GRADING_HANDLING,
         },
-        "recorded_by": _actor_name(f"user:{concern.recorded_by_id}")
+        "recorded_by": actor_name(f"user:{concern.recorded_by_id}")
         if concern.recorded_by_id
         else CHANNELS.get(concern.channel, concern.channel),
     }

@@ -10,6 +10,13 @@ from django.utils import translation
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 
+def _may_estimate(user: Any) -> bool:
+    """Whether the navigation offers the estimates to ``user``."""
+    from tocsin.server.web.estimate_pages import may_estimate
+
+    return may_estimate(user)
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
     loaders = [loader] if loader is not None else []
@@ -19,5 +26,5 @@ def environment(**options: Any) -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), extensions=extensions, **options)  # noqa: S701
     # Public pages are offered in several languages; _() follows Django's active language.
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update({"static": static, "url": reverse})
+    env.globals.update({"static": static, "url": reverse, "may_estimate": _may_estimate})
     return env

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tocsin.server.web import concern_form, concern_pages, public, tlog, views
+from tocsin.server.web import concern_form, concern_pages, estimate_pages, public, tlog, views
 
 app_name = "web"
 urlpatterns = [
@@ -26,6 +26,20 @@ urlpatterns = [
         name="regrade",
     ),
     path("children/<uuid:child_id>/", concern_pages.child_page, name="child"),
+    # Analysts, scrutineers, the front door and heads of service: the hidden number.
+    path("estimates/", estimate_pages.estimates, name="estimates"),
+    path("estimates/new/", estimate_pages.new_estimate, name="estimate-new"),
+    path("estimates/<uuid:estimate_id>/", estimate_pages.estimate_page, name="estimate"),
+    path(
+        "estimates/<uuid:estimate_id>/capture-table.csv",
+        estimate_pages.estimate_capture_csv,
+        name="estimate-csv",
+    ),
+    path(
+        "estimates/<uuid:estimate_id>/receipt/",
+        estimate_pages.estimate_receipt,
+        name="estimate-receipt",
+    ),
     # The public: reporting without an account, in English, Urdu and Polish.
     path("report/", public.choose_language, name="report"),
     path("report/<str:lang>/", public.report, name="report-form"),
