@@ -4,6 +4,13 @@ Everything goes through the same actions as real use: agencies, teams and staff 
 directory actions, every concern through ``do_record_concern`` as the member of staff who
 raised it, validated as of the day it was raised. Nothing is written behind the ledger's back,
 so ``tocsin verify`` holds for the demo like for anything else.
+
+Every child in the demo carries an NHS number, so that concerns about the same child from
+different agencies share one child record (``do_record_concern`` matches children by NHS
+number): that is what gives the agencies' lists their overlaps, which the estimate of the
+hidden number needs. The numbers come from the range the NHS never issues (999 000 0000 to
+999 999 9999) and are given to each true person (``truth/record_identity``) in the order
+they first appear, so that every agency's record of a child has the same number.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from tocsin.server.directory.actions import (
 )
 from tocsin.server.directory.models import Agency, Team, User
 
-__all__ = ["DemoLoad", "load_partnership", "set_demo_passwords"]
+__all__ = ["DemoLoad", "DemoNhsNumbers", "load_partnership", "set_demo_passwords"]
 
 ACTOR = SystemActor("demo")
 Progress = Callable[[str, int, int], None]
@@ -76,11 +83,43 @@ def _vehicle(text: str) -> VehicleDraft:
     return VehicleDraft(registration=registration.strip(), make=make, colour=colour)
 
 
-def _child(record: Mapping[str, Any] | None) -> ChildDraft:
+class DemoNhsNumbers:
+    """Synthetic NHS numbers, one per true person, in the range the NHS never issues."""
+
+    _FIRST = 999_000_000  # the first nine digits; the tenth is the modulus-11 check digit
+
+    def __init__(self, identities: Mapping[str, str]) -> None:
+        self._identities = identities
+        self._given: dict[str, str] = {}
+        self._next = self._FIRST
+
+    def for_record(self, record_id: str) -> str:
+        """The NHS number of the person behind an agency's record ("" if not known)."""
+        person = self._identities.get(record_id)
+        if person is None:
+            return ""
+        number = self._given.get(person)
+        if number is None:
+            number = self._given[person] = self._issue()
+        return number
+
+    def _issue(self) -> str:
+        while self._next <= 999_999_999:
+            stem = str(self._next)
+            self._next += 1
+            total = sum(int(d) * (10 - i) for i, d in enumerate(stem))
+            check = (11 - total % 11) % 11
+            if check != 10:  # no valid number has this stem
+                return stem + str(check)
+        return ""  # the range is used up (over 900,000 children): no number, as before
+
+
+def _child(record: Mapping[str, Any] | None, nhs_number: str = "") -> ChildDraft:
     if record is None:
         return ChildDraft(given_name="(name not recorded)")
     dob = record.get("date_of_birth")
     return ChildDraft(
+        nhs_number=nhs_number,
         given_name=record.get("given_name") or "",
         family_name=record.get("family_name") or "",
         aliases=[record["alias"]] if record.get("alias") else [],
@@ -92,11 +131,11 @@ def _child(record: Mapping[str, Any] | None) -> ChildDraft:
 
 
 def _draft(
-    row: Mapping[str, Any], child: Mapping[str, Any] | None, known: set[str]
+    row: Mapping[str, Any], child: Mapping[str, Any] | None, known: set[str], nhs_number: str = ""
 ) -> ConcernDraft:
     raised = date.fromisoformat(row["raised_at"][:10])
     return ConcernDraft(
-        children=[_child(child)],
+        children=[_child(child, nhs_number)],
         narrative=row["narrative"],
         occurred_on=raised,
         persons=[PersonDraft(names=[name], ethnicity=NOT_KNOWN) for name in row["named_people"]],
@@ -132,7 +171,9 @@ def _record(draft: ConcernDraft, actor: User, raised: date, load: DemoLoad) -> N
 def load_partnership(
     tables: Mapping[str, Iterable[Mapping[str, Any]]], progress: Progress | None = None
 ) -> DemoLoad:
-    """Load agencies, teams, staff and concerns from simulator tables (``records/...``)."""
+    """Load agencies, teams, staff and concerns from simulator tables (``records/...``, and
+    ``truth/record_identity`` for the children's NHS numbers: without it every concern gets
+    a child record of its own)."""
     report = progress or (lambda phase, done, total: None)
     load = DemoLoad()
     agencies: dict[str, Agency] = {}
@@ -159,13 +200,18 @@ def load_partnership(
     persons = {row["record_id"]: row for row in tables["records/persons"]}
     concerns = list(tables["records/concerns"])
     known = screening_policy.indicator_ids()
+    nhs_numbers = DemoNhsNumbers(
+        {row["record_id"]: row["person_id"] for row in tables.get("truth/record_identity", ())}
+    )
     for done, row in enumerate(concerns, start=1):
         author = staff.get(row["raised_by"])
         if author is None or author.role == "administrator":
             load.skipped["raised by someone who may not record concerns"] += 1
             continue
         raised = date.fromisoformat(row["raised_at"][:10])
-        _record(_draft(row, persons.get(row["subject_record_id"]), known), author, raised, load)
+        record_id = row["subject_record_id"]
+        draft = _draft(row, persons.get(record_id), known, nhs_numbers.for_record(record_id))
+        _record(draft, author, raised, load)
         if done % 200 == 0:
             report("concerns", done, len(concerns))
     report("concerns", len(concerns), len(concerns))

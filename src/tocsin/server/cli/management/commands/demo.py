@@ -71,6 +71,8 @@ class Command(TocsinCommand):
                     "records/staff",
                     "records/persons",
                     "records/concerns",
+                    # Whose record is whose: each child's NHS number (src/tocsin/server/demo.py).
+                    "truth/record_identity",
                 )
             }
             with self.progress() as progress:

@@ -1,0 +1,62 @@
+"""The demonstration's loader: a simulated partnership through the ordinary actions, with the
+children's NHS numbers making concerns about one child share one child record, so that the
+agencies' lists overlap and the hidden number can be estimated."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tocsin.domain.concerns import valid_nhs_number
+from tocsin.server.concerns.models import Child, Concern
+from tocsin.server.demo import DemoNhsNumbers, load_partnership
+from tocsin.server.directory.models import User
+from tocsin.server.intel.actions import do_produce_estimate
+from tocsin.server.intel.lists import concern_date_range
+from tocsin.server.verify import verify_ledger
+from tocsin.simulate import simulate
+
+pytestmark = pytest.mark.django_db
+
+TABLES = (
+    "records/agencies",
+    "records/teams",
+    "records/staff",
+    "records/persons",
+    "records/concerns",
+    "truth/record_identity",
+)
+
+
+def test_nhs_numbers_are_valid_one_per_person_and_never_issued() -> None:
+    numbers = DemoNhsNumbers({"R1": "P1", "R2": "P2", "R3": "P1"})
+    first, second, again = (numbers.for_record(r) for r in ("R1", "R2", "R3"))
+    assert first == again != second
+    assert all(valid_nhs_number(n) and n.startswith("999") for n in (first, second))
+    assert numbers.for_record("unknown record") == ""
+    many = DemoNhsNumbers({f"R{i}": f"P{i}" for i in range(2000)})
+    issued = [many.for_record(f"R{i}") for i in range(2000)]
+    assert len(set(issued)) == 2000 and all(valid_nhs_number(n) for n in issued)
+
+
+def test_the_small_demo_gives_lists_that_overlap_and_an_estimate() -> None:
+    world = simulate(seed=1, scale="small")
+    tables = {name: list(world[name].dicts()) for name in TABLES}
+    load = load_partnership(tables)
+    assert load.concerns > 200
+    # Concerns about one child from several agencies share the child's record.
+    assert Child.objects.count() < Concern.objects.count()
+    shared = [
+        child
+        for child in Child.objects.prefetch_related("concern_links__concern")
+        if len({link.concern.agency_id for link in child.concern_links.all()}) > 1
+    ]
+    assert shared
+    span = concern_date_range()
+    assert span is not None and span[0] >= date(2022, 1, 1)
+    analyst = User.objects.filter(role="analyst").first()
+    run = do_produce_estimate(*span, bootstrap=0, actor=analyst)
+    assert run.result["observed"] >= 10
+    assert len(run.lists) >= 4
+    assert verify_ledger().ok
