@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import tocsin.intel.estimate as mse
 from tocsin.intel.estimate import (
@@ -136,6 +137,34 @@ def test_dependence_is_found_by_stepwise_and_raises_the_estimate() -> None:
     assert stepwise.model == ("A:B",)
     assert main.estimate < 0.9 * total
     assert stepwise.estimate == pytest.approx(total, rel=0.002)
+
+
+def test_stepwise_adds_a_term_only_below_the_threshold() -> None:
+    # SparseMSE stepwisefit stops when the smallest p-value is at least the threshold
+    # (`if (pvmin >= pthresh)`): a p-value exactly at the threshold is not added.
+    table = CaptureTable.from_histories(
+        ["A", "B", "C"],
+        [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1)],
+        [40, 35, 30, 16, 3, 2],
+    )
+    main = fit_model(table, [])
+    assert main is not None
+    cells = np.arange(1, 8)
+    pvalues = {}
+    for name, mask in [("A:B", 3), ("A:C", 5), ("B:C", 6)]:
+        inside = (cells & mask) == mask
+        observed = int(np.asarray(table.counts)[inside].sum())
+        expected = float(main.fitted[inside].sum())
+        pvalues[name] = min(
+            float(stats.poisson.cdf(observed, expected)),
+            float(stats.poisson.sf(observed - 1, expected)),
+        )
+    best = min(pvalues, key=lambda name: pvalues[name])
+    assert best == "A:B" and 0 < pvalues[best] < 0.05
+    at_threshold = estimate(table, method="stepwise", pthresh=pvalues[best])
+    assert at_threshold.model == ()
+    just_above = estimate(table, method="stepwise", pthresh=math.nextafter(pvalues[best], 1))
+    assert "A:B" in just_above.model
 
 
 def test_bootstrap_is_reproducible_and_brackets_the_estimate() -> None:

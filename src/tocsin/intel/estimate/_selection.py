@@ -57,11 +57,23 @@ def select_stepwise(lists: int, counts: Counts, *, pthresh: float, maxorder: int
     Under the current model the number of children on all of a candidate's lists, N*, is Poisson
     with mean μ* (the fitted overlap). Its p-value is the smaller tail, min(P(X ≤ N*), P(X ≥ N*)).
     The candidate with the smallest p-value that passes the existence and identifiability
-    checks is added while that p-value does not exceed ``pthresh``; ties go to the first term.
+    checks is added while that p-value is below ``pthresh``; ties go to the first term.
+
+    Follows SparseMSE 2.0.1 ``stepwisefit`` (R/routines.R) and MultipleSystemsEstimation
+    ``.stepwise_estimate`` (R/stepwise-helper.R): both stop when the smallest p-value is at
+    least the threshold (``if (pvmin >= pthresh)``), so a p-value equal to it is not added;
+    and with ``pthresh`` 1 both take the model with every two-list term at once when it
+    passes the checks, before falling back to the stepwise search.
     """
     current = fit(lists, frozenset(), counts)
     if current is None:
         return None
+    if pthresh >= 1:
+        pairs = frozenset(sum(1 << i for i in c) for c in itertools.combinations(range(lists), 2))
+        if check(lists, pairs, counts) == ModelStatus.OK:
+            everything = fit(lists, pairs, counts, checked=False)
+            assert everything is not None
+            return everything
     nstar = counts @ layout(lists)
     while True:
         terms = candidates(lists, current.model, maxorder)
@@ -74,7 +86,8 @@ def select_stepwise(lists: int, counts: Counts, *, pthresh: float, maxorder: int
         pvalues = np.minimum(lower, upper)
         chosen = None
         for index in np.argsort(pvalues, kind="stable"):
-            if pvalues[index] > pthresh:
+            # SparseMSE stepwisefit: `if (pvmin >= pthresh) return(zfit)`.
+            if pvalues[index] >= pthresh:
                 break
             model = current.model | {terms[index]}
             if check(lists, model, counts) == ModelStatus.OK:
