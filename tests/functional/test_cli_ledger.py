@@ -88,7 +88,13 @@ def test_events_are_decoded_with_secrets_hidden(cli: Cli) -> None:
     assert len(enrolled) == 1
     assert enrolled[0]["payload"]["role"] == "mash_officer"
     later = json.loads(cli.run("events", "--since", "3", "--json").stdout)["events"]
-    assert [e["seq"] for e in later] == [3, 4]
+    # Each --json listing is itself a read on the ledger: seqs 5 and 6 record the two above.
+    assert [e["seq"] for e in later] == [3, 4, 5, 6]
+    views = [e for e in later if e["kind"] == "record.viewed"]
+    assert views[0]["payload"]["purpose"] == "tocsin events --json"
+    assert views[0]["actor"].startswith("system:cli:")
+    assert views[0]["payload"]["shown"] == sorted({s for e in events for s in e["subjects"]})
+    assert views[1]["payload"]["shown"] == sorted(enrolled[0]["subjects"])
 
 
 def test_verify_json_shape_and_exit_status(cli: Cli) -> None:

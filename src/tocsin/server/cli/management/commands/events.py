@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -9,14 +10,24 @@ from django.core.management.base import CommandParser
 from tocsin.domain.events import CATALOGUE, EventDecodeError, event_type
 from tocsin.ledger import Envelope
 from tocsin.server.cli.base import TocsinCommand, UsageError, non_negative
+from tocsin.server.concerns.actions import do_record_view
 from tocsin.server.ledger.models import LedgerLeaf
-from tocsin.server.ledger.recording import reading_ledger
+from tocsin.server.ledger.recording import SystemActor, reading_ledger
+
+
+def _operator() -> str:
+    """Who is running the command, as the operating system knows them."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 class Command(TocsinCommand):
     help = (
-        "List the ledger's events with their decoded payloads (secret fields hidden; erased "
-        "payloads shown as null)."
+        "List the ledger's events. With --json, with their decoded payloads (secret fields "
+        "hidden; erased payloads shown as null), and that read is itself recorded on the "
+        "ledger as record.viewed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -68,6 +79,10 @@ class Command(TocsinCommand):
                 }
             )
         if options["json"]:
+            # Payloads hold personal data: showing them is a read like any other, so it goes
+            # on the ledger before anything is printed (who ran it, and every record shown).
+            shown = {s for e in events if e["payload"] is not None for s in e["subjects"]}
+            do_record_view(SystemActor(f"cli:{_operator()}"), "tocsin events --json", sorted(shown))
             self.emit_json({"events": events})
             return
         for event in events:
