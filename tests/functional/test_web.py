@@ -126,3 +126,4 @@ def test_demo_sign_ins_appear_only_in_demo_mode(client: Client, settings, tmp_pa
     page = BeautifulSoup(client.get("/").content, "html.parser")
     assert page.select_one("#demo-sign-ins") is not None
     assert "amara.okafor" in page.get_text()
+    assert "the analyst" in page.select_one("#demo-estimates").get_text()
