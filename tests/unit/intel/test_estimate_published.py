@@ -4,7 +4,9 @@ The datasets are published research data kept outside the project; without them 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,27 +77,68 @@ def test_artificial_identifiability_and_existence() -> None:
     assert check_model(data, ["A:C", "B:C"]) == ModelStatus.OK
 
 
-def test_new_orleans_main_effects_bca_matches_published() -> None:
-    # CSV21: main effects 997, BCa 95% (644, 1,618); 1000 resamples as published.
-    result = estimate(table("neworleans_8lists_v2021"), method="main", bootstrap=1000, seed=1234)
+# BCa limits, 1,000 resamples as published. Published figures: CSV21 for New Orleans (v2021) and
+# the UK (SparseMSE 2.0.1 estimatepopulation); SCV24 Table 3 for Korea (ntop = all six models).
+PUBLISHED_BCA = {
+    ("neworleans_8lists_v2021", "main"): (644, 1618),
+    ("neworleans_8lists_v2021", "stepwise"): (717, 1657),
+    ("uk2013_6lists", "stepwise"): (9267, 14307),
+    ("korea_palembang_3lists", "bic"): (128, 349),
+}
+SLOW = pytest.mark.slow  # a stepwise bootstrap of 1,000 on these data takes 5-10 s
+
+# Limits our seed-1234 run does not bring within 5%. Each of these is an extreme quantile of the
+# bootstrap distribution and moves by more than 5% from seed to seed; the published value lies
+# inside the spread of our seeds (test below). Our engine matches a transliteration of the R
+# code resample by resample; R's random numbers are not numpy's (docs/estimation.md, Validation).
+MONTE_CARLO = {
+    ("neworleans_8lists_v2021", "stepwise", 0): "our seed-1234 lower limit is 484 against the "
+    "published 717 (-33%): with z0 about -1.1 the BCa lower limit is the smallest of the 1,000 "
+    "resampled estimates, 452-766 over seeds 1-8",
+    ("uk2013_6lists", "stepwise", 0): "our seed-1234 lower limit is 8,742 against the published "
+    "9,267 (-5.7%); 8,262-9,492 over seeds 1-8",
+    ("korea_palembang_3lists", "bic", 1): "our seed-1234 upper limit is 369 against the "
+    "published 349 (+5.8%); 347-377 over seeds 1-8",
+}
+
+
+@functools.cache
+def bca(dataset: str, method: str, seed: int) -> tuple[float, float]:
+    """The BCa limits of one bootstrap of 1,000, run once per test session."""
+    result = estimate(table(dataset), method=method, bootstrap=1000, seed=seed)
     assert result.ci_method == "bca"
-    assert within(result.ci[0], 644, 0.05)
-    assert within(result.ci[1], 1618, 0.05)
+    assert not any("bootstrap" in warning for warning in result.warnings)
+    return result.ci
 
 
-def test_korea_bic_bca_lower_limit_matches_published() -> None:
-    # SCV24: 157, 95% [128, 349].
-    result = estimate(table("korea_palembang_3lists"), method="bic", bootstrap=1000, seed=1234)
-    assert within(result.ci[0], 128, 0.05)
-    # The upper limit is Monte-Carlo noisy: 347 to 371 over seeds 1-6 here; see the xfail below.
-    assert within(result.ci[1], 349, 0.10)
+def _limit_cases() -> list[Any]:
+    cases = []
+    for (dataset, method), published in PUBLISHED_BCA.items():
+        for side in (0, 1):
+            marks: list[pytest.MarkDecorator] = [SLOW] if method == "stepwise" else []
+            reason = MONTE_CARLO.get((dataset, method, side))
+            if reason is not None:
+                marks.append(pytest.mark.xfail(reason=reason, strict=True))
+            case_id = f"{dataset}-{method}-{('lower', 'upper')[side]}"
+            cases.append(
+                pytest.param(dataset, method, side, published[side], marks=marks, id=case_id)
+            )
+    return cases
 
 
-@pytest.mark.xfail(
-    reason="known gap: our BCa upper limit for Korea is 369 (seed 1234) against the published "
-    "349, 5.8% off; over seeds 1-6 it ranges 347-371 (docs/estimation.md, validation)",
-    strict=True,
-)
-def test_korea_bic_bca_upper_limit_within_five_percent() -> None:
-    result = estimate(table("korea_palembang_3lists"), method="bic", bootstrap=1000, seed=1234)
-    assert within(result.ci[1], 349, 0.05)
+@pytest.mark.parametrize(("dataset", "method", "side", "published"), _limit_cases())
+def test_bca_limit_within_five_percent_of_published(
+    dataset: str, method: str, side: int, published: int
+) -> None:
+    assert within(bca(dataset, method, 1234)[side], published, 0.05)
+
+
+@SLOW
+@pytest.mark.parametrize(("dataset", "method"), list(PUBLISHED_BCA))
+def test_published_bca_limits_lie_within_our_seed_spread(dataset: str, method: str) -> None:
+    # Monte-Carlo error, not a difference of method: over seeds 1-4 our limits bracket the
+    # published ones (allowing the issue's 5%), including those the seed-1234 run misses.
+    runs = [bca(dataset, method, seed) for seed in (1, 2, 3, 4)]
+    for side, published in enumerate(PUBLISHED_BCA[dataset, method]):
+        ours = [run[side] for run in runs]
+        assert 0.95 * min(ours) <= published <= 1.05 * max(ours), (side, ours)
