@@ -95,7 +95,12 @@ def bca_bootstrap(
     """BCa interval for ``estimator`` (which re-runs the model choice) from multinomial
     resamples of the children seen, with the acceleration from a delete-one-child jackknife.
 
-    Resamples where no model can be fitted are left out and counted in ``failed``.
+    Follows SparseMSE ``estimatepopulation`` and ``bcaconfvalues`` (R/routines.R) and
+    MultipleSystemsEstimation ``bootstrapcal``/``jackknifecal`` (R/bootstrap-calibration.R):
+    multinomial resamples of every cell, z0 = qnorm(mean(bootreps < popest)), the
+    count-weighted jackknife acceleration, ``quantile(type = 8)`` of the resampled totals.
+    Resamples where no model can be fitted are left out and counted in ``failed`` (as
+    MultipleSystemsEstimation's ``na.rm = TRUE``).
     """
     rng = np.random.default_rng(seed)
     observed = int(counts.sum())
