@@ -56,6 +56,7 @@ class Command(TocsinCommand):
         rows = list(leaves.values_list("seq", "data"))
         payloads = reading_ledger().store.read_payloads([seq for seq, _ in rows])
         events = []
+        shown: set[str] = set()
         for seq, data in rows:
             envelope = Envelope.parse(bytes(data))
             sealed = payloads.get(seq)
@@ -66,6 +67,7 @@ class Command(TocsinCommand):
                     payload = decoded.redacted_payload()
                 except (LookupError, EventDecodeError):
                     payload = {"error": "payload does not decode; run tocsin verify"}
+                shown.update(envelope.subjects)
             events.append(
                 {
                     "seq": envelope.seq,
@@ -81,7 +83,6 @@ class Command(TocsinCommand):
         if options["json"]:
             # Payloads hold personal data: showing them is a read like any other, so it goes
             # on the ledger before anything is printed (who ran it, and every record shown).
-            shown = {s for e in events if e["payload"] is not None for s in e["subjects"]}
             do_record_view(SystemActor(f"cli:{_operator()}"), "tocsin events --json", sorted(shown))
             self.emit_json({"events": events})
             return
