@@ -256,6 +256,10 @@ def database_from_url(url: str, *, busy_timeout_ms: int = 30000) -> dict[str, An
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": 0,
+            # Server-side prepared statements for the write path's own statements
+            # (tocsin.server.rawsql): a statement run this many times on one connection is
+            # planned once, not each time. Django's cursors do not prepare either way.
+            "OPTIONS": {"prepare_threshold": 5},
         }
     raise ConfigError(
         f"DATABASE_URL scheme {scheme or '(none)'!r} is not supported: use sqlite:/// or postgresql://"

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from tests.unit.ledger.store_contract import LedgerStoreContract, event
-from tocsin.ledger import Ledger
+from tocsin.ledger import Ledger, reference_root
 from tocsin.server.ledger.store import DatabaseStore
 
 pytestmark = pytest.mark.django_db
@@ -24,3 +24,23 @@ class TestDatabaseStore(LedgerStoreContract):
         with connection.cursor() as cursor:
             cursor.execute("SELECT level, count(*) FROM ledger_node GROUP BY level ORDER BY level")
             assert cursor.fetchall() == [(1, 4), (2, 2), (3, 1)]
+
+    def test_a_bulk_append_larger_than_one_statement_can_bind(self, store: DatabaseStore) -> None:
+        # 9,000 events: some 90,000 values, more than PostgreSQL binds to one statement.
+        ledger = Ledger(store)
+        ledger.append([event(i) for i in range(3)])
+        envelopes = ledger.append([event(i) for i in range(3, 9003)])
+        assert [e.seq for e in envelopes] == list(range(3, 9003))
+        assert store.head() == (9003, reference_root(store.read_leaves(0, 9003)))
+        assert ledger.append([event(9003)])[0].seq == 9003
+
+    def test_postgresql_plans_the_append_once_per_connection(self, store: DatabaseStore) -> None:
+        if connection.vendor != "postgresql":
+            pytest.skip("prepared statements are a PostgreSQL matter")
+        ledger = Ledger(store)
+        for i in range(16):  # half of them complete no subtree: one shape, run 8 times
+            ledger.append([event(i)])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any(statement.startswith("WITH head AS (UPDATE") for statement in prepared)

@@ -9,6 +9,7 @@ append writes only the larger subtrees it completes (one on average).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator, Sequence
 
 from django.db import connections
@@ -111,39 +112,24 @@ class DatabaseStore(LedgerStore):
         expected; a concurrent writer's update of that row waits for this transaction, then
         matches nothing."""
 
-        def values(rows: list[tuple], casts: tuple[str, ...]) -> tuple[str, list]:
-            row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-            return ", ".join([row] * len(rows)), [part for r in rows for part in r]
-
-        leaf_sql, leaf_params = values(leaves, ("bigint", "text", "text", "bytea"))
-        payload_sql, payload_params = values(payloads, ("bigint", "bytea", "bytea"))
-        node_sql, node_params = values(nodes, ("smallint", "bigint", "bytea"))
-        node_cte = (
-            'nodes AS (INSERT INTO ledger_node (level, "index", hash) '
-            f"SELECT v.* FROM head, (VALUES {node_sql}) AS v(level, idx, hash)) "
-            if nodes
-            else ""
-        )
-        statement = (
-            "WITH head AS (UPDATE ledger_head SET size = %s, root = %s "
-            "WHERE id = 1 AND size = %s AND root = %s RETURNING id), "
-            "leaves AS (INSERT INTO ledger_leaf (seq, kind, subject, data) "
-            f"SELECT v.* FROM head, (VALUES {leaf_sql}) AS v(seq, kind, subject, data)), "
-            "payloads AS (INSERT INTO ledger_payload (seq, salt, body) "
-            f"SELECT v.* FROM head, (VALUES {payload_sql}) AS v(seq, salt, body))"
-            + (", " + node_cte if node_cte else " ")
-            + "SELECT count(*) FROM head"
-        )
+        statement = _append_statement(len(leaves), len(nodes))
         params = [
             new_head[0],
             new_head[1],
             old_head[0],
             old_head[1],
-            *leaf_params,
-            *payload_params,
-            *node_params,
+            *(part for row in leaves for part in row),
+            *(part for row in payloads for part in row),
+            *(part for row in nodes for part in row),
         ]
-        row = rawsql.fetchone(self._connection, statement, params)
+        if len(params) <= _MAX_BOUND_PARAMETERS:
+            row = rawsql.fetchone(self._connection, statement, params)
+        else:
+            # A bulk load: more parameters than PostgreSQL binds in one statement, so let
+            # Django's cursor put them into the text instead (parsed once, never prepared).
+            with self._connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                row = cursor.fetchone()
         if row is None or row[0] != 1:
             raise StoreConflict(f"the ledger head moved away from size {old_head[0]}")
 
@@ -217,3 +203,37 @@ class DatabaseStore(LedgerStore):
             cursor.execute(sql)
             while rows := cursor.fetchmany(chunk):
                 yield rows
+
+
+#: PostgreSQL binds at most 65,535 parameters to one statement.
+_MAX_BOUND_PARAMETERS = 65_535
+
+
+@functools.lru_cache(maxsize=64)
+def _append_statement(leaves: int, nodes: int) -> str:
+    """PostgreSQL: the one statement that appends ``leaves`` leaves and payloads and ``nodes``
+    subtree hashes, and moves the head. Built once per shape, so that psycopg can prepare it."""
+
+    def values(rows: int, casts: tuple[str, ...]) -> str:
+        row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+        return ", ".join([row] * rows)
+
+    node_cte = (
+        'nodes AS (INSERT INTO ledger_node (level, "index", hash) '
+        f"SELECT v.* FROM head, (VALUES {values(nodes, ('smallint', 'bigint', 'bytea'))}) "
+        "AS v(level, idx, hash)) "
+        if nodes
+        else ""
+    )
+    return (
+        "WITH head AS (UPDATE ledger_head SET size = %s, root = %s "
+        "WHERE id = 1 AND size = %s AND root = %s RETURNING id), "
+        "leaves AS (INSERT INTO ledger_leaf (seq, kind, subject, data) "
+        f"SELECT v.* FROM head, (VALUES {values(leaves, ('bigint', 'text', 'text', 'bytea'))}) "
+        "AS v(seq, kind, subject, data)), "
+        "payloads AS (INSERT INTO ledger_payload (seq, salt, body) "
+        f"SELECT v.* FROM head, (VALUES {values(leaves, ('bigint', 'bytea', 'bytea'))}) "
+        "AS v(seq, salt, body))"
+        + (", " + node_cte if node_cte else " ")
+        + "SELECT count(*) FROM head"
+    )
