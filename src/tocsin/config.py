@@ -74,7 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
         "URL",
         None,
         "Where projections and the ledger live. Default: `sqlite:///$TOCSIN_HOME/tocsin.sqlite3` "
-        "(WAL mode, synchronous=FULL). PostgreSQL: `postgresql://USER:PASSWORD@HOST:PORT/NAME`.",
+        "(WAL mode, synchronous=FULL). PostgreSQL: `postgresql://USER:PASSWORD@HOST:PORT/NAME` "
+        "(the ledger's append is a server-side prepared statement: a pooler in front must "
+        "keep sessions, or support prepared statements, as PgBouncer 1.21+ does).",
     ),
     Setting(
         "TOCSIN_SECRET_KEY_FILE",
