@@ -1,25 +1,42 @@
 """Multiple systems estimation: BCa bootstrap speed on the UK six-list data, BCa limits against
-the published ones, and interval coverage over simulated closed populations with known size.
+the published ones, and interval coverage where the true number is known.
 
-The simulated worlds are generated here (not by ``tocsin.simulate``, which is being built at
-the same time): N = 2,000 children and four lists. List j captures a child with probability
-logistic(a_j + s u), where u ~ Normal(0, 1) is the child's latent visibility, shared by every
-list; list B (say, children's social care) has its log-odds raised by 1.0 for children on
-list A (say, the police referred them), a direct dependence. Two scenarios: s = 0 (direct
-dependence only, which a log-linear model can represent) and s = 0.5 (heterogeneity, which
-induces positive dependence between every pair and which no log-linear model here fully
-absorbs). Only children on at least one list are counted.
+Coverage is measured first on the simulator's truth (``tocsin.simulate``): for each seed, the
+sectors' lists in ``truth/capture_histories`` (one list per sector, as the server's "per sector"
+grouping draws them up, a child being the true person, so linkage is perfect) are estimated and
+compared with the number of children the simulator exploited in the window, seen or not (every
+row of that table). How the simulator decides which agencies know a child (a Gaussian copula
+with a factor shared by every sector) is in ``docs/simulator.md``.
+
+Then on worlds generated here, which isolate the mechanisms: N = 2,000 children and four lists.
+List j captures a child with probability logistic(a_j + s u), where u ~ Normal(0, 1) is the
+child's latent visibility, shared by every list; list B (say, children's social care) has its
+log-odds raised by 1.0 for children on list A (say, the police referred them), a direct
+dependence. Two scenarios: s = 0 (direct dependence only, which a log-linear model can
+represent) and s = 0.5 (heterogeneity, which induces positive dependence between every pair and
+which no log-linear model here fully absorbs). Only children on at least one list are counted.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from tocsin.intel.estimate import CaptureTable, estimate, read_capture_csv
+from tocsin.intel.estimate import (
+    CaptureTable,
+    EstimationInputError,
+    estimate,
+    read_capture_csv,
+    tidy_lists,
+)
+from tocsin.intel.lists import build_capture_lists
+from tocsin.simulate import SECTORS, SimulationConfig, Table, preset, simulate
 
 TITLE = "Multiple systems estimation (issue 6)"
 
@@ -33,6 +50,20 @@ PUBLISHED = [
     ("neworleans_8lists_v2021", "main", 997, (644, 1618), "CSV21"),
     ("korea_palembang_3lists", "bic", 157, (128, 349), "SCV24"),
 ]
+
+#: The simulated partnerships: the small preset (one council, one health trust, one voluntary
+#: organisation) with more residents and years, so that each world has a few hundred exploited
+#: children, at the simulator's default exploitation and identification parameters.
+SIM_SCALE = "small"
+SIM_OVERRIDES: dict[str, dict[str, Any]] = {"population": {"residents": 40_000, "years": 10}}
+#: The same, without the factor every sector shares (the pairwise dependences stay).
+SIM_NO_SHARED: dict[str, dict[str, Any]] = {
+    **SIM_OVERRIDES,
+    "identification": {"heterogeneity": 0.0},
+}
+#: The server's page refuses bic over more than five lists (MAX_BIC_LISTS in
+#: tocsin.server.intel.actions: 32,768 models for six lists take minutes).
+BIC_MAX_LISTS = 5
 
 WORLD_LISTS = ("A", "B", "C", "D")
 WORLD_INTERCEPTS = (-2.0, -2.3, -1.7, -2.6)
@@ -50,6 +81,229 @@ def simulate_world(rng: np.random.Generator, total: int, spread: float) -> Captu
     masks = on @ (1 << np.arange(len(WORLD_LISTS)))
     counts = np.bincount(masks, minlength=2 ** len(WORLD_LISTS))[1:].astype(np.int64)
     return CaptureTable(WORLD_LISTS, counts)
+
+
+def truth_capture_table(capture: Table) -> tuple[CaptureTable, int]:
+    """The sectors' lists in the simulator's ``truth/capture_histories`` as a capture table, and
+    the true number of children exploited (on a list or not).
+
+    One list per sector holding at least one child, named by the sector and in the order of the
+    names, as the server's one-list-per-sector grouping draws them up; the children are the true
+    persons (perfect linkage). The true number counts every child in the table, including the
+    hidden children on no list. Raises :class:`EstimationInputError` when fewer than two sectors
+    identified anyone.
+    """
+    sectors = [s for s in SECTORS if s in capture.columns]
+    children: set[str] = set()
+    memberships: list[tuple[str, str]] = []
+    for row in capture.dicts():
+        child = str(row["person_id"])
+        children.add(child)
+        memberships.extend((sector, child) for sector in sectors if row[sector] == 1)
+    if len({sector for sector, _ in memberships}) < 2:
+        raise EstimationInputError("fewer than two sectors identified any child")
+    return build_capture_lists(memberships).table(), len(children)
+
+
+def _simulated_tables(
+    seeds: range, overrides: Mapping[str, Mapping[str, Any]]
+) -> tuple[list[tuple[int, CaptureTable | str, int]], float]:
+    """For each seed: the seed, the sectors' capture table (or why there is none) and the true
+    number; and the seconds the simulations took."""
+    config: SimulationConfig = preset(SIM_SCALE).with_overrides(overrides)
+    worlds: list[tuple[int, CaptureTable | str, int]] = []
+    started = time.perf_counter()
+    for seed in seeds:
+        capture = simulate(seed=seed, scale=SIM_SCALE, config=config)["truth/capture_histories"]
+        try:
+            table, true = truth_capture_table(capture)
+        except EstimationInputError as exc:
+            worlds.append((seed, str(exc), len(capture)))
+            continue
+        worlds.append((seed, table, true))
+    return worlds, time.perf_counter() - started
+
+
+def _simulator_coverage(
+    quick: bool, overrides: Mapping[str, Mapping[str, Any]], label: str, *, bootstrap: bool
+) -> list[str]:
+    worlds_wanted = 10 if quick else 40
+    resamples = 100 if quick else 200
+    worlds, simulating = _simulated_tables(range(1, worlds_wanted + 1), overrides)
+    configurations: list[tuple[str, str, dict[str, Any]]] = [
+        ("main", "profile", {"method": "main"}),
+        ("stepwise", "profile", {"method": "stepwise"}),
+    ]
+    if bootstrap:
+        configurations.append(("stepwise", "BCa", {"method": "stepwise", "bootstrap": resamples}))
+    configurations.append(("bic", "profile", {"method": "bic"}))
+    configurations.append(("aic", "profile", {"method": "aic"}))
+    covered = [0] * len(configurations)
+    errors: list[list[float]] = [[] for _ in configurations]
+    widths: list[list[float]] = [[] for _ in configurations]
+    missing: list[Counter[str]] = [Counter() for _ in configurations]
+    terms: Counter[str] = Counter()
+    list_counts: Counter[int] = Counter()
+    truths = [true for _, _, true in worlds]
+    seen: list[int] = []
+    started = time.perf_counter()
+    for seed, table, true in worlds:
+        if isinstance(table, str):
+            for reasons in missing:
+                reasons[f"no capture table: {table}"] += 1
+            continue
+        seen.append(table.observed)
+        lists = tidy_lists(table)[0].lists
+        list_counts[lists] += 1
+        for i, (method, interval, options) in enumerate(configurations):
+            if method == "bic" and lists > BIC_MAX_LISTS:
+                missing[i][f"not run: {lists} lists, bic only up to {BIC_MAX_LISTS}"] += 1
+                continue
+            try:
+                result = estimate(table, seed=seed if "bootstrap" in options else None, **options)
+            except EstimationInputError as exc:
+                missing[i][f"EstimationInputError: {exc}"] += 1
+                continue
+            low, high = result.ci
+            covered[i] += int(low <= true <= high)
+            errors[i].append(float(np.log(result.estimate / true)))
+            widths[i].append((high - low) / true)
+            if (method, interval) == ("stepwise", "profile"):
+                terms.update(result.model or ("(none)",))
+    estimating = time.perf_counter() - started
+    attempted = len(worlds)
+    lines = [
+        f"### Interval coverage on the simulator's truth: {label} ({attempted} worlds)",
+        "",
+        f"`tocsin.simulate` at scale `{SIM_SCALE}` with `{_overrides_text(overrides)}`, "
+        f"seeds 1 to {attempted}, every other parameter at its default. Lists: "
+        "`truth/capture_histories`, one list per sector (council, police, health, education, "
+        "youth, voluntary; the server's per-sector grouping), over the whole simulated window; "
+        "a child is the true person, so linkage is perfect. True number: the simulator's count "
+        "of children exploited at any time in the window, on a list or not (all rows of "
+        "`truth/capture_histories`, the `all` row of `truth/hidden_population`). "
+        f"True number per world: median {int(np.median(truths)):,} "
+        f"(range {min(truths):,}-{max(truths):,}); children on at least one list: median "
+        f"{int(np.median(seen)) if seen else 0:,} "
+        f"({np.median(np.array(seen) / np.array(truths[: len(seen)])) if seen else 0:.0%} "
+        "of the true number). Lists after hygiene: "
+        + ", ".join(f"{n} in {k} worlds" for n, k in sorted(list_counts.items()))
+        + (f". BCa: {resamples} resamples, seeded with the world's seed" if bootstrap else "")
+        + ". Nominal level 95%.",
+        "",
+        "| method | interval | coverage | median log(estimate/true) | median width / true | "
+        "no estimate |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, (method, interval, _) in enumerate(configurations):
+        done = len(errors[i])
+        if done:
+            cells = (
+                f"{covered[i] / done:.0%} ({covered[i]}/{done}) | {np.median(errors[i]):+.3f} | "
+                f"{np.median(widths[i]):.2f}"
+            )
+        else:
+            cells = "— | — | —"
+        why = "; ".join(f"{n}: {reason}" for reason, n in missing[i].most_common()) or "0"
+        lines.append(f"| {method} | {interval} | {cells} | {why} |")
+    chosen = ", ".join(f"{term} {n}" for term, n in terms.most_common())
+    lines += [
+        "",
+        f"Interactions chosen by stepwise (in how many worlds): {chosen or 'none'}.",
+        "",
+        *_pooled(worlds),
+        "",
+        f"(Simulating {simulating:.0f} s, estimating {estimating:.0f} s.)",
+    ]
+    return lines
+
+
+def _pooled(worlds: list[tuple[int, CaptureTable | str, int]]) -> list[str]:
+    """The worlds' tables added up: one large sample of the same identification mechanism, so
+    what each method tends to with plenty of data (its bias), without the noise of one world."""
+    tables = [(table, true) for _, table, true in worlds if isinstance(table, CaptureTable)]
+    if not tables:
+        return []
+    names = tables[0][0].names
+    same = [(table, true) for table, true in tables if table.names == names]
+    pooled = CaptureTable(names, np.sum([table.counts for table, _ in same], axis=0))
+    true = sum(true for _, true in same)
+    found = []
+    for method in ("main", "stepwise"):
+        result = estimate(pooled, method=method)
+        found.append(
+            f"{method} {result.estimate:,.0f} (log ratio {np.log(result.estimate / true):+.3f}, "
+            f"profile 95% {result.ci[0]:,.0f}-{result.ci[1]:,.0f}"
+            + (f", {len(result.model)} interactions" if result.model else "")
+            + ")"
+        )
+    return [
+        f"All {len(same)} worlds with the same {len(names)} lists added up: "
+        f"{pooled.observed:,} children seen of {true:,} exploited; " + "; ".join(found) + "."
+    ]
+
+
+def _simulator_reading() -> list[str]:
+    """What the two simulator tables show, and why."""
+    ident = preset(SIM_SCALE).with_overrides(SIM_OVERRIDES).identification
+    pairs = ", ".join(
+        f"{pair.replace('+', '-')} {ident.heterogeneity + extra:.2f}"
+        for pair, extra in sorted(ident.dependence.items())
+    )
+    rates = ", ".join(f"{sector} {ident.rates[sector]:.2f}" for sector in SECTORS)
+    return [
+        "**Reading the simulator's tables.** With the simulator's defaults every method "
+        "underestimates, by about a fifth, and its 95% intervals almost never contain the "
+        "true number: the intervals are a few per cent of the true number wide around an "
+        "estimate that is far too low. This is bias, not bad luck: added up over all the "
+        "worlds, with some 10,000 children, main effects is as far off as in one world, and "
+        "stepwise, which with that much data adds many interactions, still falls short. The "
+        "cause is how the simulator decides which sectors know a child (`identify` in "
+        "`src/tocsin/simulate/_concerns.py`, `[identification]` in `docs/simulator.md`): a "
+        "Gaussian copula. Each exploited child has one latent normal score per sector, and a "
+        f"sector identifies the child when its score is below the quantile of its rate ({rates}); "
+        "the scores are correlated "
+        f"{ident.heterogeneity:.2f} between every pair of sectors (`heterogeneity`, a factor "
+        f"every sector shares) and more for the pairs in `dependence` ({pairs}). Nothing else "
+        "about the child (vulnerabilities, kind or length of exploitation) changes who knows "
+        "them, so that shared factor is the whole of the heterogeneity: a child hard for one "
+        "agency to see is hard for all of them, the children on no list are more numerous than "
+        "the overlaps suggest, and no log-linear model over the lists can see it "
+        '(`docs/estimation.md`, "Heterogeneity that every list shares"). The shared factor also '
+        "raises every overlap a little, so the one pair with a much larger dependence "
+        "(council-police) hardly stands out: in a world of a few hundred children stepwise "
+        "rarely if ever adds it, keeps main effects or adds a term or two (the line under "
+        "the table), and its intervals, profile or BCa, are as narrow as main effects'. "
+        "The BCa interval allows for the choice among models; "
+        "it cannot allow for every model in the search being wrong in the same direction. "
+        "(It is even narrower than the profile interval here, probably because its resamples "
+        "keep the number of children seen at the observed count, and when the chosen model "
+        "hardly changes between resamples little else varies.) AIC "
+        "adds more terms and comes closer, but still covers far less than 95%.",
+        "",
+        "With the shared factor switched off (`identification.heterogeneity = 0`, the pairwise "
+        "dependences kept: "
+        + ", ".join(
+            f"{pair.replace('+', '-')} {extra:.2f}"
+            for pair, extra in sorted(ident.dependence.items())
+        )
+        + "), the same worlds are estimated almost without bias when pooled, and coverage in "
+        "single worlds rises a long way, though not to 95%: in a world this size the two "
+        "dependences are usually too weak to be detected at stepwise's threshold, so the "
+        "model stays at main effects and the estimate is a few per cent low. Both tables "
+        "assume perfect linkage and a population closed over the whole window, which the "
+        "simulator provides; real lists have neither. In short, on data like the simulator's "
+        "the figure and its interval understate the hidden number, and the interval's 95% is "
+        "a statement about the model, not about the children.",
+    ]
+
+
+def _overrides_text(overrides: Mapping[str, Mapping[str, Any]]) -> str:
+    return "; ".join(
+        f"{section}.{name} = {value}"
+        for section, values in overrides.items()
+        for name, value in values.items()
+    )
 
 
 def run(quick: bool) -> str:
@@ -103,6 +357,12 @@ def run(quick: bool) -> str:
         ]
     else:
         lines += [f"_Published datasets not found at {DATA}; speed and validation skipped._", ""]
+    lines += _simulator_coverage(quick, SIM_OVERRIDES, "default identification", bootstrap=True)
+    lines += [""]
+    lines += _simulator_coverage(
+        quick, SIM_NO_SHARED, "no factor shared by every sector", bootstrap=True
+    )
+    lines += ["", *_simulator_reading(), ""]
     lines += _coverage(quick, 0.0, "direct dependence only")
     lines += [""]
     lines += _coverage(quick, 0.5, "heterogeneity shared by all lists, plus direct dependence")
