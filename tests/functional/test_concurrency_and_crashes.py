@@ -98,3 +98,20 @@ def test_sigkill_at_random_moments_never_loses_a_committed_event(cli: Cli) -> No
         )
         assert report["size"] >= last_size
         last_size = report["size"]
+
+
+def test_a_ledger_being_appended_to_verifies_as_of_one_moment(cli: Cli) -> None:
+    """tocsin verify reads one snapshot: appends made while it runs are not tampering."""
+    cli.run("migrate", "-v", "0")
+    cli.run("bench", "ledger", "--events", "200", "--no-baseline")
+    writer = cli.popen("bench", "ledger", "--events", "3000", "--no-baseline")
+    try:
+        sizes = []
+        while writer.poll() is None and len(sizes) < 4:
+            report = json.loads(cli.run("verify", "--json", check=False).stdout)
+            assert report["ok"], report["problems"][:5]
+            sizes.append(report["size"])
+    finally:
+        writer.communicate(timeout=300)
+    assert writer.returncode == 0
+    assert sizes and sizes[0] < 3200, "the writer finished before verify could overlap it"

@@ -26,11 +26,12 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections, models
+from django.db import DatabaseError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from tocsin.domain.events import EventDecodeError, event_type
@@ -115,10 +116,39 @@ def verify_ledger(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _verify_ledger(using, progress=progress, replay=replay, witnesses=witnesses)
+        with _snapshot(using):
+            return _verify_ledger(using, progress=progress, replay=replay, witnesses=witnesses)
     finally:
         if collecting:
             gc.enable()
+
+
+@contextmanager
+def _snapshot(using: str) -> Iterator[None]:
+    """Read everything as of one moment, so that a ledger still being appended to verifies:
+    without it, leaves and subtree hashes appended after the head was read look like
+    tampering. On SQLite a deferred read transaction (in WAL mode, readers never block the
+    writer, nor it them); on PostgreSQL a read-only repeatable-read transaction. Inside a
+    transaction already (a test's), that transaction is the snapshot."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield
+        return
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("ROLLBACK")
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+        transaction.set_rollback(True, using=using)
 
 
 def _verify_ledger(
