@@ -62,35 +62,44 @@ def _append(events: int) -> list[str]:
         "| Database | Events | Ledger (events/s) | Plain ORM (rows/s) | Ratio | Target |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for label, url, pg_name in _databases(tempfile.mkdtemp(prefix="tocsin-bench-")):
-        if url is None:
-            rows.append(f"| {label} | – | not reachable at {POSTGRES} | – | – | – |")
-            continue
-        home = tempfile.mkdtemp(prefix="tocsin-bench-")
-        env = _env(home, url)
-        try:
-            subprocess.run([TOCSIN, "migrate", "-v", "0"], env=env, check=True)
-            out = subprocess.run(
-                [TOCSIN, "bench", "ledger", "--events", str(events), "--json"],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        finally:
-            if pg_name:
-                _drop_postgres(pg_name)
-        result = json.loads(out)
-        met = "met" if result["ratio"] >= 0.5 else "**not met**"
-        rows.append(
-            f"| {label} | {events:,} | {result['ledger_events_per_second']:,.0f} | "
-            f"{result['baseline_rows_per_second']:,.0f} | {result['ratio']:.2f} | ≥ 0.50: {met} |"
-        )
+    with tempfile.TemporaryDirectory(prefix="tocsin-bench-") as scratch:
+        for label, url, pg_name in _databases(scratch):
+            if url is None:
+                rows.append(f"| {label} | – | not reachable at {POSTGRES} | – | – | – |")
+                continue
+            rows.append(_append_on(label, url, pg_name, events, scratch))
     return rows
 
 
+def _append_on(label: str, url: str, pg_name: str | None, events: int, scratch: str) -> str:
+    home = tempfile.mkdtemp(prefix="home-", dir=scratch)
+    env = _env(home, url)
+    try:
+        subprocess.run([TOCSIN, "migrate", "-v", "0"], env=env, check=True)
+        out = subprocess.run(
+            [TOCSIN, "bench", "ledger", "--events", str(events), "--json"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        if pg_name:
+            _drop_postgres(pg_name)
+    result = json.loads(out)
+    met = "met" if result["ratio"] >= 0.5 else "**not met**"
+    return (
+        f"| {label} | {events:,} | {result['ledger_events_per_second']:,.0f} | "
+        f"{result['baseline_rows_per_second']:,.0f} | {result['ratio']:.2f} | ≥ 0.50: {met} |"
+    )
+
+
 def _verify(events: int) -> list[str]:
-    home = tempfile.mkdtemp(prefix="tocsin-bench-")
+    with tempfile.TemporaryDirectory(prefix="tocsin-bench-") as home:  # a 1 GB database
+        return _verify_in(home, events)
+
+
+def _verify_in(home: str, events: int) -> list[str]:
     env = _env(home, f"sqlite:///{home}/tocsin.sqlite3")
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "_ledger_world.py"), str(events)],
