@@ -3,10 +3,13 @@ nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.factories import ACTOR, make_agency, make_partnership, make_user
 from tocsin.server.actors import ActionRefused
+from tocsin.server.directory import actions
 from tocsin.server.directory.actions import (
     do_deactivate_user,
     do_enrol_user,
@@ -94,3 +97,42 @@ def test_users_may_set_their_own_password() -> None:
     user = make_user(agency)
     do_set_password(user, "my own long password", actor=user)
     assert User.objects.get(pk=user.pk).check_password("my own long password")
+
+
+def _first_check_misses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the action's first uniqueness check answer "free", as if another process took
+    the name just after it; later checks ask the database."""
+    real = actions.row_exists
+    missed: list[bool] = []
+
+    def row_exists(*args: Any, **kwargs: Any) -> bool:
+        if not missed:
+            missed.append(True)
+            return False
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "row_exists", row_exists)
+
+
+@pytest.mark.parametrize("what", ["agency", "username"])
+def test_a_name_taken_between_the_check_and_the_write_is_refused_and_writes_nothing(
+    what: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partnership = make_partnership()
+    size = reading_ledger().size()
+    _first_check_misses(monkeypatch)
+    if what == "agency":
+        attempt = lambda: do_register_agency(partnership.council.name, "council", actor=ACTOR)  # noqa: E731
+    else:
+        attempt = lambda: do_enrol_user(  # noqa: E731
+            partnership.practitioner.username,
+            "Someone Else",
+            partnership.police,
+            "analyst",
+            actor=ACTOR,
+        )
+    with pytest.raises(ActionRefused, match=r"already registered|is taken"):
+        attempt()
+    assert reading_ledger().size() == size
+    make_agency("Next agency", "voluntary")  # the ledger still takes the next event
+    assert reading_ledger().size() == size + 1

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
 from tocsin.domain.directory import (
     ROLES,
@@ -22,6 +24,7 @@ from tocsin.domain.directory import (
     UserEnrolled,
     UserPasswordSet,
 )
+from tocsin.domain.events import Event
 from tocsin.server.actors import ActionRefused, Actor, actor_id, require_role
 from tocsin.server.directory.models import Agency, Team, User
 from tocsin.server.ledger.recording import record_event
@@ -53,12 +56,30 @@ def do_register_agency(name: str, sector: str, *, actor: Actor, using: str = "de
     cleaned = _name(name, "agency's name")
     if sector not in SECTORS:
         raise ActionRefused(f"sector must be one of {', '.join(sorted(SECTORS))}")
+    taken = f"an agency called {cleaned!r} is already registered"
     if row_exists(Agency, using, name_key=cleaned.casefold()):
-        raise ActionRefused(f"an agency called {cleaned!r} is already registered")
+        raise ActionRefused(taken)
     event = AgencyRegistered(agency_id=str(uuid.uuid4()), name=cleaned, sector=sector)
     session = LiveSession(using)
-    record_event(event, actor_id=actor_id(actor), using=using, session=session)
+    _record_unless_taken(
+        event, actor, session, taken, lambda: row_exists(Agency, using, name_key=cleaned.casefold())
+    )
     return session.row(Agency, event.agency_id)
+
+
+def _record_unless_taken(
+    event: Event, actor: Actor, session: LiveSession, refusal: str, taken: Callable[[], bool]
+) -> None:
+    """Record ``event``. The action checked its unique name before the transaction; if another
+    process took the name in between, the database's unique constraint refuses the row and
+    nothing is written: refuse as the check would have (any other integrity error is a fault
+    and is raised as it is)."""
+    try:
+        record_event(event, actor_id=actor_id(actor), using=session.using, session=session)
+    except IntegrityError:
+        if taken():
+            raise ActionRefused(refusal) from None
+        raise
 
 
 def do_form_team(agency: Agency, name: str, *, actor: Actor) -> Team:
@@ -93,8 +114,9 @@ def do_enrol_user(
         raise ActionRefused(f"role must be one of {', '.join(sorted(ROLES))}")
     if team is not None and team.agency_id != agency.pk:
         raise ActionRefused(f"team {team.name!r} is not part of {agency.name}")
-    if User.objects.filter(username=username).exists():
-        raise ActionRefused(f"the username {username!r} is taken")
+    taken = f"the username {username!r} is taken"
+    if row_exists(User, username=username):
+        raise ActionRefused(taken)
     event = UserEnrolled(
         user_id=str(uuid.uuid4()),
         username=username,
@@ -104,7 +126,7 @@ def do_enrol_user(
         role=role,
     )
     session = LiveSession("default")
-    record_event(event, actor_id=actor_id(actor), session=session)
+    _record_unless_taken(event, actor, session, taken, lambda: row_exists(User, username=username))
     return session.row(User, event.user_id)
 
 
