@@ -257,8 +257,7 @@ class LiveSession(ProjectionSession):
         values = [
             field.get_db_prep_save(typed[name], connection) for name, field in statement.fields
         ]
-        with _applier_running():
-            rawsql.execute(connection, statement.sql, values)
+        rawsql.execute(connection, statement.sql, values)
         self.written[(model, _pk_key(model, typed[statement.pk]))] = typed
 
     def update(self, model: type[ProjectionModel], pk: Any, **changes: Any) -> None:

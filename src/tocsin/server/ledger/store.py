@@ -111,7 +111,6 @@ class DatabaseStore(LedgerStore):
         from the updated head row, so they write nothing unless the head was where the caller
         expected; a concurrent writer's update of that row waits for this transaction, then
         matches nothing."""
-
         statement = _append_statement(len(leaves), len(nodes))
         params = [
             new_head[0],
