@@ -38,6 +38,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tocsin.server.web.middleware.ContentSecurityPolicyMiddleware",
+    # Last, so that it sees the signed-in person and the view (docs/architecture.md, Reading).
+    "tocsin.server.reads.ReadScopeMiddleware",
 ]
 
 ROOT_URLCONF = "tocsin.server.urls"

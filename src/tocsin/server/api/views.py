@@ -1,6 +1,7 @@
 """API views: thin, as the web views are. Writes go through ``do_record_concern``; reads go
-through the need-to-know gates, and each read records one ``record.viewed`` listing every
-concern (and child) it returned."""
+through the need-to-know gates and read models, and the request's read scope records one
+``record.viewed`` listing every concern (and child) it returned, as the person the API signed
+in (:meth:`_TocsinApiView.initial`)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,11 @@ from tocsin.server.api.serializers import (
     RecordedSerializer,
     draft_from,
 )
-from tocsin.server.concerns.actions import ConcernInvalid, do_record_concern, do_record_view
-from tocsin.server.concerns.gates import NotVisible, access_concern, concerns_visible_to
-from tocsin.server.concerns.models import Concern
+from tocsin.server.concerns.actions import ConcernInvalid, do_record_concern
+from tocsin.server.concerns.gates import NotVisible
+from tocsin.server.concerns.read_models import concern_with_relations_for, concerns_page
 from tocsin.server.directory.models import User
+from tocsin.server.reads import current_scope
 
 __all__ = ["ConcernDetail", "ConcernList", "field_errors"]
 
@@ -55,19 +57,21 @@ def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
     return [{"field": path, "message": str(detail)}]
 
 
-def _shown(concerns: list[Concern]) -> list[str]:
-    subjects = []
-    for concern in concerns:
-        subjects.append(f"concern:{concern.pk}")
-        subjects += [f"child:{link.child_id}" for link in concern.child_links.all()]
-    return subjects
-
-
 class _TocsinApiView(APIView):
     """Session sign-in (the web's, with CSRF on writes), signed-in people only."""
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsAuthenticated]
+    #: What "who has seen this record" says each method was for.
+    read_purposes: dict[str, str] = {}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Once DRF has signed the person in: the read scope records them, not the session."""
+        super().initial(request, *args, **kwargs)
+        scope = current_scope()
+        if scope is not None:
+            scope.viewer = self.user(request)
+            scope.purpose = self.read_purposes.get(request.method or "", scope.purpose)
 
     def user(self, request: Request) -> User:
         user = request.user
@@ -81,21 +85,17 @@ class ConcernPages(PageNumberPagination):
     page_size_query_param = "page_size"
 
 
-def _with_relations(concerns: Any) -> Any:
-    return concerns.select_related("agency").prefetch_related("child_links__child", "screenings")
-
-
 class ConcernList(_TocsinApiView):
+    read_purposes = {"GET": "api: list concerns", "POST": "api: concern recorded"}
+
     @extend_schema(
         summary="The concerns you may see, newest first",
         responses={200: ConcernSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
         user = self.user(request)
-        concerns = _with_relations(concerns_visible_to(user).order_by("-recorded_seq"))
         pages = ConcernPages()
-        page = list(pages.paginate_queryset(concerns, request, view=self) or [])
-        do_record_view(user, "api: list concerns", _shown(page))
+        page = list(pages.paginate_queryset(concerns_page(user), request, view=self) or [])
         return pages.get_paginated_response(ConcernSerializer(page, many=True).data)
 
     @extend_schema(
@@ -127,6 +127,8 @@ class ConcernList(_TocsinApiView):
 
 
 class ConcernDetail(_TocsinApiView):
+    read_purposes = {"GET": "api: concern"}
+
     @extend_schema(
         summary="One concern, if you may see it",
         responses={200: ConcernSerializer, 404: OpenApiResponse(description="Not found")},
@@ -134,9 +136,7 @@ class ConcernDetail(_TocsinApiView):
     def get(self, request: Request, concern_id: str) -> Response:
         user = self.user(request)
         try:
-            access_concern(user, concern_id)
+            concern = concern_with_relations_for(user, concern_id)
         except NotVisible as exc:
             return Response({"errors": [{"field": "", "message": str(exc)}]}, status=404)
-        concern = _with_relations(Concern.objects.filter(pk=concern_id)).get()
-        do_record_view(user, "api: concern", _shown([concern]))
         return Response(ConcernSerializer(concern).data)

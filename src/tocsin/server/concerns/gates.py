@@ -1,5 +1,7 @@
 """Need-to-know: who may see which concerns and children. Every read of a concern or a child
-goes through here, and the caller records the view (``do_record_view``) once per request.
+goes through here; what a gate returns is recorded by the request's read scope
+(``tocsin.server.reads``), one ``record.viewed`` per request, with nothing for the caller to
+remember.
 
 The agency is the need-to-know boundary: people see the concerns their own agency recorded.
 The multi-agency front door (MASH officers) and the partnership's independent scrutineers see
@@ -67,10 +69,8 @@ def access_child(user: User, child_id: uuid.UUID | str) -> tuple[Child, QuerySet
     """The child and the concerns about them that ``user`` may see; :class:`NotVisible` if
     there are none."""
     try:
-        child = Child.objects.get(pk=child_id)
+        child = children_visible_to(user).get(pk=child_id)
     except (Child.DoesNotExist, ValidationError, ValueError, TypeError):
         raise NotVisible("no such child, or you do not have access to them") from None
     concerns = concerns_visible_to(user).filter(child_links__child=child).order_by("-recorded_seq")
-    if not concerns.exists():
-        raise NotVisible("no such child, or you do not have access to them")
     return child, concerns

@@ -14,9 +14,10 @@ from django.db import models
 from tocsin.domain.concerns import CHANNELS, SEXES
 from tocsin.server.directory.models import Agency, User
 from tocsin.server.projections import ProjectionModel
+from tocsin.server.reads import ShownWhenLoaded
 
 
-class Child(ProjectionModel):
+class Child(ShownWhenLoaded, ProjectionModel):
     """A child some concern is about, as first recorded (later concerns may add aliases)."""
 
     subject_prefix = "child"
@@ -36,6 +37,9 @@ class Child(ProjectionModel):
 
     class Meta:
         db_table = "concerns_child"
+
+    def shown_subjects(self) -> tuple[str, ...]:
+        return (f"child:{self.pk}",)
 
     def __str__(self) -> str:
         return " ".join(p for p in (self.given_name, self.family_name) if p) or "(name not known)"
@@ -57,7 +61,7 @@ class Child(ProjectionModel):
         }
 
 
-class Concern(ProjectionModel):
+class Concern(ShownWhenLoaded, ProjectionModel):
     subject_prefix = "concern"
 
     id = models.UUIDField(primary_key=True)
@@ -82,6 +86,9 @@ class Concern(ProjectionModel):
 
     class Meta:
         db_table = "concerns_concern"
+
+    def shown_subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.pk}",)
 
     def __str__(self) -> str:
         return self.reference
@@ -109,7 +116,7 @@ class Concern(ProjectionModel):
         }
 
 
-class ConcernChild(ProjectionModel):
+class ConcernChild(ShownWhenLoaded, ProjectionModel):
     """That a concern is about a child."""
 
     subject_prefix = "concern"
@@ -125,8 +132,11 @@ class ConcernChild(ProjectionModel):
             models.UniqueConstraint(fields=["concern", "child"], name="concern_child_once")
         ]
 
+    def shown_subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}", f"child:{self.child_id}")
 
-class Screening(ProjectionModel):
+
+class Screening(ShownWhenLoaded, ProjectionModel):
     """A child's risk screening at one concern: the computed band, every indicator behind it,
     and the band a professional set if they regraded it."""
 
@@ -149,8 +159,11 @@ class Screening(ProjectionModel):
     class Meta:
         db_table = "concerns_screening"
 
+    def shown_subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}", f"child:{self.child_id}")
 
-class Regrading(ProjectionModel):
+
+class Regrading(ShownWhenLoaded, ProjectionModel):
     subject_prefix = "concern"
     owner_field = "concern_id"
 
@@ -166,8 +179,11 @@ class Regrading(ProjectionModel):
     class Meta:
         db_table = "concerns_regrading"
 
+    def shown_subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}",)
 
-class ConcernNote(ProjectionModel):
+
+class ConcernNote(ShownWhenLoaded, ProjectionModel):
     """Information added to a concern after it was recorded."""
 
     subject_prefix = "concern"
@@ -183,6 +199,9 @@ class ConcernNote(ProjectionModel):
 
     class Meta:
         db_table = "concerns_note"
+
+    def shown_subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}",)
 
 
 class RecordView(ProjectionModel):

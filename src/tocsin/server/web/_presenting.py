@@ -1,25 +1,21 @@
-"""Helpers the page views share: the signed-in user, recording a view, language warnings laid
-out for highlighting, band labels, and the receipt download."""
+"""Helpers the page views share: the signed-in user, language warnings laid out for
+highlighting, band labels, and the receipt download."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
 from tocsin.server.concerns import screening as screening_policy
-from tocsin.server.concerns.actions import do_record_view
 from tocsin.server.directory.models import User
 from tocsin.server.ledger.checkpoints import latest_checkpoint, receipt_for, sign_checkpoint_now
 
 __all__ = [
     "WarnedText",
-    "actor_name",
     "band_label",
     "receipt_response",
-    "record_view",
     "signed_in_user",
     "warnings_in",
 ]
@@ -30,11 +26,6 @@ def signed_in_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def record_view(user: User, purpose: str, shown: Sequence[str]) -> None:
-    """One ``record.viewed`` for everything this request shows."""
-    do_record_view(user, purpose, list(shown))
 
 
 @dataclass(frozen=True)
@@ -64,18 +55,6 @@ def warnings_in(text: str) -> WarnedText:
         position = warning.end
     segments.append((text[position:], False))
     return WarnedText([s for s in segments if s[0]], warnings)
-
-
-def actor_name(actor: str) -> str:
-    """A person's name for ``user:<id>`` (with their agency); system actors by what they are."""
-    if actor.startswith("user:"):
-        user = User.objects.filter(pk=actor.removeprefix("user:")).first()
-        if user is not None:
-            agency = f" ({user.agency})" if user.agency_id else ""
-            return f"{user.display_name}{agency}"
-    if actor == "system:public-reporting":
-        return "A member of the public"
-    return actor.removeprefix("system:")
 
 
 def band_label(band_id: str) -> str:

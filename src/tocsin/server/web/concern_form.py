@@ -26,8 +26,9 @@ from tocsin.server.actors import ActionRefused
 from tocsin.server.concerns import screening as screening_policy
 from tocsin.server.concerns.actions import RECORDING_ROLES, ConcernInvalid, do_record_concern
 from tocsin.server.concerns.gates import NotVisible, access_concern
+from tocsin.server.reads import shows
 from tocsin.server.web import _steps
-from tocsin.server.web._presenting import receipt_response, record_view, signed_in_user, warnings_in
+from tocsin.server.web._presenting import receipt_response, signed_in_user, warnings_in
 
 __all__ = ["check_answers", "receipt", "recorded", "start_concern", "step_page"]
 
@@ -192,6 +193,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@shows("concern recorded")
 def recorded(request: HttpRequest, concern_id: str) -> HttpResponse:
     """The confirmation panel: the reference, and the receipt to download."""
     user = signed_in_user(request)
@@ -199,11 +201,11 @@ def recorded(request: HttpRequest, concern_id: str) -> HttpResponse:
         concern = access_concern(user, concern_id)
     except NotVisible:
         raise Http404("no such concern") from None
-    record_view(user, "concern recorded", [f"concern:{concern.pk}"])
     return render(request, "web/concern_recorded.html", {"concern": concern})
 
 
 @login_required
+@shows("receipt")
 def receipt(request: HttpRequest, concern_id: str) -> HttpResponse:
     """The ledger receipt (C2SP tlog-proof) for the concern's recording, as a download."""
     user = signed_in_user(request)
@@ -211,5 +213,4 @@ def receipt(request: HttpRequest, concern_id: str) -> HttpResponse:
         concern = access_concern(user, concern_id)
     except NotVisible:
         raise Http404("no such concern") from None
-    record_view(user, "receipt", [f"concern:{concern.pk}"])
     return receipt_response(concern.recorded_seq, concern.reference)

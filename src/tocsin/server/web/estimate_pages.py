@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,17 +21,22 @@ from tocsin.domain.concerns import CIN_FACTORS, FieldProblem
 from tocsin.domain.estimates import EXPLOITATION_CIN_FACTORS
 from tocsin.intel.estimate import METHODS, CaptureTable
 from tocsin.intel.lists import capture_csv
+from tocsin.server.directory.read_models import actor_names
 from tocsin.server.intel.actions import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,
-    ESTIMATE_ROLES,
     MAX_BOOTSTRAP,
     EstimateRefused,
     do_produce_estimate,
 )
+from tocsin.server.intel.gates import (
+    EstimateNotVisible,
+    access_estimate,
+    estimates_visible_to,
+    may_estimate,
+)
 from tocsin.server.intel.lists import GROUPINGS, concern_date_range
-from tocsin.server.intel.models import EstimateRun
-from tocsin.server.web._presenting import actor_name, receipt_response, signed_in_user
+from tocsin.server.web._presenting import receipt_response, signed_in_user
 from tocsin.server.web._steps import read_date
 from tocsin.server.web._upset import lists_in_words, upset_chart
 
@@ -72,20 +77,15 @@ CI_METHODS = {
 }
 
 
-def may_estimate(user: Any) -> bool:
-    """Whether ``user`` may produce and read estimates (for the navigation)."""
-    return bool(getattr(user, "is_active", False)) and getattr(user, "role", "") in ESTIMATE_ROLES
-
-
 def _require_estimate_role(request: HttpRequest) -> None:
     if not may_estimate(signed_in_user(request)):
         raise PermissionDenied("your role does not produce or read estimates")
 
 
-def _run(estimate_id: str) -> EstimateRun:
+def _run(request: HttpRequest, estimate_id: str) -> Any:
     try:
-        return EstimateRun.objects.get(pk=estimate_id)
-    except (EstimateRun.DoesNotExist, ValidationError, ValueError):
+        return access_estimate(signed_in_user(request), estimate_id)
+    except EstimateNotVisible:
         raise Http404("no such estimate") from None
 
 
@@ -93,11 +93,12 @@ def _run(estimate_id: str) -> EstimateRun:
 def estimates(request: HttpRequest) -> HttpResponse:
     """Every estimate produced, newest first: none can be removed or changed."""
     _require_estimate_role(request)
-    runs = list(EstimateRun.objects.order_by("-produced_seq"))
+    runs = list(estimates_visible_to(signed_in_user(request)))
+    names = actor_names(run.produced_by for run in runs)
     return render(
         request,
         "web/estimates.html",
-        {"runs": runs, "by": {run.pk: actor_name(run.produced_by) for run in runs}},
+        {"runs": runs, "by": {run.pk: names[run.produced_by] for run in runs}},
     )
 
 
@@ -238,7 +239,7 @@ def _terms_in_words(model: list[str]) -> list[str]:
     return words
 
 
-def _capture(run: EstimateRun) -> CaptureTable:
+def _capture(run: Any) -> CaptureTable:
     table = run.capture_table
     return CaptureTable.from_histories(
         table["lists"],
@@ -252,7 +253,7 @@ def estimate_page(request: HttpRequest, estimate_id: str) -> HttpResponse:
     """One estimate, with the interval, the model in words, the overlaps, the settings, the
     warnings, the caveats and the event that records it."""
     _require_estimate_role(request)
-    run = _run(estimate_id)
+    run = _run(request, estimate_id)
     result: dict[str, Any] = run.result
     chart = upset_chart(run.capture_table)
     combinations = [
@@ -265,7 +266,7 @@ def estimate_page(request: HttpRequest, estimate_id: str) -> HttpResponse:
         {
             "run": run,
             "result": result,
-            "by": actor_name(run.produced_by),
+            "by": actor_names([run.produced_by])[run.produced_by],
             "chart": chart,
             "combinations": combinations,
             "terms": _terms_in_words(result.get("model", [])),
@@ -285,7 +286,7 @@ def estimate_page(request: HttpRequest, estimate_id: str) -> HttpResponse:
     )
 
 
-def _rerun_command(run: EstimateRun) -> str:
+def _rerun_command(run: Any) -> str:
     parts = [f"tocsin estimate --csv {_csv_name(run)} --method {run.method}"]
     bootstrap = run.settings.get("bootstrap") or 0
     if bootstrap:
@@ -295,7 +296,7 @@ def _rerun_command(run: EstimateRun) -> str:
     return " ".join(parts) + " --json"
 
 
-def _csv_name(run: EstimateRun) -> str:
+def _csv_name(run: Any) -> str:
     return f"tocsin-capture-table-{run.period_from}-{run.period_to}-seq{run.produced_seq}.csv"
 
 
@@ -303,7 +304,7 @@ def _csv_name(run: EstimateRun) -> str:
 def estimate_capture_csv(request: HttpRequest, estimate_id: str) -> HttpResponse:
     """The capture table as recorded, in the CSV format ``tocsin estimate --csv`` reads."""
     _require_estimate_role(request)
-    run = _run(estimate_id)
+    run = _run(request, estimate_id)
     response = HttpResponse(capture_csv(_capture(run)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_csv_name(run)}"'
     return response
@@ -313,5 +314,5 @@ def estimate_capture_csv(request: HttpRequest, estimate_id: str) -> HttpResponse
 def estimate_receipt(request: HttpRequest, estimate_id: str) -> HttpResponse:
     """A receipt (C2SP tlog-proof) for the event that records the estimate."""
     _require_estimate_role(request)
-    run = _run(estimate_id)
+    run = _run(request, estimate_id)
     return receipt_response(run.produced_seq, f"estimate-seq{run.produced_seq}")

@@ -31,7 +31,7 @@ from tocsin.server.concerns.actions import (
     do_add_information,
     do_record_concern,
 )
-from tocsin.server.concerns.models import Concern
+from tocsin.server.concerns.read_models import concern_by_follow_up_code_hash
 from tocsin.server.web import _ratelimit
 from tocsin.server.web._presenting import receipt_response
 from tocsin.server.web._steps import read_date
@@ -232,9 +232,7 @@ def follow_up(request: HttpRequest, lang: str) -> HttpResponse:
                 errors.append(("information", _("Tell us the information you want to add")))
             elif len(text) > MAX_FOLLOW_UP:
                 errors.append(("information", _("Keep the information under 5,000 characters")))
-            concern = Concern.objects.filter(
-                follow_up_code_hash=follow_up_code_hash(values["code"])
-            ).first()
+            concern = concern_by_follow_up_code_hash(follow_up_code_hash(values["code"]))
             if concern is None:
                 errors.insert(
                     0, ("code", _("We could not match that code. Check it and try again"))

@@ -10,9 +10,9 @@ from django.core.management.base import CommandParser
 from tocsin.domain.events import CATALOGUE, EventDecodeError, event_type
 from tocsin.ledger import Envelope
 from tocsin.server.cli.base import TocsinCommand, UsageError, non_negative
-from tocsin.server.concerns.actions import do_record_view
 from tocsin.server.ledger.models import LedgerLeaf
 from tocsin.server.ledger.recording import SystemActor, reading_ledger
+from tocsin.server.reads import ReadScope, read_scope
 
 
 def _operator() -> str:
@@ -54,12 +54,33 @@ class Command(TocsinCommand):
         if options["limit"] is not None:
             leaves = leaves[: options["limit"]]
         rows = list(leaves.values_list("seq", "data"))
-        payloads = reading_ledger().store.read_payloads([seq for seq, _ in rows])
+        if not options["json"]:
+            # The listing shows no payload, so no record: nothing to put on the ledger.
+            events = self._decode(rows, payloads=False, scope=None)
+        else:
+            # Payloads hold personal data: showing them is a read like any other, so it goes
+            # on the ledger before anything is printed (who ran it, and every record shown).
+            with read_scope(SystemActor(f"cli:{_operator()}"), "tocsin events --json") as scope:
+                events = self._decode(rows, payloads=True, scope=scope)
+            self.emit_json({"events": events})
+            return
+        for event in events:
+            self.stdout.write(
+                f"{event['seq']:>8}  {event['time']}  {event['kind']:<22} {event['actor']}"
+            )
+
+    def _decode(
+        self, rows: list[tuple[int, Any]], *, payloads: bool, scope: ReadScope | None
+    ) -> list[dict[str, Any]]:
+        """Each leaf as JSON; with ``payloads``, its payload too (secrets redacted), every
+        record whose payload is shown going into ``scope``."""
+        sealed_payloads = (
+            reading_ledger().store.read_payloads([seq for seq, _ in rows]) if payloads else {}
+        )
         events = []
-        shown: set[str] = set()
         for seq, data in rows:
             envelope = Envelope.parse(bytes(data))
-            sealed = payloads.get(seq)
+            sealed = sealed_payloads.get(seq)
             payload: dict[str, Any] | None = None
             if sealed is not None:
                 try:
@@ -67,7 +88,8 @@ class Command(TocsinCommand):
                     payload = decoded.redacted_payload()
                 except (LookupError, EventDecodeError):
                     payload = {"error": "payload does not decode; run tocsin verify"}
-                shown.update(envelope.subjects)
+                if scope is not None:
+                    scope.add(envelope.subjects)
             events.append(
                 {
                     "seq": envelope.seq,
@@ -80,13 +102,4 @@ class Command(TocsinCommand):
                     "payload": payload,
                 }
             )
-        if options["json"]:
-            # Payloads hold personal data: showing them is a read like any other, so it goes
-            # on the ledger before anything is printed (who ran it, and every record shown).
-            do_record_view(SystemActor(f"cli:{_operator()}"), "tocsin events --json", sorted(shown))
-            self.emit_json({"events": events})
-            return
-        for event in events:
-            self.stdout.write(
-                f"{event['seq']:>8}  {event['time']}  {event['kind']:<22} {event['actor']}"
-            )
+        return events

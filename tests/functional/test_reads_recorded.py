@@ -1,0 +1,227 @@
+"""Every page and API endpoint records what it shows: each URL pattern Tocsin serves (those
+added later included) is rendered by every kind of user, and whatever protected record appears
+in the response must be listed by that request's ``record.viewed``.
+
+A record "appears" when its id, its reference (a concern) or its name (a child) is in the
+body. A new route whose URL takes a parameter this file does not know fails until a value is
+added to ``parameter_values``; one that no user can open must say why in ``NEEDS_STATE``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db.models import Max
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import make_agency, make_draft, make_user
+from tests.factories.estimates import FROM, TODAY, make_lists_world
+from tocsin.domain.concerns import ChildDraft, IndicatorSeen
+from tocsin.server.concerns.actions import (
+    PUBLIC,
+    do_add_information,
+    do_record_concern,
+    do_regrade_risk,
+)
+from tocsin.server.concerns.models import Child, Concern, RecordView, Screening
+from tocsin.server.concerns.screening import scheme
+from tocsin.server.directory.models import User
+from tocsin.server.intel.actions import do_produce_estimate
+from tocsin.server.intel.models import EstimateRun
+from tocsin.server.ledger.checkpoints import sign_checkpoint_now
+from tocsin.server.reads import ReadScope
+from tocsin.server.web import _steps
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+#: Routes that no user can open from a fresh session, and why (they are still requested, and
+#: still checked: whatever they show must be recorded).
+NEEDS_STATE = {
+    "web:sign-out": "signing out is a POST",
+    "web:report-sent": "shows the report this visitor's session just sent",
+    "web:report-receipt": "the receipt of the report this visitor's session just sent",
+    "web:tlog-tile": "tiles exist only once checkpoints cover them",
+    "web:estimate-receipt": "signs a checkpoint first; covered by test_web_estimates",
+}
+
+
+def _routes(
+    patterns: list[Any] | None = None, namespace: str = "", prefix: str = ""
+) -> Iterator[tuple[str, list[str]]]:
+    """Every named route, with the names of the parameters in its URL."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _routes(entry.url_patterns, inner, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", list(entry.pattern.converters)
+
+
+@dataclass
+class World:
+    users: list[User]
+    concerns: list[Concern]
+    children: list[Child]
+    screenings: list[Screening]
+    estimate: EstimateRun
+
+
+def _world() -> World:
+    lists = make_lists_world()
+    schools = make_agency("Northgate Academy", "education")
+    indicator = scheme().indicators[0].id
+    council = do_record_concern(
+        make_draft(
+            children=[ChildDraft(given_name="Ilona", family_name="Zawadzka-Reads")],
+            indicators=[IndicatorSeen(indicator, date(2026, 10, 2))],
+        ),
+        actor=lists.practitioner,
+    ).concern
+    screening = council.screenings.get()
+    other_band = next(b for b in ("significant", "moderate") if b != screening.current_band)
+    do_regrade_risk(screening, other_band, "Seen with older adults again", actor=lists.practitioner)
+    do_add_information(council, "The school saw the car again.", actor=lists.practitioner)
+    do_record_concern(
+        make_draft(
+            children=[ChildDraft(given_name="Farhan", family_name="Qureshi-Reads")],
+            channel="public",
+        ),
+        actor=PUBLIC,
+    )
+    teacher = make_user(schools)
+    do_record_concern(
+        make_draft(children=[ChildDraft(given_name="Tamsin", family_name="Ellery-Reads")]),
+        actor=teacher,
+    )
+    estimate = do_produce_estimate(FROM, TODAY, bootstrap=0, actor=lists.analyst)
+    sign_checkpoint_now()
+    users = [
+        lists.practitioner,
+        teacher,
+        lists.officer,
+        lists.analyst,
+        make_user(lists.council, role="mash_officer"),
+        make_user(lists.council, role="team_manager"),
+        make_user(lists.council, role="head_of_service"),
+        make_user(lists.council, role="partnership_scrutineer"),
+        lists.admin,
+    ]
+    return World(
+        users=users,
+        concerns=list(Concern.objects.all()),
+        children=list(Child.objects.all()),
+        screenings=list(Screening.objects.all()),
+        estimate=estimate,
+    )
+
+
+def parameter_values(world: World, name: str) -> list[dict[str, Any]]:
+    """Values to try for one URL parameter (each may be visible to some users only)."""
+    if name == "concern_id":
+        return [{"concern_id": c.pk} for c in world.concerns]
+    if name == "child_id":
+        return [{"child_id": c.pk} for c in world.children]
+    if name == "screening_id":  # always with its concern
+        return [{"screening_id": s.pk, "concern_id": s.concern_id} for s in world.screenings]
+    if name == "estimate_id":
+        return [{"estimate_id": world.estimate.pk}]
+    if name == "slug":
+        return [{"slug": step.slug} for step in _steps.STEPS]
+    if name == "lang":
+        return [{"lang": "en"}]
+    if name == "path":
+        return [{"path": "0/x/000"}]
+    raise AssertionError(
+        f"a route takes the parameter {name!r}: add values for it to parameter_values, so "
+        "that the test can check what the new page shows is recorded"
+    )
+
+
+def _urls(world: World, name: str, parameters: list[str]) -> list[str]:
+    if not parameters:
+        return [reverse(name)]
+    per_parameter = [
+        parameter_values(world, p)
+        for p in parameters
+        if not (p == "concern_id" and "screening_id" in parameters)
+    ]
+    urls = []
+    for combination in itertools.product(*per_parameter):
+        kwargs: dict[str, Any] = {}
+        for values in combination:
+            kwargs.update(values)
+        urls.append(reverse(name, kwargs=kwargs))
+    return urls
+
+
+def _appears(body: str, world: World) -> set[str]:
+    """The protected records whose id, reference or name is in ``body``."""
+    found = set()
+    for concern in world.concerns:
+        if str(concern.pk) in body or concern.reference in body:
+            found.add(f"concern:{concern.pk}")
+    for child in world.children:
+        name = f"{child.given_name} {child.family_name}".strip()
+        if str(child.pk) in body or (child.family_name and name in body):
+            found.add(f"child:{child.pk}")
+    return found
+
+
+def test_every_route_records_every_record_it_shows() -> None:
+    world = _world()
+    opened: dict[str, int] = {}
+    checked = 0
+    for name, parameters in _routes():
+        opened.setdefault(name, 0)
+        for url in _urls(world, name, parameters):
+            for user in [None, *world.users]:
+                client = Client()
+                if user is not None:
+                    client.force_login(user)
+                before = RecordView.objects.aggregate(last=Max("viewed_seq"))["last"] or -1
+                response = client.get(url)
+                body = (
+                    b"".join(response).decode("utf-8", "replace")
+                    if response.streaming
+                    else response.content.decode("utf-8", "replace")
+                )
+                if response.status_code < 400:  # shown, or sent on (a redirect)
+                    opened[name] += 1
+                viewer = f"user:{user.pk}" if user else "system:public-reporting"
+                recorded = set(
+                    RecordView.objects.filter(viewed_seq__gt=before, viewer=viewer).values_list(
+                        "subject", flat=True
+                    )
+                )
+                shown = _appears(body, world)
+                assert shown <= recorded, (
+                    f"GET {url} as {user.role if user else 'the public'} "
+                    f"({response.status_code}) shows {sorted(shown - recorded)} but its "
+                    f"record.viewed lists only {sorted(recorded)}"
+                )
+                checked += 1
+    never = {n for n, count in opened.items() if count == 0 and n not in NEEDS_STATE}
+    assert not never, f"no user could open {sorted(never)}: give them values or a reason"
+    assert checked > 100
+
+
+def test_a_page_that_forgot_to_record_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above can fail: with loaded records no longer added to the read scope, the
+    child page shows a name and a concern its record.viewed does not list."""
+    world = _world()
+    monkeypatch.setattr(ReadScope, "add", lambda self, subjects: None)
+    user = next(u for u in world.users if u.role == "partnership_scrutineer")
+    client = Client()
+    client.force_login(user)
+    child = next(c for c in world.children if c.family_name == "Zawadzka-Reads")
+    body = client.get(f"/children/{child.pk}/").content.decode()
+    recorded = set(
+        RecordView.objects.filter(viewer=f"user:{user.pk}").values_list("subject", flat=True)
+    )
+    assert f"child:{child.pk}" in _appears(body, world) - recorded
