@@ -66,3 +66,30 @@ def test_importing_the_whole_core_loads_no_django() -> None:
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(SRC.parent)},
     )
     assert out.stdout.strip() == "", f"the core pulled in: {out.stdout.strip()}"
+
+
+#: The interfaces read through gates and read models, never projection models themselves;
+#: accounts and agencies (the directory) are not protected records, and the pages need the
+#: signed-in person's type.
+INTERFACES = ["server/web", "server/api"]
+INTERFACE_MAY_IMPORT = {"tocsin.server.directory.models"}
+
+
+def interface_files() -> list[Path]:
+    return [p for package in INTERFACES for p in sorted((SRC / package).rglob("*.py"))]
+
+
+@pytest.mark.parametrize("path", interface_files(), ids=lambda p: str(p.relative_to(SRC)))
+def test_interfaces_import_no_projection_models(path: Path) -> None:
+    bad = [
+        n
+        for n in imported_modules(path)
+        if n.startswith("tocsin.server.")
+        and (n.endswith(".models") or ".models." in n)
+        and n not in INTERFACE_MAY_IMPORT
+    ]
+    assert not bad, (
+        f"{path.relative_to(SRC)} imports {bad}: read through a gate or a read model "
+        "(tocsin.server.*.gates, *.read_models), so that what the page shows is checked and "
+        "recorded"
+    )
