@@ -211,7 +211,7 @@ class DatabaseStore(LedgerStore):
             cursor.execute(
                 'SELECT "index", hash FROM ledger_node WHERE level = %s ORDER BY "index"', [level]
             )
-            rows = cursor.fetchall()
+            rows: list[tuple[int, bytes]] = cursor.fetchall()
         if rows and not isinstance(rows[0][1], bytes):
             return [(index, _bytes(value)) for index, value in rows]
         return rows
