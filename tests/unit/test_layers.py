@@ -1,9 +1,11 @@
 """The core imports no framework: tocsin.ledger, tocsin.domain, tocsin.intel, tocsin.simulate,
-tocsin.witness and tocsin.config are plain Python (DESIGN.md, "Architecture")."""
+tocsin.witness and tocsin.config are plain Python (DESIGN.md, "Architecture"). And a backend's
+SQL lives in its adapter: only the ledger store names the ledger's tables in SQL."""
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +95,41 @@ def test_interfaces_import_no_projection_models(path: Path) -> None:
         "(tocsin.server.*.gates, *.read_models), so that what the page shows is checked and "
         "recorded"
     )
+
+
+# --- the ledger's SQL lives in the store adapter ---------------------------------------------
+
+LEDGER_PACKAGE = SRC / "server" / "ledger"
+MAY_NAME_LEDGER_TABLES = {LEDGER_PACKAGE / "store.py", LEDGER_PACKAGE / "models.py"}
+
+
+def ledger_tables() -> list[str]:
+    """The ledger's table names, as its models declare them."""
+    models = (LEDGER_PACKAGE / "models.py").read_text(encoding="utf-8")
+    return re.findall(r'db_table = "(ledger_\w+)"', models)
+
+
+def ledger_sql(text: str) -> list[str]:
+    """Where ``text`` names a ledger table in SQL (after FROM, JOIN, INTO, UPDATE or TABLE)."""
+    names = "|".join(sorted(ledger_tables(), key=len, reverse=True))
+    pattern = rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+[\"`]?(?:{names})\b"
+    return re.findall(pattern, text)
+
+
+def test_the_table_matcher_knows_every_ledger_table_and_finds_them_in_sql() -> None:
+    assert {"ledger_leaf", "ledger_node", "ledger_payload", "ledger_head"} <= set(ledger_tables())
+    assert ledger_sql("SELECT seq, data FROM ledger_leaf ORDER BY seq") == ["FROM ledger_leaf"]
+    assert ledger_sql("LEFT JOIN ledger_payload p ON p.seq = l.seq") == ["JOIN ledger_payload"]
+    assert ledger_sql('DELETE FROM "ledger_node" WHERE level = 0') == ['FROM "ledger_node']
+    assert ledger_sql("UPDATE ledger_head SET size = 1") == ["UPDATE ledger_head"]
+    assert ledger_sql("the ledger_leaf table; ledger_leafy FROM ledger_leafy") == []
+
+
+def test_only_the_store_adapter_writes_sql_for_the_ledger_tables() -> None:
+    offenders = {
+        str(path.relative_to(SRC)): found
+        for path in sorted(SRC.rglob("*.py"))
+        if path not in MAY_NAME_LEDGER_TABLES and "migrations" not in path.parts
+        if (found := ledger_sql(path.read_text(encoding="utf-8")))
+    }
+    assert not offenders, f"only the store adapter may name ledger tables in SQL: {offenders}"

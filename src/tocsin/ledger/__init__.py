@@ -1,7 +1,7 @@
 """The tamper-evident ledger: canonical JSON, event envelopes, the RFC 9162 Merkle tree and its
-proofs, the storage port, and the C2SP formats that let outsiders check it (signed notes,
-checkpoints, cosignatures, tlog-proof receipts, hash tiles). Plain Python; imports nothing from
-Django.
+proofs, the storage port and the audit of a store's tree, and the C2SP formats that let
+outsiders check it (signed notes, checkpoints, cosignatures, tlog-proof receipts, hash tiles).
+Plain Python; imports nothing from Django.
 
 Errors raised here::
 
@@ -23,6 +23,7 @@ Errors raised here::
     └── StoreConflict        a write did not continue from the store's current size
 """
 
+from tocsin.ledger._audit import AuditProblem, StoreTables, TreeAudit, audit_tree
 from tocsin.ledger._canonical import CanonicalJSONError, canonical_json, parse_canonical_json
 from tocsin.ledger._checkpoint import (
     Checkpoint,
@@ -96,7 +97,7 @@ from tocsin.ledger._note import (
     signer_from_skey,
     verifier_from_vkey,
 )
-from tocsin.ledger._store import Entry, LedgerStore, MemoryStore, StoreConflict
+from tocsin.ledger._store import Entry, LedgerStore, MemoryStore, StoreConflict, StoredEvent
 from tocsin.ledger._tiles import (
     TILE_WIDTH,
     TileError,
@@ -122,6 +123,7 @@ __all__ = [
     "SIGNATURE_TYPE_ED25519",
     "SIGNATURE_TYPE_MLDSA44_COSIGNATURE",
     "TILE_WIDTH",
+    "AuditProblem",
     "CanonicalJSONError",
     "Checkpoint",
     "CheckpointError",
@@ -154,14 +156,18 @@ __all__ = [
     "SealedPayload",
     "Signer",
     "StoreConflict",
+    "StoreTables",
+    "StoredEvent",
     "TileError",
     "TlogProof",
     "TlogProofError",
+    "TreeAudit",
     "UnsupportedKeyError",
     "UnverifiedNoteError",
     "VerifiedTlogProof",
     "Verifier",
     "VerifierKey",
+    "audit_tree",
     "canonical_json",
     "consistency_proof",
     "consistency_proof_ranges",

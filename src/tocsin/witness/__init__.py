@@ -1,4 +1,5 @@
-"""The oversight body's witness: C2SP tlog-witness over HTTP, standalone.
+"""The oversight body's witness: C2SP tlog-witness over HTTP, standalone; and the client the
+log uses to talk to one (:class:`WitnessClient`).
 
 It holds only checkpoints (never entries), checks each new checkpoint of a known log against
 the last one it cosigned with a consistency proof, and answers with a ``cosignature/v1``.
@@ -11,6 +12,7 @@ Errors raised here::
     └── WitnessConfigError   the state folder, key or logs file is missing or wrong
 """
 
+from tocsin.witness._client import WitnessClient, WitnessReply
 from tocsin.witness._config import (
     KEY_FILE,
     LOGS_FILE,
@@ -41,7 +43,9 @@ __all__ = [
     "VKEY_FILE",
     "KnownLog",
     "Witness",
+    "WitnessClient",
     "WitnessConfigError",
+    "WitnessReply",
     "WitnessResponse",
     "create_server",
     "init_witness",

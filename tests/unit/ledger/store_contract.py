@@ -15,6 +15,7 @@ from tocsin.ledger import (
     NewEvent,
     ProofError,
     StoreConflict,
+    audit_tree,
     leaf_hash,
     node_hash,
     reference_root,
@@ -131,3 +132,77 @@ class LedgerStoreContract:
             )
         assert store.head() == (3, reference_root(leaves))
         assert len(store.read_leaves(0, 10)) == 3
+
+    # Streaming reads (what verification reads in bulk).
+
+    def test_leaves_stream_in_order_in_batches_up_to_a_size(self, store: LedgerStore) -> None:
+        Ledger(store).append([event(i) for i in range(7)])
+        leaves = store.read_leaves(0, 7)
+        batches = list(store.stream_leaves(batch=3))
+        assert [len(batch) for batch in batches] == [3, 3, 1]
+        assert [pair for batch in batches for pair in batch] == list(enumerate(leaves))
+        assert [pair for batch in store.stream_leaves(5) for pair in batch] == list(
+            enumerate(leaves[:5])
+        )
+        assert list(store.stream_leaves(0)) == []
+
+    def test_a_level_is_read_whole_and_leaf_hashes_are_not_kept(self, store: LedgerStore) -> None:
+        Ledger(store).append([event(i) for i in range(7)])
+        leaves = store.read_leaves(0, 7)
+        hashes = [leaf_hash(leaf) for leaf in leaves]
+        assert store.read_level(0) == []
+        assert store.read_level(1) == [
+            (i, node_hash(hashes[2 * i], hashes[2 * i + 1])) for i in range(3)
+        ]
+        assert store.read_level(2) == [(0, reference_root(leaves[:4]))]
+        assert store.read_level(3) == []
+        assert store.coordinates_above(0) == [(1, 0), (1, 1), (1, 2), (2, 0)]
+        assert store.coordinates_above(1) == [(2, 0)]
+        assert store.coordinates_above(2) == []
+
+    def test_events_stream_with_their_columns_and_payloads(self, store: LedgerStore) -> None:
+        envelopes = Ledger(store).append([event(i) for i in range(5)])
+        leaves = store.read_leaves(0, 5)
+        payloads = store.read_payloads(range(5))
+        store.erase_payloads([2])
+        streamed = [e for batch in store.stream_events(4, batch=3) for e in batch]
+        assert [e.seq for e in streamed] == [0, 1, 2, 3]
+        for stored in streamed:
+            assert stored.kind == "contract.tested"
+            assert stored.subject == envelopes[stored.seq].subjects[0]
+            assert stored.leaf == leaves[stored.seq]
+            assert stored.payload == (None if stored.seq == 2 else payloads[stored.seq])
+        assert list(store.stream_events(0)) == []
+
+    def test_events_of_one_kind_are_read_with_their_payloads(self, store: LedgerStore) -> None:
+        other = NewEvent(
+            kind="record.expunged",
+            v=1,
+            time="2026-01-31T09:00:00.000000Z",
+            actor="system:test",
+            subjects=("thing:1",),
+            payload={"seqs": [1]},
+        )
+        Ledger(store).append([event(0), event(1), other, event(3), other])
+        found = list(store.events_of_kind("record.expunged"))
+        assert [(e.seq, e.kind, e.subject) for e in found] == [
+            (2, "record.expunged", "thing:1"),
+            (4, "record.expunged", "thing:1"),
+        ]
+        assert [e.payload.decode() if e.payload else None for e in found] == [{"seqs": [1]}] * 2
+        assert list(store.events_of_kind("nothing.happened")) == []
+
+    def test_a_store_of_whole_events_has_no_orphan_payloads(self, store: LedgerStore) -> None:
+        assert store.orphan_payloads() == []
+        Ledger(store).append([event(i) for i in range(3)])
+        store.erase_payloads([1])
+        assert store.orphan_payloads() == []
+
+    def test_the_tree_audit_of_a_sound_store_finds_nothing(self, store: LedgerStore) -> None:
+        Ledger(store).append([event(i) for i in range(11)])
+        audit = audit_tree(store)
+        assert audit.problems == []
+        assert audit.size == 11
+        leaves = store.read_leaves(0, 11)
+        for size in (0, 1, 4, 11):
+            assert audit.root_at(size) == reference_root(leaves[:size])

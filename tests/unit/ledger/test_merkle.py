@@ -192,6 +192,18 @@ def test_inclusion_rejects_an_index_not_below_the_size() -> None:
         verify_inclusion(8, 8, leaf, proof, root)
 
 
+def test_inclusion_rejects_a_negative_leaf_index() -> None:
+    # Shifting -1 right stays -1, so without the check index -1 walks the path of the last
+    # leaf: the last leaf's proof would "prove" a leaf at index -1.
+    _, nodes = build(LEAVES)
+    last = GOOD_SIZE - 1
+    proof = inclusion_proof(last, GOOD_SIZE, reader(nodes))
+    root = bytes.fromhex(ROOTS[GOOD_SIZE])
+    verify_inclusion(last, GOOD_SIZE, leaf_hash(LEAVES[last]), proof, root)
+    with pytest.raises(ProofError, match="cannot be negative"):
+        verify_inclusion(-1, GOOD_SIZE, leaf_hash(LEAVES[last]), proof, root)
+
+
 @pytest.mark.parametrize("length", [0, 31, 33, 64])
 def test_inclusion_rejects_hashes_that_are_not_32_bytes(length: int) -> None:
     leaf, proof, root = _good_inclusion()

@@ -44,3 +44,17 @@ class TestDatabaseStore(LedgerStoreContract):
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             prepared = [row[0] for row in cursor.fetchall()]
         assert any(statement.startswith("WITH head AS (UPDATE") for statement in prepared)
+
+    def test_stray_rows_written_in_sql_are_streamed_as_stored(self, store: DatabaseStore) -> None:
+        Ledger(store).append([event(i) for i in range(3)])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO ledger_payload (seq, salt, body) VALUES (%s, %s, %s)",
+                [7, b"\x00" * 32, b"{}"],
+            )
+            cursor.execute(
+                'INSERT INTO ledger_node (level, "index", hash) VALUES (0, 5, %s)', [b"\x01" * 32]
+            )
+        assert store.orphan_payloads() == [7]
+        assert store.read_level(0) == [(5, b"\x01" * 32)]
+        assert store.coordinates_above(0) == [(1, 0)]

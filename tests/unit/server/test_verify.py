@@ -1,26 +1,42 @@
 """tocsin verify: a clean ledger passes; any UPDATE, DELETE or INSERT made directly in SQL on
 any ledger or projection table makes it exit 1 and name the table (and the row and sequence
-number where there is one). The CLI is driven in-process so it sees the test database."""
+number where there is one). The projection cases are generated from the projection registry, so
+a new projection table is covered (or fails the build) without anyone remembering to. The CLI is
+driven in-process so it sees the test database."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, models
+from django.db import connection, models, transaction
+from django.utils import timezone
 
-from tests.factories import ACTOR, make_agency, make_partnership, make_team, make_user
+from tests.factories import ACTOR, make_agency, make_draft, make_partnership, make_team, make_user
 from tests.factories.estimates import FROM, TODAY, concern
 from tocsin.cli import main
-from tocsin.server.directory.models import Agency, Team, User
+from tocsin.domain.concerns import IndicatorSeen
+from tocsin.domain.records import RecordExpunged
+from tocsin.domain.screening import load_scheme
+from tocsin.server.concerns.actions import (
+    do_add_information,
+    do_record_concern,
+    do_record_view,
+    do_regrade_risk,
+)
+from tocsin.server.concerns.models import Screening
+from tocsin.server.directory.models import User
 from tocsin.server.intel.actions import do_produce_estimate
 from tocsin.server.intel.models import EstimateRun
 from tocsin.server.ledger.actions import do_expunge_record, do_lift_legal_hold, do_place_legal_hold
-from tocsin.server.ledger.models import Expunction, LegalHold
-from tocsin.server.ledger.recording import reading_ledger
+from tocsin.server.ledger.models import LedgerLeaf
+from tocsin.server.ledger.recording import reading_ledger, record_events
+from tocsin.server.projections import ProjectionModel, projection_models
+from tocsin.server.verify import verify_ledger
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +72,10 @@ def world() -> dict[str, Any]:
     hold_id = hold.subjects[0].split(":", 1)[1]
     do_lift_legal_hold(hold_id, "moratorium ended", actor=ACTOR)
     do_place_legal_hold(f"user:{partnership.admin.pk}", "litigation", actor=ACTOR)
+    leaver_seqs = list(
+        LedgerLeaf.objects.filter(subject=f"user:{leaver.pk}").values_list("seq", flat=True)
+    )
+    erased_payloads = reading_ledger().store.read_payloads(leaver_seqs)
     expunged = do_expunge_record(f"user:{leaver.pk}", "retention period ended", actor=ACTOR)
     make_user(partnership.council, username="late-joiner")
     lonely_agency = make_agency("Lonely agency", "voluntary")  # no dependants: deletable in SQL
@@ -65,6 +85,16 @@ def world() -> dict[str, Any]:
     for n, user in enumerate([worker, officer] * 3 + [officer]):
         concern(user, n // 2 if n < 4 else n, ["11A"])
     estimate = do_produce_estimate(FROM, TODAY, bootstrap=0, actor=ACTOR)
+    # A screened concern, its band regraded, a note added, and a view of it recorded.
+    scheme = load_scheme()
+    significant = [i.id for i in scheme.indicators if i.group == "significant"][:3]
+    draft = make_draft(indicators=[IndicatorSeen(i, date(2026, 11, 1)) for i in significant])
+    screened = do_record_concern(draft, actor=worker, today=TODAY).concern
+    screening = Screening.objects.get(concern=screened)
+    other_band = next(band.id for band in scheme.bands if band.id != screening.current_band)
+    do_regrade_risk(screening, other_band, "Seen by the team; plan agreed.", actor=worker)
+    do_add_information(screened, "The car was seen again on Friday.", actor=worker)
+    do_record_view(worker, "concern page", [f"concern:{screened.pk}"])
     return {
         "estimate": estimate,
         "partnership": partnership,
@@ -72,7 +102,10 @@ def world() -> dict[str, Any]:
         "leaver": leaver,
         "lonely_agency": lonely_agency,
         "hold_id": hold_id,
-        "expunged_seqs": expunged.seq,
+        "expunged_seq": expunged.seq,
+        "erased_payloads": erased_payloads,
+        "screening": screening,
+        "bands": [band.id for band in scheme.bands],
         "size": reading_ledger().size(),
     }
 
@@ -164,62 +197,8 @@ TAMPERS: dict[str, tuple[Tamper, str]] = {
         "ledger_leaf",
     ),
     "delete head": (lambda w: sql("DELETE FROM ledger_head"), "ledger_head"),
-    # projections
-    "update agency": (
-        lambda w: sql(
-            "UPDATE directory_agency SET name = 'Renamed' WHERE id = %s",
-            [prep(Agency, "id", w["partnership"].police.pk)],
-        ),
-        "directory_agency",
-    ),
-    "delete agency": (
-        lambda w: sql(
-            "DELETE FROM directory_agency WHERE id = %s",
-            [prep(Agency, "id", w["lonely_agency"].pk)],
-        ),
-        "directory_agency",
-    ),
-    "insert agency": (
-        lambda w: insert(
-            Agency,
-            id=uuid.uuid4(),
-            name="Ghost",
-            name_key="ghost",
-            sector="council",
-            registered_seq=1,
-        ),
-        "directory_agency",
-    ),
-    "update team": (
-        lambda w: sql(
-            "UPDATE directory_team SET name = 'Moved' WHERE id = %s",
-            [prep(Team, "id", w["spare_team"].pk)],
-        ),
-        "directory_team",
-    ),
-    "delete team": (
-        lambda w: sql(
-            "DELETE FROM directory_team WHERE id = %s", [prep(Team, "id", w["spare_team"].pk)]
-        ),
-        "directory_team",
-    ),
-    "insert team": (
-        lambda w: insert(
-            Team,
-            id=uuid.uuid4(),
-            agency_id=w["partnership"].council.pk,
-            name="Ghost team",
-            formed_seq=1,
-        ),
-        "directory_team",
-    ),
-    "update user role": (
-        lambda w: sql(
-            "UPDATE directory_user SET role = 'administrator' WHERE id = %s",
-            [prep(User, "id", w["partnership"].practitioner.pk)],
-        ),
-        "directory_user",
-    ),
+    # projections: every table's UPDATE, DELETE and INSERT are generated below; these are
+    # the changes that matter most to the people the records are about.
     "update user password": (
         lambda w: sql(
             "UPDATE directory_user SET password = 'x' WHERE id = %s",
@@ -227,47 +206,12 @@ TAMPERS: dict[str, tuple[Tamper, str]] = {
         ),
         "directory_user",
     ),
-    "delete user": (
+    "lower a screening band": (
         lambda w: sql(
-            "DELETE FROM directory_user WHERE id = %s",
-            [prep(User, "id", w["partnership"].practitioner.pk)],
+            "UPDATE concerns_screening SET current_band = %s, band = %s WHERE id = %s",
+            [w["bands"][0], w["bands"][0], prep(Screening, "id", w["screening"].pk)],
         ),
-        "directory_user",
-    ),
-    "insert user": (
-        lambda w: insert(
-            User,
-            id=uuid.uuid4(),
-            username="ghost",
-            display_name="Ghost",
-            agency_id=w["partnership"].council.pk,
-            team_id=None,
-            role="analyst",
-            is_active=True,
-            enrolled_seq=1,
-            password="!",
-        ),
-        "directory_user",
-    ),
-    "update legal hold": (
-        lambda w: sql(
-            "UPDATE ledger_legal_hold SET lifted_seq = NULL WHERE id = %s",
-            [prep(LegalHold, "id", uuid.UUID(w["hold_id"]))],
-        ),
-        "ledger_legal_hold",
-    ),
-    "delete legal hold": (
-        lambda w: sql(
-            "DELETE FROM ledger_legal_hold WHERE id = %s",
-            [prep(LegalHold, "id", uuid.UUID(w["hold_id"]))],
-        ),
-        "ledger_legal_hold",
-    ),
-    "insert legal hold": (
-        lambda w: insert(
-            LegalHold, id=uuid.uuid4(), scope="*", reason="x", placed_seq=1, lifted_seq=None
-        ),
-        "ledger_legal_hold",
+        "concerns_screening",
     ),
     # An estimate, once shown, can be neither lowered, removed nor made up.
     "lower an estimate": (
@@ -279,29 +223,6 @@ TAMPERS: dict[str, tuple[Tamper, str]] = {
             ],
         ),
         "intel_estimate_run",
-    ),
-    "delete estimate": (lambda w: sql("DELETE FROM intel_estimate_run"), "intel_estimate_run"),
-    "insert estimate": (
-        lambda w: insert(
-            EstimateRun,
-            **{
-                f.attname: getattr(w["estimate"], f.attname)
-                for f in EstimateRun._meta.concrete_fields
-            }
-            | {"id": uuid.uuid4(), "produced_seq": w["size"] + 3},
-        ),
-        "intel_estimate_run",
-    ),
-    "update expunction": (
-        lambda w: sql("UPDATE ledger_expunction SET reason = 'tidying up'"),
-        "ledger_expunction",
-    ),
-    "delete expunction": (lambda w: sql("DELETE FROM ledger_expunction"), "ledger_expunction"),
-    "insert expunction": (
-        lambda w: insert(
-            Expunction, id=uuid.uuid4(), subject="user:ghost", seqs=1, reason="x", seq=1
-        ),
-        "ledger_expunction",
     ),
 }
 
@@ -380,3 +301,230 @@ def test_a_changed_subtree_hash_is_told_apart_from_a_changed_leaf(
     _, report = run_verify(capsys)
     tree = [p for p in report["problems"] if p["check"] == "tree"]
     assert ("ledger_node", "(1, 2)") in [(p["table"], p["row"]) for p in tree], tree
+
+
+# ---------------------------------------------------------------------------------------------
+# Every projection table, from the registry: an UPDATE, a DELETE and an INSERT made in SQL are
+# each caught and named down to the row. A table the world leaves empty fails here too.
+
+PROJECTION_TABLES = {model._meta.db_table: model for model in projection_models()}
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def changed(field: models.Field[Any, Any], value: Any) -> Any:
+    """A different value of ``field``'s type than ``value``; None if there is no obvious one."""
+    if isinstance(field, models.BooleanField):
+        return not value
+    if isinstance(field, models.IntegerField):
+        return (value or 0) + 1_000_000
+    if isinstance(field, models.UUIDField):
+        return uuid.uuid4()
+    if isinstance(field, models.DateTimeField):
+        return (value or timezone.now()) + timedelta(days=1)
+    if isinstance(field, models.DateField):
+        return (value or date(2026, 1, 1)) + timedelta(days=1)
+    if isinstance(field, models.JSONField):
+        return {"tampered": value}
+    if isinstance(field, models.CharField | models.TextField):
+        text = value or ""
+        return text[:-1] + ("y" if text.endswith("x") else "x") if text else "x"
+    return None
+
+
+def rows_of(model: type[ProjectionModel]) -> list[dict[str, Any]]:
+    names = [f.attname for f in model._meta.concrete_fields]
+    rows = list(model._base_manager.order_by("pk").values(*names))
+    assert rows, (
+        f"the world holds no {model._meta.db_table} row to tamper with: make the world "
+        "fixture create one through an action"
+    )
+    return rows
+
+
+def pk_text(model: type[ProjectionModel], pk: Any) -> str:
+    return str(model._meta.pk.to_python(pk))
+
+
+def update_a_row(model: type[ProjectionModel]) -> str:
+    row = rows_of(model)[0]
+    pk = model._meta.pk
+    candidates = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # A plain column if there is one; otherwise (a link table) a reference, pointed elsewhere.
+    field = next(
+        (f for f in candidates if not f.is_relation and changed(f, row[f.attname]) is not None),
+        candidates[0],
+    )
+    value = uuid.uuid4() if field.is_relation else changed(field, row[field.attname])
+    sql(
+        f"UPDATE {quote(model._meta.db_table)} SET {quote(field.column)} = %s "
+        f"WHERE {quote(pk.column)} = %s",
+        [
+            prep(model, field.name, value),
+            prep(model, pk.name, row[pk.attname]),
+        ],
+    )
+    return pk_text(model, row[pk.attname])
+
+
+def delete_a_row(model: type[ProjectionModel]) -> str:
+    row = rows_of(model)[-1]
+    pk = model._meta.pk
+    sql(
+        f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(pk.column)} = %s",
+        [prep(model, pk.name, row[pk.attname])],
+    )
+    return pk_text(model, row[pk.attname])
+
+
+def insert_a_row(model: type[ProjectionModel]) -> str:
+    """A copy of a row under a new key, changed where a unique constraint demands it."""
+    row = dict(rows_of(model)[0])
+    pk = model._meta.pk
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    row[pk.attname] = uuid.uuid4() if isinstance(pk, models.UUIDField) else changed(pk, None)
+    for field in fields.values():
+        if field.unique and not field.primary_key:
+            row[field.attname] = changed(field, row[field.attname])
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            field = fields[constraint.fields[-1]]
+            row[field.attname] = (
+                uuid.uuid4() if field.is_relation else changed(field, row[field.attname])
+            )
+    insert(model, **{name: row[f.attname] for name, f in fields.items()})
+    return pk_text(model, row[pk.attname])
+
+
+ROW_TAMPERS: dict[str, tuple[Callable[[type[ProjectionModel]], str], str]] = {
+    "update": (update_a_row, "differs"),  # the detail names the differing column
+    "delete": (delete_a_row, "missing from the live table"),
+    "insert": (insert_a_row, "no event created it"),
+}
+
+
+@pytest.mark.parametrize("action", sorted(ROW_TAMPERS))
+@pytest.mark.parametrize("table", sorted(PROJECTION_TABLES))
+def test_every_projection_table_catches_update_delete_and_insert(
+    table: str, action: str, world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tamper, words = ROW_TAMPERS[action]
+    # Undone before the test ends: a deleted row may be referenced, an inserted one may refer
+    # to nothing, and the test database checks its foreign keys at the end.
+    with transaction.atomic():
+        row = tamper(PROJECTION_TABLES[table])
+        code, report = run_verify(capsys)
+        transaction.set_rollback(True)
+    assert code == 1
+    named = [
+        p
+        for p in report["problems"]
+        if (p["check"], p["table"], p["row"]) == ("projection", table, row)
+    ]
+    assert named, report["problems"]
+    if action != "update":
+        assert words in named[0]["detail"]
+
+
+def test_the_generated_cases_cover_every_concern_table() -> None:
+    # The registry is the source of the cases; the concern tables must be in it.
+    concern_tables = {t for t in PROJECTION_TABLES if t.startswith("concerns_")}
+    assert {"concerns_concern", "concerns_screening", "concerns_regrading"} <= concern_tables
+
+
+# ---------------------------------------------------------------------------------------------
+# Named checks: each of these fails if its check is removed from verify.
+
+
+def problems_at(report: dict[str, Any], check: str, seq: int) -> list[str]:
+    return [p["detail"] for p in report["problems"] if p["check"] == check and p["seq"] == seq]
+
+
+def test_a_leaf_stored_under_another_sequence_number_is_named(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Leaf 3's bytes stored again as leaf 4 (and 4's as 3): each says it is the other.
+    three, four = _leaf(3), _leaf(4)
+    sql("UPDATE ledger_leaf SET data = %s WHERE seq = 3", [four])
+    sql("UPDATE ledger_leaf SET data = %s WHERE seq = 4", [three])
+    _, report = run_verify(capsys)
+    assert "the leaf says it is seq 4" in problems_at(report, "envelope", 3), report["problems"]
+    assert "the leaf says it is seq 3" in problems_at(report, "envelope", 4), report["problems"]
+
+
+def test_a_changed_subject_column_is_named(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sql("UPDATE ledger_leaf SET subject = 'agency:elsewhere' WHERE seq = 3")
+    code, report = run_verify(capsys)
+    assert code == 1
+    assert problems_at(report, "envelope", 3) == [
+        "the kind or subject column differs from the leaf"
+    ], report["problems"]
+
+
+def test_a_payload_an_expunction_erased_must_stay_erased(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    seq, sealed = min(world["erased_payloads"].items())
+    sql(
+        "INSERT INTO ledger_payload (seq, salt, body) VALUES (%s, %s, %s)",
+        [seq, sealed.salt, sealed.body],
+    )
+    code, report = run_verify(capsys)
+    assert code == 1
+    assert problems_at(report, "payload", seq) == [
+        "payload should have been erased by the record.expunged event at seq "
+        f"{world['expunged_seq']}"
+    ], report["problems"]
+
+
+def test_an_expunction_cannot_erase_events_after_it(
+    world: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    later = world["size"] + 1
+    record_events(
+        [
+            RecordExpunged(
+                expunction_id=str(uuid.uuid4()),
+                subject=f"user:{uuid.uuid4()}",
+                seqs=[later],
+                reason="names an event not yet written",
+            )
+        ],
+        actor_id=ACTOR.actor_id,
+    )
+    make_agency("Written after the expunction", "voluntary")
+    sql("DELETE FROM ledger_payload WHERE seq = %s", [later])
+    code, report = run_verify(capsys)
+    assert code == 1
+    assert problems_at(report, "payload", later) == [
+        "payload is missing and no record.expunged event erased it"
+    ], report["problems"]
+
+
+def test_a_stored_cosignature_is_checked(
+    world: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    from tocsin.ledger import CosignatureSigner, cosign, parse_note
+    from tocsin.server.ledger.checkpoints import sign_checkpoint_now
+
+    settings.TOCSIN_LEDGER_KEY_FILE = tmp_path / "ledger.skey"
+    witness = CosignatureSigner("witness.test/oversight", bytes(range(32, 64)))
+    settings.TOCSIN_WITNESSES = [(witness.vkey, "http://127.0.0.1:9")]
+    checkpoint, _ = sign_checkpoint_now()
+    body = parse_note(checkpoint.note).text
+    line = cosign(body, witness, timestamp=1_700_000_000).line
+    good = checkpoint.note + line
+    sql("UPDATE ledger_checkpoint SET note = %s", [good])
+    # In-process, not the CLI: run twice, the CLI would close the test's connection.
+    assert verify_ledger().problems == []
+    # The same cosignature line with its signature changed: well formed, but it fails.
+    signature = line.rstrip("\n").rsplit(" ", 1)[1]
+    flipped = signature[:-4] + ("AAAA" if not signature.endswith("AAAA") else "BBBB")
+    forged = checkpoint.note + line.replace(signature, flipped)
+    sql("UPDATE ledger_checkpoint SET note = %s", [forged])
+    details = [p.detail for p in verify_ledger().problems if p.check == "checkpoint"]
+    assert details and details[0].startswith(f"a cosignature by {witness.name} fails"), details

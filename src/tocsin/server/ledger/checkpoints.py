@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +36,7 @@ from tocsin.ledger import (
 from tocsin.server.ledger.models import SignedCheckpoint, WitnessState
 from tocsin.server.ledger.recording import reading_ledger
 from tocsin.server.ledger.store import DatabaseStore
+from tocsin.witness import WitnessClient
 
 __all__ = [
     "CheckpointRefused",
@@ -151,20 +150,6 @@ class WitnessAnswer:
     cosigned: bool
 
 
-def _post(url: str, body: bytes) -> tuple[int, bytes]:
-    request = urllib.request.Request(  # noqa: S310 - the URL comes from TOCSIN_WITNESSES
-        f"{url}/add-checkpoint",
-        data=body,
-        method="POST",
-        headers={"Content-Type": "text/plain; charset=utf-8"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310
-            return int(response.status), response.read()
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), exc.read()
-
-
 def _log_signed_part(note_text: str) -> str:
     """The checkpoint with the log's own signature only (what a witness needs)."""
     note = parse_note(note_text)
@@ -198,16 +183,17 @@ def _publish_to(checkpoint: SignedCheckpoint, vkey: str, url: str, using: str) -
     ledger = reading_ledger(using)
     old = min(state.cosigned_size, checkpoint.size)
     answer = WitnessAnswer(url, None, "not sent", False)
+    client = WitnessClient(url, timeout=_TIMEOUT_SECONDS)
     for _attempt in range(2):
         proof = ledger.consistency_proof(old, checkpoint.size).hashes
         body = "\n".join([f"old {old}", *(base64.b64encode(h).decode() for h in proof)])
         payload = (body + "\n\n" + _log_signed_part(checkpoint.note)).encode("utf-8")
         try:
-            status, reply = _post(url, payload)
-        except (OSError, urllib.error.URLError) as exc:
+            reply = client.add_checkpoint(payload)
+        except OSError as exc:  # urllib.error.URLError among them
             answer = WitnessAnswer(url, None, f"unreachable: {exc}", False)
             break
-        text = reply.decode("utf-8", "replace")
+        status, text = reply.status, reply.text
         if status == 200:
             cosigned = _add_cosignatures(checkpoint, text, witness)
             detail = "cosigned" if cosigned else "answered 200 without a valid cosignature"

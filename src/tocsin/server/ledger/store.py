@@ -20,11 +20,15 @@ from tocsin.ledger import (
     LedgerStore,
     SealedPayload,
     StoreConflict,
+    StoredEvent,
     leaf_hash,
 )
 from tocsin.server import rawsql
 
 __all__ = ["DatabaseStore"]
+
+#: Rows fetched at a time by the streaming reads.
+BATCH = 20_000
 
 
 def _bytes(value: bytes | memoryview) -> bytes:
@@ -182,26 +186,79 @@ class DatabaseStore(LedgerStore):
         with self._connection.cursor() as cursor:
             cursor.executemany("DELETE FROM ledger_payload WHERE seq = %s", [(s,) for s in seqs])
 
-    # Streaming reads for verification and export: ordered, in chunks, without loading a
-    # million rows at once.
+    # Streaming reads for verification: ordered, in batches, without loading a million rows
+    # at once. SQLite hands back bytes already; PostgreSQL memoryviews, copied to bytes here.
 
-    def iter_table(self, sql: str, chunk: int = 20000) -> Iterator[tuple]:
-        """Rows of ``sql`` (which must end in ``ORDER BY`` a unique key), fetched in chunks."""
-        for rows in self.iter_chunks(sql, chunk):
-            yield from rows
-
-    def fetch_all(self, sql: str) -> list[tuple]:
-        """Every row of ``sql`` at once (for result sets that fit in memory)."""
+    def _stream(self, sql: str, params: Sequence[object], batch: int) -> Iterator[list[tuple]]:
         with self._connection.cursor() as cursor:
-            cursor.execute(sql)
-            return list(cursor.fetchall())
-
-    def iter_chunks(self, sql: str, chunk: int = 20000) -> Iterator[list[tuple]]:
-        """Lists of up to ``chunk`` rows of ``sql``, in order."""
-        with self._connection.cursor() as cursor:
-            cursor.execute(sql)
-            while rows := cursor.fetchmany(chunk):
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(batch):
                 yield rows
+
+    def stream_leaves(
+        self, end: int | None = None, *, batch: int = BATCH
+    ) -> Iterator[list[tuple[int, bytes]]]:
+        where, params = ("", []) if end is None else (" WHERE seq < %s", [end])
+        sql = f"SELECT seq, data FROM ledger_leaf{where} ORDER BY seq"
+        for rows in self._stream(sql, params, batch):
+            if isinstance(rows[0][1], bytes):
+                yield rows
+            else:
+                yield [(seq, _bytes(data)) for seq, data in rows]
+
+    def read_level(self, level: int) -> list[tuple[int, bytes]]:
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT "index", hash FROM ledger_node WHERE level = %s ORDER BY "index"', [level]
+            )
+            rows: list[tuple[int, bytes]] = cursor.fetchall()
+        if rows and not isinstance(rows[0][1], bytes):
+            return [(index, _bytes(value)) for index, value in rows]
+        return rows
+
+    def coordinates_above(self, level: int) -> list[Coordinate]:
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT level, "index" FROM ledger_node WHERE level > %s ORDER BY level, "index"',
+                [level],
+            )
+            return [(int(lv), int(index)) for lv, index in cursor.fetchall()]
+
+    def stream_events(self, end: int, *, batch: int = BATCH) -> Iterator[list[StoredEvent]]:
+        sql = (
+            "SELECT l.seq, l.kind, l.subject, l.data, p.salt, p.body FROM ledger_leaf l "
+            "LEFT JOIN ledger_payload p ON p.seq = l.seq WHERE l.seq < %s ORDER BY l.seq"
+        )
+        for rows in self._stream(sql, [end], batch):
+            yield [_event(*row) for row in rows]
+
+    def events_of_kind(self, kind: str) -> Iterator[StoredEvent]:
+        sql = (
+            "SELECT l.seq, l.kind, l.subject, l.data, p.salt, p.body FROM ledger_leaf l "
+            "LEFT JOIN ledger_payload p ON p.seq = l.seq WHERE l.kind = %s ORDER BY l.seq"
+        )
+        for rows in self._stream(sql, [kind], BATCH):
+            yield from (_event(*row) for row in rows)
+
+    def orphan_payloads(self) -> list[int]:
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT p.seq FROM ledger_payload p LEFT JOIN ledger_leaf l ON l.seq = p.seq "
+                "WHERE l.seq IS NULL ORDER BY p.seq"
+            )
+            return [int(seq) for (seq,) in cursor.fetchall()]
+
+
+def _event(
+    seq: int,
+    kind: str,
+    subject: str,
+    data: bytes | memoryview,
+    salt: bytes | memoryview | None,
+    body: bytes | memoryview | None,
+) -> StoredEvent:
+    payload = None if body is None or salt is None else SealedPayload(bytes(salt), bytes(body))
+    return StoredEvent(int(seq), kind, subject, bytes(data), payload)
 
 
 #: PostgreSQL binds at most 65,535 parameters to one statement.
