@@ -12,10 +12,10 @@ PYTEST_ARGS ?=
 MO := $(patsubst %.po,%.mo,$(wildcard src/tocsin/server/web/locale/*/LC_MESSAGES/django.po))
 APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get -o DPkg::Lock::Timeout=600
 
-.PHONY: help setup chromium demo test test-sqlite test-postgres lint format bench docs clean
+.PHONY: help setup chromium demo test test-sqlite test-postgres lint migrations-check format bench mutation docs clean
 
 help: ## List the targets and what they do
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,12 +64,20 @@ lint: setup ## Check style (ruff) and types (mypy)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+migrations-check: setup ## Fail if a model changed without its migration (makemigrations --check)
+	@home=$$(mktemp -d) && TOCSIN_HOME=$$home DATABASE_URL= DJANGO_SETTINGS_MODULE=tocsin.server.settings \
+		$(BIN)/python -m django makemigrations --check --dry-run; status=$$?; rm -rf $$home; exit $$status
+
 format: setup ## Rewrite the code in the house style (ruff)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 bench: setup ## Run the benchmarks and write their figures to docs/benchmarks.md
 	$(BIN)/python benchmarks/run.py
+
+mutation: setup ## Mutation-test the ledger, verification and the gates (mutmut; slow: about an hour on 2 cores)
+	@home=$$(mktemp -d) && TOCSIN_HOME=$$home DATABASE_URL= $(BIN)/mutmut run; status=$$?; rm -rf $$home; \
+		$(BIN)/mutmut export-cicd-stats && cat mutants/mutmut-cicd-stats.json; exit $$status
 
 docs: setup ## Regenerate the reference docs (settings, events, CLI) from the code
 	$(BIN)/python -m tocsin.server.docs

@@ -1,8 +1,10 @@
 """Projections: tables that are a pure function of the event sequence.
 
 * :class:`ProjectionModel` is the base of every projection table. Its ``save``, ``delete`` and
-  bulk query methods refuse to run unless an applier is running, so nothing but an applier can
-  write one (``tests/unit/server/test_projections.py`` proves it).
+  bulk query methods, through every manager (Django's base manager included) and ``save_base``,
+  refuse to run unless an applier is running, so nothing but an applier can write one
+  (``tests/unit/server/test_projections.py`` tries every model, manager and write path). The
+  guard is one context-variable lookup, so the append path pays nothing for it.
 * Appliers are registered per event kind with :func:`applies` and write through a
   :class:`ProjectionSession`. The live session writes each change at once, inside the append
   transaction; the replay session keeps rows in memory and writes each table in one bulk insert,
@@ -18,7 +20,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
+from django.core import checks
 from django.db import connections, models, transaction
+from django.db.models.signals import pre_save
 
 from tocsin.domain.events import Event
 from tocsin.ledger import Envelope
@@ -81,6 +85,12 @@ class ProjectionQuerySet(models.QuerySet[Any]):
 ProjectionManager = models.Manager.from_queryset(ProjectionQuerySet)
 
 
+def _refuse_raw_save(sender: type[models.Model], **kwargs: Any) -> None:
+    # Model.save_base, which loaddata calls directly, skips the save() above but not pre_save.
+    if issubclass(sender, ProjectionModel):
+        _require_applier(sender)
+
+
 class ProjectionModel(models.Model):
     """A table written only by appliers. ``subject_prefix`` names the subjects whose rows it
     holds (``user`` for ``user:<id>``); :meth:`tombstone` says what a row becomes when its
@@ -95,6 +105,10 @@ class ProjectionModel(models.Model):
 
     class Meta:
         abstract = True
+        # The base manager (Django's own, for related lookups and refresh_from_db, and what
+        # ``_base_manager`` names) is the guarded one too. Each projection inherits it from here,
+        # so long as ProjectionModel comes first among its bases; check() refuses otherwise.
+        base_manager_name = "objects"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         _require_applier(type(self))
@@ -105,11 +119,33 @@ class ProjectionModel(models.Model):
         return super().delete(*args, **kwargs)
 
     @classmethod
+    def check(cls, **kwargs: Any) -> list[checks.CheckMessage]:
+        """Django's model checks, and: every manager of a projection, the base manager
+        included, hands out querysets that refuse writes outside an applier."""
+        errors = super().check(**kwargs)
+        if cls._meta.abstract:
+            return errors
+        for manager in [*cls._meta.managers, cls._base_manager]:
+            if not issubclass(manager._queryset_class, ProjectionQuerySet):
+                errors.append(
+                    checks.Error(
+                        f"{cls._meta.label}.{manager.name} can write outside an applier",
+                        hint="derive the manager from ProjectionQuerySet, and list "
+                        "ProjectionModel first among the model's bases",
+                        obj=cls,
+                        id="tocsin.E001",
+                    )
+                )
+        return errors
+
+    @classmethod
     def tombstone(cls, pk: str) -> dict[str, Any] | None:
         """The columns (by attname) of the row that stands for an expunged record: the same
         whatever events the record had. None if this model keeps nothing to expunge."""
         return None
 
+
+pre_save.connect(_refuse_raw_save, dispatch_uid="tocsin.projections.refuse_raw_save")
 
 _M = TypeVar("_M", bound=ProjectionModel)
 

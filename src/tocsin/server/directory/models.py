@@ -59,9 +59,10 @@ class UserManager(BaseUserManager.from_queryset(ProjectionQuerySet)):  # type: i
         return user
 
 
-class User(AbstractBaseUser, ProjectionModel):
+class User(ProjectionModel, AbstractBaseUser):
     """A person who uses Tocsin. ``password`` comes from ``user.password_set`` events;
-    Django's ``last_login`` is dropped, because a sign-in must not write a projection."""
+    Django's ``last_login`` is dropped, because a sign-in must not write a projection.
+    ProjectionModel comes first so that its guarded base manager is the one Django uses."""
 
     subject_prefix = "user"
 
