@@ -133,7 +133,9 @@ def shows(purpose: str) -> Callable[[_View], _View]:
 
 
 class ShownWhenLoaded(models.Model):
-    """A protected projection: loading a row adds ``shown_subjects()`` to the open scope."""
+    """A protected projection: loading a row adds ``shown_subjects()`` to the open scope.
+    List it after ``ProjectionModel`` among the bases, whose guarded managers must come first
+    (``class Child(ProjectionModel, ShownWhenLoaded)``)."""
 
     class Meta:
         abstract = True

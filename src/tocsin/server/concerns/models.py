@@ -17,7 +17,7 @@ from tocsin.server.projections import ProjectionModel
 from tocsin.server.reads import ShownWhenLoaded
 
 
-class Child(ShownWhenLoaded, ProjectionModel):
+class Child(ProjectionModel, ShownWhenLoaded):
     """A child some concern is about, as first recorded (later concerns may add aliases)."""
 
     subject_prefix = "child"
@@ -61,7 +61,7 @@ class Child(ShownWhenLoaded, ProjectionModel):
         }
 
 
-class Concern(ShownWhenLoaded, ProjectionModel):
+class Concern(ProjectionModel, ShownWhenLoaded):
     subject_prefix = "concern"
 
     id = models.UUIDField(primary_key=True)
@@ -116,7 +116,7 @@ class Concern(ShownWhenLoaded, ProjectionModel):
         }
 
 
-class ConcernChild(ShownWhenLoaded, ProjectionModel):
+class ConcernChild(ProjectionModel, ShownWhenLoaded):
     """That a concern is about a child."""
 
     subject_prefix = "concern"
@@ -136,7 +136,7 @@ class ConcernChild(ShownWhenLoaded, ProjectionModel):
         return (f"concern:{self.concern_id}", f"child:{self.child_id}")
 
 
-class Screening(ShownWhenLoaded, ProjectionModel):
+class Screening(ProjectionModel, ShownWhenLoaded):
     """A child's risk screening at one concern: the computed band, every indicator behind it,
     and the band a professional set if they regraded it."""
 
@@ -163,7 +163,7 @@ class Screening(ShownWhenLoaded, ProjectionModel):
         return (f"concern:{self.concern_id}", f"child:{self.child_id}")
 
 
-class Regrading(ShownWhenLoaded, ProjectionModel):
+class Regrading(ProjectionModel, ShownWhenLoaded):
     subject_prefix = "concern"
     owner_field = "concern_id"
 
@@ -183,7 +183,7 @@ class Regrading(ShownWhenLoaded, ProjectionModel):
         return (f"concern:{self.concern_id}",)
 
 
-class ConcernNote(ShownWhenLoaded, ProjectionModel):
+class ConcernNote(ProjectionModel, ShownWhenLoaded):
     """Information added to a concern after it was recorded."""
 
     subject_prefix = "concern"
