@@ -126,7 +126,10 @@ class ProjectionModel(models.Model):
         if cls._meta.abstract:
             return errors
         for manager in [*cls._meta.managers, cls._base_manager]:
-            if not issubclass(manager._queryset_class, ProjectionQuerySet):
+            queryset_class = getattr(manager, "_queryset_class", None)
+            if not (
+                isinstance(queryset_class, type) and issubclass(queryset_class, ProjectionQuerySet)
+            ):
                 errors.append(
                     checks.Error(
                         f"{cls._meta.label}.{manager.name} can write outside an applier",
