@@ -85,8 +85,14 @@ def _world() -> World:
     ).concern
     screening = council.screenings.get()
     other_band = next(b for b in ("significant", "moderate") if b != screening.current_band)
-    do_regrade_risk(screening, other_band, "Seen with older adults again", actor=lists.practitioner)
-    do_add_information(council, "The school saw the car again.", actor=lists.practitioner)
+    do_regrade_risk(
+        council.pk,
+        screening.pk,
+        other_band,
+        "Seen with older adults again",
+        actor=lists.practitioner,
+    )
+    do_add_information(council.pk, "The school saw the car again.", actor=lists.practitioner)
     do_record_concern(
         make_draft(
             children=[ChildDraft(given_name="Farhan", family_name="Qureshi-Reads")],

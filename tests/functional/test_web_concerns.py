@@ -263,6 +263,23 @@ def test_child_page_and_my_recent_concerns(client: Client) -> None:
     assert concern.reference in child_page.select_one("#concerns").get_text()
 
 
+def test_regrading_another_agencys_concern_gets_404_and_writes_nothing(client: Client) -> None:
+    partnership, user = signed_in(client)
+    concern = _recorded(user)
+    screening = concern.screenings.get()
+    path = f"/concerns/{concern.pk}/screenings/{screening.pk}/regrade/"
+    other = next(b.id for b in scheme().bands if b.id != screening.current_band)
+    client.force_login(make_user(partnership.police, role="police_officer", password=PASSWORD))
+    before = LedgerLeaf.objects.count()
+    assert client.get(path).status_code == 404
+    refused = client.post(path, {"band": other, "reason": "Seen with the adult again"})
+    assert refused.status_code == 404
+    assert client.post(path, {"band": other, "reason": " "}).status_code == 404
+    assert LedgerLeaf.objects.count() == before  # no regrading, and nothing shown to record
+    screening.refresh_from_db()
+    assert screening.current_band != other
+
+
 def test_regrade_needs_a_reason_and_then_shows_it(client: Client) -> None:
     _, user = signed_in(client)
     concern = _recorded(user)

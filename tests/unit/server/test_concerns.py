@@ -15,10 +15,15 @@ from tocsin.domain.concerns import (
     PersonDraft,
     follow_up_code_hash,
 )
-from tocsin.server.actors import ActionRefused
+from tocsin.server.actors import ActionRefused, Invalid
 from tocsin.server.concerns.actions import (
+    FOLLOW_UP_CODE_NOT_MATCHED,
+    FOLLOW_UP_EMPTY,
+    FOLLOW_UP_TOO_LONG,
+    MAX_FOLLOW_UP,
     PUBLIC,
     ConcernInvalid,
+    do_add_follow_up,
     do_add_information,
     do_record_concern,
     do_record_concerns,
@@ -168,8 +173,9 @@ def test_public_reports_get_a_follow_up_code_and_only_its_hash_is_kept() -> None
     assert concern.agency_id is None
     assert concern.follow_up_code_hash == follow_up_code_hash(code.lower())
     assert code not in str(concern.__dict__)
-    do_add_information(concern, "The car came back on Friday.", actor=PUBLIC, channel="public")
-    assert concern.notes.get().text == "The car came back on Friday."
+    do_add_follow_up(code.lower(), "The car came back on Friday.")
+    note = concern.notes.get()
+    assert (note.text, note.channel) == ("The car came back on Friday.", "public")
     with pytest.raises(ActionRefused):
         do_record_concern(make_draft(channel="practitioner"), actor=PUBLIC, today=TODAY)
 
@@ -186,9 +192,13 @@ def test_screening_keeps_every_indicator_and_a_regrading_needs_a_reason() -> Non
     assert {c["indicator_id"] for c in screening.contributions} == set(significant[:4])
     lower = next(band for band in policy.bands() if band != screening.band)
     with pytest.raises(ActionRefused, match="reason"):
-        do_regrade_risk(screening, lower, "  ", actor=p.practitioner)
+        do_regrade_risk(recorded.concern.pk, screening.pk, lower, "  ", actor=p.practitioner)
     do_regrade_risk(
-        screening, lower, "Seen by the team today; safety plan agreed.", actor=p.practitioner
+        recorded.concern.pk,
+        screening.pk,
+        lower,
+        "Seen by the team today; safety plan agreed.",
+        actor=p.practitioner,
     )
     screening.refresh_from_db()
     assert (screening.band, screening.current_band) != (lower, lower)
@@ -200,7 +210,7 @@ def test_screening_keeps_every_indicator_and_a_regrading_needs_a_reason() -> Non
 def test_an_expunged_concern_leaves_tombstones_and_still_verifies() -> None:
     p = make_partnership()
     concern = do_record_concern(make_draft(), actor=p.practitioner, today=TODAY).concern
-    do_add_information(concern, "A note.", actor=p.practitioner)
+    do_add_information(concern.pk, "A note.", actor=p.practitioner)
     do_expunge_record(f"concern:{concern.pk}", "retention period ended", actor=ACTOR)
     concern.refresh_from_db()
     assert concern.narrative == ""
@@ -235,3 +245,88 @@ def test_text_too_long_for_its_column_is_refused_with_a_message() -> None:
         "children[0].given_name",
         "occurred_where",
     }
+
+
+# --- every action checks need-to-know itself ----------------------------------------------
+
+
+def _screened(actor):  # type: ignore[no-untyped-def]
+    from tocsin.server.concerns import screening as policy
+
+    seen = [IndicatorSeen(policy.scheme().indicators[0].id, date(2026, 11, 1))]
+    return do_record_concern(make_draft(indicators=seen), actor=actor, today=TODAY).concern
+
+
+def test_regrading_another_agencys_concern_is_refused_and_writes_nothing() -> None:
+    p = make_partnership()
+    concern = _screened(p.practitioner)
+    screening = concern.screenings.get()
+    other = next(b for b in ("significant", "moderate", "low") if b != screening.current_band)
+    officer = make_user(p.police, role="police_officer")
+    theirs = _screened(officer)
+    before = LedgerLeaf.objects.count()
+    with pytest.raises(NotVisible):
+        do_regrade_risk(concern.pk, screening.pk, other, "Seen again", actor=officer)
+    # A screening must belong to the concern named, and a made-up id is simply not there.
+    with pytest.raises(NotVisible):
+        do_regrade_risk(theirs.pk, screening.pk, other, "Seen again", actor=officer)
+    with pytest.raises(NotVisible):
+        do_regrade_risk(concern.pk, "not-an-id", other, "Seen again", actor=p.practitioner)
+    with pytest.raises(NotVisible):
+        do_regrade_risk(concern.pk, screening.pk, other, "Seen again", actor=PUBLIC)
+    assert LedgerLeaf.objects.count() == before
+    screening.refresh_from_db()
+    assert not screening.regradings.exists()
+
+
+def test_a_regrading_names_each_problem_at_its_field() -> None:
+    p = make_partnership()
+    concern = _screened(p.practitioner)
+    screening = concern.screenings.get()
+    with pytest.raises(Invalid) as refused:
+        do_regrade_risk(concern.pk, screening.pk, "no-such-band", " ", actor=p.practitioner)
+    assert [problem.field for problem in refused.value.problems] == ["band", "reason"]
+    with pytest.raises(Invalid) as same:
+        do_regrade_risk(
+            concern.pk, screening.pk, screening.current_band, "Why not", actor=p.practitioner
+        )
+    assert [problem.field for problem in same.value.problems] == ["band"]
+    assert not screening.regradings.exists()
+
+
+def test_adding_information_to_another_agencys_concern_is_refused_and_writes_nothing() -> None:
+    p = make_partnership()
+    concern = do_record_concern(make_draft(), actor=p.practitioner, today=TODAY).concern
+    officer = make_user(p.police, role="police_officer")
+    before = LedgerLeaf.objects.count()
+    with pytest.raises(NotVisible):
+        do_add_information(concern.pk, "Seen again", actor=officer)
+    with pytest.raises(NotVisible):
+        do_add_information("not-an-id", "Seen again", actor=p.practitioner)
+    with pytest.raises(ActionRefused, match="follow-up code"):
+        do_add_information(concern.pk, "Seen again", actor=PUBLIC)
+    with pytest.raises(Invalid) as empty:
+        do_add_information(concern.pk, "  ", actor=p.practitioner)
+    assert [problem.field for problem in empty.value.problems] == ["text"]
+    assert LedgerLeaf.objects.count() == before
+    do_add_information(concern.pk, "Seen again", actor=ACTOR)  # the command line may
+    assert concern.notes.get().channel == "practitioner"
+
+
+def test_a_follow_up_reaches_only_the_report_its_code_belongs_to() -> None:
+    make_partnership()
+    public = do_record_concern(
+        make_draft(channel="public"), actor=PUBLIC, today=TODAY, follow_up=True
+    )
+    before = LedgerLeaf.objects.count()
+    with pytest.raises(Invalid) as wrong:
+        do_add_follow_up("AAAABBBBCCCCDDDD", "")
+    assert [(p.field, p.message) for p in wrong.value.problems] == [
+        ("code", FOLLOW_UP_CODE_NOT_MATCHED),
+        ("text", FOLLOW_UP_EMPTY),
+    ]
+    assert public.follow_up_code is not None
+    with pytest.raises(Invalid) as long:
+        do_add_follow_up(public.follow_up_code, "x" * (MAX_FOLLOW_UP + 1))
+    assert [(p.field, p.message) for p in long.value.problems] == [("text", FOLLOW_UP_TOO_LONG)]
+    assert LedgerLeaf.objects.count() == before

@@ -19,6 +19,7 @@ from tocsin.server.concerns.gates import (
     NotVisible,
     access_child,
     access_concern,
+    actor_may_reach_concern,
     children_visible_to,
     concerns_visible_to,
 )
@@ -175,3 +176,21 @@ def test_an_id_that_names_nothing_gets_the_same_answer_as_a_hidden_one(bad_id: A
     with pytest.raises(NotVisible, match=r"^no such concern, or you do not have access to it$"):
         access_concern(world.officer, world.council_first.pk)
     assert Child.objects.filter(pk=world.kasia.pk).exists()
+
+
+def test_what_an_action_may_reach_person_by_person_system_and_public() -> None:
+    world = World()
+    # A person: exactly the gate.
+    assert actor_may_reach_concern(world.practitioner, world.council_first.pk).pk == (
+        world.council_first.pk
+    )
+    with pytest.raises(NotVisible):
+        actor_may_reach_concern(world.practitioner, world.police_concern.pk)
+    # A system actor (the command line, the demo): any concern that exists.
+    assert actor_may_reach_concern(ACTOR, world.police_concern.pk).pk == world.police_concern.pk
+    for bad_id in [uuid.uuid4(), "not-a-uuid"]:
+        with pytest.raises(NotVisible):
+            actor_may_reach_concern(ACTOR, bad_id)
+    # The public: never by id, not even their own report.
+    with pytest.raises(NotVisible):
+        actor_may_reach_concern(PUBLIC, world.public.pk)

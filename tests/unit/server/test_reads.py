@@ -122,7 +122,7 @@ def test_the_concern_page_costs_the_same_queries_however_much_it_shows() -> None
     few = queries()
     colleagues = [make_user(p.council) for _ in range(6)]
     for colleague in colleagues:
-        do_add_information(concern, "More was seen at the park.", actor=colleague)
+        do_add_information(concern.pk, "More was seen at the park.", actor=colleague)
         other = Client()
         other.force_login(colleague)
         other.get(f"/concerns/{concern.pk}/")

@@ -92,8 +92,10 @@ def world() -> dict[str, Any]:
     screened = do_record_concern(draft, actor=worker, today=TODAY).concern
     screening = Screening.objects.get(concern=screened)
     other_band = next(band.id for band in scheme.bands if band.id != screening.current_band)
-    do_regrade_risk(screening, other_band, "Seen by the team; plan agreed.", actor=worker)
-    do_add_information(screened, "The car was seen again on Friday.", actor=worker)
+    do_regrade_risk(
+        screened.pk, screening.pk, other_band, "Seen by the team; plan agreed.", actor=worker
+    )
+    do_add_information(screened.pk, "The car was seen again on Friday.", actor=worker)
     do_record_view(worker, "concern page", [f"concern:{screened.pk}"])
     return {
         "estimate": estimate,

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tocsin.server.actors import ActionRefused
+from tocsin.server.actors import ActionRefused, Invalid, NotVisible
 from tocsin.server.api.serializers import (
     ConcernDraftSerializer,
     ConcernSerializer,
@@ -24,13 +24,22 @@ from tocsin.server.api.serializers import (
     RecordedSerializer,
     draft_from,
 )
-from tocsin.server.concerns.actions import ConcernInvalid, do_record_concern
-from tocsin.server.concerns.gates import NotVisible
+from tocsin.server.concerns.actions import do_record_concern
 from tocsin.server.concerns.read_models import concern_with_relations_for, concerns_page
 from tocsin.server.directory.models import User
 from tocsin.server.reads import current_scope
 
-__all__ = ["ConcernDetail", "ConcernList", "field_errors"]
+__all__ = ["ConcernDetail", "ConcernList", "field_errors", "refusal_response"]
+
+
+def refusal_response(refusal: ActionRefused) -> Response:
+    """An action's refusal as the API answers it: field problems are a 400 listing each
+    field; a record outside need-to-know is a 404; any other refusal is a 403."""
+    if isinstance(refusal, Invalid):
+        errors = [{"field": p.field, "message": p.message} for p in refusal.problems]
+        return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    answer = status.HTTP_404_NOT_FOUND if isinstance(refusal, NotVisible) else 403
+    return Response({"errors": [{"field": "", "message": str(refusal)}]}, status=answer)
 
 
 def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
@@ -113,11 +122,8 @@ class ConcernList(_TocsinApiView):
             return Response({"errors": field_errors(body.errors)}, status=400)
         try:
             recorded = do_record_concern(draft_from(body.validated_data), actor=self.user(request))
-        except ConcernInvalid as exc:
-            errors = [{"field": p.field, "message": p.message} for p in exc.problems]
-            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         except ActionRefused as exc:
-            return Response({"errors": [{"field": "", "message": str(exc)}]}, status=403)
+            return refusal_response(exc)
         concern = recorded.concern
         return Response(
             {"id": str(concern.pk), "reference": concern.reference, "seq": recorded.envelope.seq},
@@ -138,5 +144,5 @@ class ConcernDetail(_TocsinApiView):
         try:
             concern = concern_with_relations_for(user, concern_id)
         except NotVisible as exc:
-            return Response({"errors": [{"field": "", "message": str(exc)}]}, status=404)
+            return refusal_response(exc)
         return Response(ConcernSerializer(concern).data)

@@ -1,7 +1,10 @@
-"""Concern actions: record a concern (with its screening), add information, regrade a risk
-band, and record who was shown what.
+"""Concern actions: record a concern (with its screening), add information (a practitioner's
+note, or a public reporter's follow-up), regrade a risk band, and record who was shown what.
 
-Every route in (the web form, the public page, the API, bulk import, the demo) ends here.
+Every route in (the web form, the public page, the API, bulk import, the demo) ends here. Each
+action checks the role, then need-to-know (the gates) on the records it writes about, then
+what was asked, and raises the refusals of :mod:`tocsin.server.actors` (``NotVisible``,
+``Invalid`` with field problems, ``ActionRefused``) for the interfaces to map.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,17 +36,33 @@ from tocsin.domain.concerns import (
 )
 from tocsin.domain.events import Event
 from tocsin.ledger import Envelope
-from tocsin.server.actors import ActionRefused, Actor, SystemActor, actor_id, require_role
+from tocsin.server.actors import (
+    PUBLIC,
+    ActionRefused,
+    Actor,
+    Invalid,
+    NotVisible,
+    actor_id,
+    require_role,
+)
 from tocsin.server.concerns import screening as screening_policy
+from tocsin.server.concerns.gates import actor_may_reach_concern
 from tocsin.server.concerns.models import Child, Concern, Screening
+from tocsin.server.concerns.read_models import concern_by_follow_up_code_hash
 from tocsin.server.directory.models import Agency, User
 from tocsin.server.ledger.recording import record_event, record_events
 from tocsin.server.projections import LiveSession
 
 __all__ = [
+    "FOLLOW_UP_CODE_NOT_MATCHED",
+    "FOLLOW_UP_EMPTY",
+    "FOLLOW_UP_TOO_LONG",
+    "MAX_FOLLOW_UP",
+    "PUBLIC",
     "RECORDING_ROLES",
     "ConcernInvalid",
     "RecordedConcern",
+    "do_add_follow_up",
     "do_add_information",
     "do_record_concern",
     "do_record_concerns",
@@ -61,15 +81,18 @@ RECORDING_ROLES = (
     "analyst",
     "partnership_scrutineer",
 )
-PUBLIC = SystemActor("public-reporting")
+#: The longest follow-up a public reporter may add, in characters.
+MAX_FOLLOW_UP = 5000
+#: The follow-up's problems (English; the public pages translate them).
+FOLLOW_UP_CODE_NOT_MATCHED = "We could not match that code. Check it and try again"
+FOLLOW_UP_EMPTY = "Tell us the information you want to add"
+FOLLOW_UP_TOO_LONG = "Keep the information under 5,000 characters"
+_REASON_NEEDED = "Give the reason for changing the band; it is kept on the ledger"
 
 
-class ConcernInvalid(ActionRefused):
-    """The draft has problems; ``problems`` names each field and what to do."""
-
-    def __init__(self, problems: Sequence[FieldProblem]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
+class ConcernInvalid(Invalid):
+    """The draft has problems; ``problems`` names each field (its path in the draft, such as
+    ``children[0].date_of_birth``) and what to do."""
 
 
 @dataclass(frozen=True)
@@ -241,45 +264,97 @@ def do_record_concerns(
     return results
 
 
-def do_add_information(
-    concern: Concern, text: str, *, actor: Actor, channel: str = "practitioner"
-) -> Envelope:
-    """Add a note to ``concern`` (a practitioner's, or a reporter's follow-up)."""
-    if actor is not PUBLIC:
-        require_role(actor, *RECORDING_ROLES)
+def do_add_information(concern_id: uuid.UUID | str, text: str, *, actor: Actor) -> Envelope:
+    """Add a practitioner's note to the concern ``concern_id``, if ``actor`` may see it
+    (:class:`NotVisible` otherwise; a public reporter adds information with
+    :func:`do_add_follow_up`)."""
+    if actor == PUBLIC:
+        raise ActionRefused("a public reporter adds information with the follow-up code")
+    require_role(actor, *RECORDING_ROLES)
+    cleaned = text.strip()
+    with transaction.atomic():
+        concern = actor_may_reach_concern(actor, concern_id)
+        if not cleaned:
+            raise Invalid([FieldProblem("text", "Enter the information to add")])
+        event = InformationAdded(
+            note_id=str(uuid.uuid4()),
+            concern_id=str(concern.pk),
+            channel="practitioner",
+            text=cleaned,
+            language_warnings=screening_policy.language_warning_count_text(cleaned),
+        )
+        return record_event(event, actor_id=actor_id(actor))
+
+
+def do_add_follow_up(code: str, text: str) -> Envelope:
+    """Add a public reporter's information to the report their follow-up ``code`` belongs to.
+    The code is the reporter's only key: a code that matches nothing is a field problem, the
+    same whether no report or another's was meant, so asking reveals nothing."""
+    problems: list[FieldProblem] = []
     cleaned = text.strip()
     if not cleaned:
-        raise ActionRefused("Enter the information to add")
-    event = InformationAdded(
-        note_id=str(uuid.uuid4()),
-        concern_id=str(concern.pk),
-        channel=channel,
-        text=cleaned,
-        language_warnings=screening_policy.language_warning_count_text(cleaned),
-    )
-    return record_event(event, actor_id=actor_id(actor))
+        problems.append(FieldProblem("text", FOLLOW_UP_EMPTY))
+    elif len(cleaned) > MAX_FOLLOW_UP:
+        problems.append(FieldProblem("text", FOLLOW_UP_TOO_LONG))
+    with transaction.atomic():
+        concern = concern_by_follow_up_code_hash(follow_up_code_hash(code))
+        if concern is None:
+            problems.insert(0, FieldProblem("code", FOLLOW_UP_CODE_NOT_MATCHED))
+        if problems or concern is None:
+            raise Invalid(problems)
+        event = InformationAdded(
+            note_id=str(uuid.uuid4()),
+            concern_id=str(concern.pk),
+            channel="public",
+            text=cleaned,
+            language_warnings=screening_policy.language_warning_count_text(cleaned),
+        )
+        return record_event(event, actor_id=actor_id(PUBLIC))
 
 
-def do_regrade_risk(screening: Screening, band: str, reason: str, *, actor: Actor) -> Envelope:
-    """A professional override of a screening's band; the reason is kept on the ledger and
-    the screening with its indicators stays as it was."""
+def do_regrade_risk(
+    concern_id: uuid.UUID | str,
+    screening_id: uuid.UUID | str,
+    band: str,
+    reason: str,
+    *,
+    actor: Actor,
+) -> Envelope:
+    """A professional override of the band of the screening ``screening_id`` of the concern
+    ``concern_id``, if ``actor`` may see that concern (:class:`NotVisible` otherwise). The
+    reason is kept on the ledger and the screening with its indicators stays as it was."""
     require_role(actor, *RECORDING_ROLES)
-    if band not in screening_policy.bands():
-        raise ActionRefused(f"band must be one of {', '.join(screening_policy.bands())}")
-    if band == screening.current_band:
-        raise ActionRefused(f"the band is already {band}")
-    if not reason.strip():
-        raise ActionRefused("Give the reason for changing the band; it is kept on the ledger")
-    event = RiskRegraded(
-        regrading_id=str(uuid.uuid4()),
-        screening_id=str(screening.pk),
-        concern_id=str(screening.concern_id),
-        child_id=str(screening.child_id),
-        from_band=screening.current_band,
-        to_band=band,
-        reason=reason.strip(),
-    )
-    return record_event(event, actor_id=actor_id(actor))
+    with transaction.atomic():
+        concern = actor_may_reach_concern(actor, concern_id)
+        screening = _screening_of(concern, screening_id)
+        problems: list[FieldProblem] = []
+        if band not in screening_policy.bands():
+            problems.append(FieldProblem("band", "Choose the band"))
+        if not reason.strip():
+            problems.append(FieldProblem("reason", _REASON_NEEDED))
+        if band == screening.current_band:
+            problems.append(FieldProblem("band", "Choose a band different from the current one"))
+        if problems:
+            raise Invalid(problems)
+        event = RiskRegraded(
+            regrading_id=str(uuid.uuid4()),
+            screening_id=str(screening.pk),
+            concern_id=str(concern.pk),
+            child_id=str(screening.child_id),
+            from_band=screening.current_band,
+            to_band=band,
+            reason=reason.strip(),
+        )
+        return record_event(event, actor_id=actor_id(actor))
+
+
+def _screening_of(concern: Concern, screening_id: uuid.UUID | str) -> Screening:
+    """One of ``concern``'s screenings, read inside the action's transaction (so the band it
+    regrades from is the band as it is now)."""
+    try:
+        return concern.screenings.get(pk=screening_id)
+    except (Screening.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotVisible("no such screening") from None
 
 
 def do_record_view(viewer: Actor, purpose: str, shown: Sequence[str]) -> Envelope | None:

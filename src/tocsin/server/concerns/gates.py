@@ -16,7 +16,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from tocsin.server.actors import ActionRefused
+from tocsin.server.actors import PUBLIC, Actor, NotVisible, SystemActor
 from tocsin.server.concerns.models import Child, Concern
 from tocsin.server.directory.models import User
 
@@ -25,16 +25,12 @@ __all__ = [
     "NotVisible",
     "access_child",
     "access_concern",
+    "actor_may_reach_concern",
     "children_visible_to",
     "concerns_visible_to",
 ]
 
 SEES_EVERY_CONCERN = frozenset({"mash_officer", "partnership_scrutineer"})
-
-
-class NotVisible(ActionRefused):
-    """The record does not exist, or this person may not see it (the same answer to both, so
-    that asking cannot reveal that a record exists)."""
 
 
 def concerns_visible_to(user: User) -> QuerySet[Concern]:
@@ -63,6 +59,22 @@ def access_concern(user: User, concern_id: uuid.UUID | str) -> Concern:
         return concerns_visible_to(user).get(pk=concern_id)
     except (Concern.DoesNotExist, ValidationError, ValueError, TypeError):
         raise NotVisible("no such concern, or you do not have access to it") from None
+
+
+def actor_may_reach_concern(actor: Actor, concern_id: uuid.UUID | str) -> Concern:
+    """The concern, if ``actor`` may act on it; :class:`NotVisible` otherwise. What an action
+    checks before it writes about a record: a person through :func:`access_concern`; a system
+    actor (the command line run by whoever administers the server, the demo) reaches any
+    concern, as :func:`~tocsin.server.actors.require_role` lets it do anything; the public
+    reach a report only through its follow-up code, never by id."""
+    if actor == PUBLIC:
+        raise NotVisible("no such concern, or you do not have access to it")
+    if isinstance(actor, SystemActor):
+        try:
+            return Concern.objects.get(pk=concern_id)
+        except (Concern.DoesNotExist, ValidationError, ValueError, TypeError):
+            raise NotVisible("no such concern, or you do not have access to it") from None
+    return access_concern(actor, concern_id)
 
 
 def access_child(user: User, child_id: uuid.UUID | str) -> tuple[Child, QuerySet[Concern]]:

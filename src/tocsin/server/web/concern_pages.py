@@ -24,10 +24,9 @@ from tocsin.domain.concerns import (
     GRADING_SOURCE,
     SEXES,
 )
-from tocsin.server.actors import ActionRefused
+from tocsin.server.actors import ActionRefused, Invalid, NotVisible
 from tocsin.server.concerns import screening as screening_policy
 from tocsin.server.concerns.actions import do_regrade_risk
-from tocsin.server.concerns.gates import NotVisible
 from tocsin.server.concerns.read_models import (
     ConcernRecord,
     child_record,
@@ -141,28 +140,27 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
 @shows("regrade")
 @require_http_methods(["GET", "POST"])
 def regrade(request: HttpRequest, concern_id: str, screening_id: str) -> HttpResponse:
-    """Change a screening's band, with a required reason (kept on the ledger)."""
+    """Change a screening's band, with a required reason (kept on the ledger). The action
+    checks need-to-know and the answers; this page maps its refusals."""
     user = signed_in_user(request)
-    try:
-        concern, screening = screening_at(user, concern_id, screening_id)
-    except NotVisible:
-        raise Http404("no such concern, or you do not have access to it") from None
     errors: list[tuple[str, str]] = []
     band = request.POST.get("band", "")
     reason = request.POST.get("reason", "")
     if request.method == "POST":
-        if band not in screening_policy.bands():
-            errors.append(("band", "Choose the band"))
-        if not reason.strip():
-            errors.append(("reason", "Give the reason for changing the band"))
-        if band == screening.current_band:
-            errors.append(("band", "Choose a band different from the current one"))
-        if not errors:
-            try:
-                do_regrade_risk(screening, band, reason, actor=user)
-            except ActionRefused as exc:
-                raise PermissionDenied(str(exc)) from None
-            return redirect("web:concern", concern_id=concern.pk)
+        try:
+            do_regrade_risk(concern_id, screening_id, band, reason, actor=user)
+        except NotVisible:
+            raise Http404("no such concern, or you do not have access to it") from None
+        except Invalid as exc:
+            errors = [(p.field, p.message) for p in exc.problems]
+        except ActionRefused as exc:
+            raise PermissionDenied(str(exc)) from None
+        else:
+            return redirect("web:concern", concern_id=concern_id)
+    try:
+        concern, screening = screening_at(user, concern_id, screening_id)
+    except NotVisible:
+        raise Http404("no such concern, or you do not have access to it") from None
     bands = [(b, band_label(b)) for b in screening_policy.bands()]
     return render(
         request,

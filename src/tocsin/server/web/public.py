@@ -21,17 +21,18 @@ from tocsin.domain.concerns import (
     FieldProblem,
     PersonDraft,
     VehicleDraft,
-    follow_up_code_hash,
     validate_draft,
 )
-from tocsin.server.actors import ActionRefused
+from tocsin.server.actors import Invalid
 from tocsin.server.concerns.actions import (
+    FOLLOW_UP_CODE_NOT_MATCHED,
+    FOLLOW_UP_EMPTY,
+    FOLLOW_UP_TOO_LONG,
     PUBLIC,
     ConcernInvalid,
-    do_add_information,
+    do_add_follow_up,
     do_record_concern,
 )
-from tocsin.server.concerns.read_models import concern_by_follow_up_code_hash
 from tocsin.server.web import _ratelimit
 from tocsin.server.web._presenting import receipt_response
 from tocsin.server.web._steps import read_date
@@ -45,7 +46,8 @@ LANGUAGES: dict[str, tuple[str, str, str, str]] = {
     "pl": ("pl", "pl", "ltr", "Polski"),
 }
 SESSION_KEY = "tocsin-public-report"
-MAX_FOLLOW_UP = 5000
+#: The follow-up action's fields → the form's.
+_FOLLOW_UP_FIELDS = {"code": "code", "text": "information"}
 
 
 def _language(lang: str) -> tuple[str, str, str, str]:
@@ -90,6 +92,15 @@ def _messages() -> dict[str, str]:
         "occurred_on": _("Enter a real date in the past, or leave it blank"),
         "persons[0].approximate_age": _("Enter the adult's age as a number, or leave it blank"),
         "vehicles[0].registration": _("Enter the registration, or leave it blank"),
+    }
+
+
+def _follow_up_messages() -> dict[str, str]:
+    """The follow-up action's problems, in the active language (the action's are English)."""
+    return {
+        FOLLOW_UP_CODE_NOT_MATCHED: _("We could not match that code. Check it and try again"),
+        FOLLOW_UP_EMPTY: _("Tell us the information you want to add"),
+        FOLLOW_UP_TOO_LONG: _("Keep the information under 5,000 characters"),
     }
 
 
@@ -227,23 +238,16 @@ def follow_up(request: HttpRequest, lang: str) -> HttpResponse:
         if not _ratelimit.allow(request, _ratelimit.FOLLOW_UP):
             return _render(request, lang, "web/public_busy.html", {}, status=429)
         with translation.override(LANGUAGES[lang][0]):
-            text = values["information"].strip()
-            if not text:
-                errors.append(("information", _("Tell us the information you want to add")))
-            elif len(text) > MAX_FOLLOW_UP:
-                errors.append(("information", _("Keep the information under 5,000 characters")))
-            concern = concern_by_follow_up_code_hash(follow_up_code_hash(values["code"]))
-            if concern is None:
-                errors.insert(
-                    0, ("code", _("We could not match that code. Check it and try again"))
-                )
-            if not errors and concern is not None:
-                try:
-                    do_add_information(concern, text, actor=PUBLIC, channel="public")
-                except ActionRefused:
-                    errors.append(("information", _("Tell us the information you want to add")))
-                else:
-                    return _render(request, lang, "web/public_added.html", {})
+            try:
+                do_add_follow_up(values["code"], values["information"])
+            except Invalid as exc:
+                messages = _follow_up_messages()
+                errors = [
+                    (_FOLLOW_UP_FIELDS[p.field], messages.get(p.message, _("Check this answer")))
+                    for p in exc.problems
+                ]
+            else:
+                return _render(request, lang, "web/public_added.html", {})
     return _render(
         request,
         lang,
