@@ -9,6 +9,7 @@ import random
 import signal
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -115,3 +116,132 @@ def test_a_ledger_being_appended_to_verifies_as_of_one_moment(cli: Cli) -> None:
         writer.communicate(timeout=300)
     assert writer.returncode == 0
     assert sizes and sizes[0] < 3200, "the writer finished before verify could overlap it"
+
+
+# --- no race on new children ------------------------------------------------------------------
+
+RECORDERS = 6
+ROUNDS = 3
+
+
+def _nhs_number(seed: int) -> str:
+    """A valid NHS number (modulus 11) made from ``seed``, different for each round."""
+    for base in range(seed * 1000, seed * 1000 + 1000):
+        digits = f"{900000000 + base:09d}"
+        check = 11 - sum(int(d) * (10 - i) for i, d in enumerate(digits)) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            return digits + str(check)
+    raise AssertionError("unreachable")
+
+
+def _in_tocsin(env: dict[str, str]) -> None:
+    """Set this (spawned) process up as Tocsin on the test's own database."""
+    import os
+
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tocsin.server.settings"
+    import django
+
+    django.setup()
+
+
+def _register_agency(env: dict[str, str], answers: Any) -> None:
+    _in_tocsin(env)
+    from tocsin.server.actors import SystemActor
+    from tocsin.server.directory.actions import do_register_agency
+
+    answers.put(
+        str(do_register_agency("Northgate Council", "council", actor=SystemActor("test")).pk)
+    )
+
+
+def _record_about_the_same_new_child(
+    env: dict[str, str], agency_id: str, start: Any, answers: Any, worker: int
+) -> None:
+    _in_tocsin(env)
+    from datetime import date
+
+    from tocsin.domain.concerns import ChildDraft, ConcernDraft
+    from tocsin.server.actors import SystemActor
+    from tocsin.server.concerns import screening as screening_policy
+    from tocsin.server.concerns.actions import do_record_concern
+    from tocsin.server.concerns.models import Child
+    from tocsin.server.directory.models import Agency
+
+    agency = Agency.objects.get(pk=agency_id)
+    for round_ in range(ROUNDS):
+        draft = ConcernDraft(
+            children=[ChildDraft(given_name="Amara", nhs_number=_nhs_number(round_))],
+            narrative=f"Seen getting into a car after school (worker {worker}).",
+        )
+        # Everything slow happens before the barrier (the connection, the phrase table), so
+        # that the recorders reach the lookup together.
+        Child.objects.filter(nhs_number="").exists()
+        screening_policy.language_warning_count(draft)
+        start.wait(timeout=120)
+        try:
+            recorded = do_record_concern(
+                draft, actor=SystemActor("test"), agency=agency, today=date(2026, 11, 29)
+            )
+        except Exception as exc:  # reported to the test, which fails on it
+            answers.put((round_, worker, "failed", f"{type(exc).__name__}: {exc}"))
+        else:
+            answers.put((round_, worker, "recorded", str(recorded.concern.pk)))
+
+
+def _children_by_nhs_number(env: dict[str, str], answers: Any) -> None:
+    _in_tocsin(env)
+    from tocsin.server.concerns.models import Child, ConcernChild
+
+    answers.put(
+        (
+            sorted(Child.objects.values_list("nhs_number", flat=True)),
+            sorted(ConcernChild.objects.values_list("child__nhs_number", flat=True)),
+        )
+    )
+
+
+def _in_a_process(ctx: Any, target: Any, *args: Any) -> Any:
+    answers = ctx.Queue()
+    process = ctx.Process(target=target, args=(*args, answers))
+    process.start()
+    answer = answers.get(timeout=120)
+    process.join(timeout=60)
+    assert process.exitcode == 0
+    return answer
+
+
+def test_recorders_in_several_processes_about_one_new_child_leave_one_child_record(
+    cli: Cli,
+) -> None:
+    """Each round, several processes record a concern about the same child, new to Tocsin, at
+    the same moment: exactly one child record is made, and every concern is linked to it."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    agency_id = _in_a_process(ctx, _register_agency, cli.env)
+    start = ctx.Barrier(RECORDERS)
+    answers = ctx.Queue()
+    recorders = [
+        ctx.Process(
+            target=_record_about_the_same_new_child,
+            args=(cli.env, agency_id, start, answers, worker),
+        )
+        for worker in range(RECORDERS)
+    ]
+    for recorder in recorders:
+        recorder.start()
+    outcomes = [answers.get(timeout=300) for _ in range(RECORDERS * ROUNDS)]
+    for recorder in recorders:
+        recorder.join(timeout=60)
+        assert recorder.exitcode == 0
+    failures = [outcome for outcome in outcomes if outcome[2] != "recorded"]
+    assert not failures, f"recording failed: {failures}"
+    children, links = _in_a_process(ctx, _children_by_nhs_number, cli.env)
+    numbers = [_nhs_number(round_) for round_ in range(ROUNDS)]
+    assert children == numbers, (
+        f"one child record for each child, however many recorded at once: {len(children)} "
+        f"records for {len(numbers)} children"
+    )
+    assert links == sorted(numbers * RECORDERS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import IntegrityError
 
 from tests.factories import ACTOR, make_agency, make_draft, make_partnership, make_user
 from tocsin.domain.concerns import (
@@ -36,7 +37,7 @@ from tocsin.server.concerns.gates import (
     access_concern,
     concerns_visible_to,
 )
-from tocsin.server.concerns.models import Concern, RecordView, Screening
+from tocsin.server.concerns.models import Child, Concern, RecordView, Screening
 from tocsin.server.ledger.actions import do_expunge_record
 from tocsin.server.ledger.models import LedgerLeaf
 from tocsin.server.ledger.recording import reading_ledger
@@ -330,3 +331,49 @@ def test_a_follow_up_reaches_only_the_report_its_code_belongs_to() -> None:
         do_add_follow_up(public.follow_up_code, "x" * (MAX_FOLLOW_UP + 1))
     assert [(p.field, p.message) for p in long.value.problems] == [("text", FOLLOW_UP_TOO_LONG)]
     assert LedgerLeaf.objects.count() == before
+
+
+def test_recording_for_another_agency_is_refused() -> None:
+    p = make_partnership()
+    before = LedgerLeaf.objects.count()
+    with pytest.raises(ActionRefused, match="your own agency"):
+        do_record_concern(make_draft(), actor=p.practitioner, agency=p.police, today=TODAY)
+    assert LedgerLeaf.objects.count() == before
+    recorded = do_record_concern(
+        make_draft(), actor=p.practitioner, agency=p.council, today=TODAY
+    ).concern
+    assert recorded.agency_id == p.council.pk
+
+
+def test_a_child_recorded_by_another_process_meanwhile_is_found_on_the_second_attempt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lookup ran before the other process committed (simulated: the first lookup finds
+    nothing); the unique constraint refuses the second child record, nothing of the attempt is
+    kept, and the retry finds the child."""
+    from tocsin.server.concerns import actions
+
+    p = make_partnership()
+    kasia = [ChildDraft(given_name="Kasia", nhs_number="943 476 5919")]
+    first = do_record_concern(make_draft(children=kasia), actor=p.practitioner, today=TODAY)
+    lookups: list[int] = []
+    real = actions._known_children
+
+    def too_early(drafts):  # type: ignore[no-untyped-def]
+        lookups.append(1)
+        return {} if len(lookups) == 1 else real(drafts)
+
+    monkeypatch.setattr(actions, "_known_children", too_early)
+    before = LedgerLeaf.objects.count()
+    second = do_record_concern(make_draft(children=kasia), actor=p.practitioner, today=TODAY)
+    assert len(lookups) == 2
+    child = first.concern.child_links.get().child
+    assert second.concern.child_links.get().child == child
+    assert Child.objects.filter(nhs_number="9434765919").count() == 1
+    assert LedgerLeaf.objects.count() == before + 1  # the concern only: no child.recorded
+    assert verify_ledger().ok
+
+    # A constraint that still refuses on the second attempt is a fault, raised as it is.
+    monkeypatch.setattr(actions, "_known_children", lambda drafts: {})
+    with pytest.raises(IntegrityError):
+        do_record_concern(make_draft(children=kasia), actor=p.practitioner, today=TODAY)

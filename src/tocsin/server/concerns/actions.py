@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tocsin.domain.concerns import (
@@ -102,20 +102,20 @@ class RecordedConcern:
     follow_up_code: str | None
 
 
-def _children(draft: ConcernDraft, batch: dict[str, str]) -> tuple[list[str], list[ChildRecorded]]:
+def _nhs_number(text: str) -> str:
+    return text.replace(" ", "").replace("-", "")
+
+
+def _children(draft: ConcernDraft, known: dict[str, str]) -> tuple[list[str], list[ChildRecorded]]:
     """Each child's id, and a child.recorded event for each child not yet known: a child whose
-    NHS number is already recorded (or recorded earlier in the same batch, ``batch``: NHS
-    number to child id) is the same child, not a new record."""
+    NHS number is in ``known`` (NHS number to child id: recorded already, or earlier in the
+    same batch) is the same child, not a new record. New children are added to ``known``."""
     ids: list[str] = []
     new: list[ChildRecorded] = []
     for child in draft.children:
-        nhs_number = child.nhs_number.replace(" ", "").replace("-", "")
-        if nhs_number and nhs_number in batch:
-            ids.append(batch[nhs_number])
-            continue
-        known = Child.objects.filter(nhs_number=nhs_number).first() if nhs_number else None
-        if known is not None:
-            ids.append(str(known.pk))
+        nhs_number = _nhs_number(child.nhs_number)
+        if nhs_number and nhs_number in known:
+            ids.append(known[nhs_number])
             continue
         recorded = ChildRecorded(
             child_id=str(uuid.uuid4()),
@@ -133,36 +133,29 @@ def _children(draft: ConcernDraft, batch: dict[str, str]) -> tuple[list[str], li
         ids.append(recorded.child_id)
         new.append(recorded)
         if nhs_number:
-            batch[nhs_number] = recorded.child_id
+            known[nhs_number] = recorded.child_id
     return ids, new
 
 
 def _build_events(
     draft: ConcernDraft,
     *,
-    actor: Actor,
-    agency: Agency | None,
+    reference: str,
+    known_children: dict[str, str],
+    agency_id: str | None,
+    recorded_by: str | None,
     today: date,
-    follow_up: bool,
-    batch: dict[str, str],
-) -> tuple[list[Event], str | None]:
-    known_indicators = screening_policy.indicator_ids() if draft.indicators else None
-    problems = validate_draft(draft, today=today, indicator_ids=known_indicators)
-    if problems:
-        raise ConcernInvalid(problems)
-    code = new_follow_up_code() if follow_up else None
+    code: str | None,
+) -> list[Event]:
     concern_id = str(uuid.uuid4())
-    reference = new_reference()
-    while Concern.objects.filter(reference=reference).exists():
-        reference = new_reference()
-    child_ids, new_children = _children(draft, batch)
+    child_ids, new_children = _children(draft, known_children)
     payload = draft.as_payload()
     recorded = ConcernRecorded(
         concern_id=concern_id,
         reference=reference,
         channel=draft.channel,
-        agency_id=str(agency.pk) if agency else None,
-        recorded_by=str(actor.pk) if isinstance(actor, User) else None,
+        agency_id=agency_id,
+        recorded_by=recorded_by,
         children=child_ids,
         narrative=draft.narrative.strip(),
         occurred_on=payload["occurred_on"],
@@ -189,7 +182,46 @@ def _build_events(
     if draft.indicators:
         for child_id in child_ids:
             events.append(screening_policy.screen(concern_id, child_id, draft.indicators, today))
-    return events, code
+    return events
+
+
+def _known_children(drafts: Sequence[ConcernDraft]) -> dict[str, str]:
+    """NHS number → child id for every child of ``drafts`` already recorded. Run inside the
+    recording transaction: whether to record a new child is decided there."""
+    numbers = {_nhs_number(c.nhs_number) for d in drafts for c in d.children} - {""}
+    if not numbers:
+        return {}
+    # values_list, not model rows: matching a number shows the person no record.
+    rows = Child.objects.filter(nhs_number__in=numbers).values_list("nhs_number", "pk")
+    return {number: str(pk) for number, pk in rows}
+
+
+def _free_references(count: int) -> list[str]:
+    """``count`` new concern references that no concern holds. Run inside the recording
+    transaction, as :func:`_known_children` is."""
+    references: list[str] = []
+    while len(references) < count:
+        wanted = {new_reference() for _ in range(count - len(references))} - set(references)
+        taken = set(
+            Concern.objects.filter(reference__in=wanted).values_list("reference", flat=True)
+        )
+        references += sorted(wanted - taken)
+    return references
+
+
+def _check_drafts(drafts: Sequence[ConcernDraft], today: date) -> None:
+    """Every problem with every draft, as one :class:`ConcernInvalid` (field paths prefixed
+    ``[index].`` in a batch), before anything is looked up or written."""
+    problems: list[FieldProblem] = []
+    for index, draft in enumerate(drafts):
+        known_indicators = screening_policy.indicator_ids() if draft.indicators else None
+        prefix = f"[{index}]." if len(drafts) > 1 else ""
+        problems += [
+            FieldProblem(prefix + p.field, p.message)
+            for p in validate_draft(draft, today=today, indicator_ids=known_indicators)
+        ]
+    if problems:
+        raise ConcernInvalid(problems)
 
 
 def do_record_concern(
@@ -218,46 +250,75 @@ def do_record_concerns(
     follow_up: bool = False,
 ) -> list[RecordedConcern]:
     """Record several concerns all or nothing (bulk import): every draft is validated before
-    anything is written, and one transaction holds them all."""
+    anything is written, and one transaction holds them all.
+
+    Whether a child is new (no child with its NHS number yet) and which references are free
+    are decided inside the transaction that appends, and the database holds both unique. Two
+    processes recording about the same new child at once: on SQLite the second waits for the
+    first's transaction and then finds the child; on PostgreSQL the second's insert fails on
+    the constraint, and the recording is tried once more, when it finds the child."""
     day = today or timezone.localdate()
-    if actor is PUBLIC:
+    if actor == PUBLIC:
         agency = None
+        if any(draft.channel != "public" for draft in drafts):
+            raise ActionRefused("a public report must come through the public channel")
     else:
         require_role(actor, *RECORDING_ROLES)
         if isinstance(actor, User):
+            if agency is not None and agency.pk != actor.agency_id:
+                raise ActionRefused("you record concerns for your own agency only")
             agency = actor.agency
         if agency is None:
             raise ActionRefused("a concern recorded by an agency needs the agency")
-    built = []
-    batch: dict[str, str] = {}
-    problems: list[FieldProblem] = []
-    for index, draft in enumerate(drafts):
-        if actor is PUBLIC and draft.channel != "public":
-            raise ActionRefused("a public report must come through the public channel")
+    _check_drafts(drafts, day)
+    for attempt in range(2):
         try:
-            built.append(
-                _build_events(
-                    draft, actor=actor, agency=agency, today=day, follow_up=follow_up, batch=batch
-                )
-            )
-        except ConcernInvalid as exc:
-            prefix = f"[{index}]." if len(drafts) > 1 else ""
-            problems += [FieldProblem(prefix + p.field, p.message) for p in exc.problems]
-    if problems:
-        raise ConcernInvalid(problems)
+            return _record(drafts, actor=actor, agency=agency, today=day, follow_up=follow_up)
+        except IntegrityError:
+            # Another process recorded one of these children (or took a reference) between
+            # this transaction's lookups and its insert; the next attempt finds it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record(
+    drafts: Sequence[ConcernDraft],
+    *,
+    actor: Actor,
+    agency: Agency | None,
+    today: date,
+    follow_up: bool,
+) -> list[RecordedConcern]:
+    """One attempt at recording ``drafts``: look up, build and append in one transaction."""
     session = LiveSession("default")
+    codes = [new_follow_up_code() if follow_up else None for _ in drafts]
     with transaction.atomic():
+        known = _known_children(drafts)
+        references = _free_references(len(drafts))
+        built = [
+            _build_events(
+                draft,
+                reference=reference,
+                known_children=known,
+                agency_id=str(agency.pk) if agency else None,
+                recorded_by=str(actor.pk) if isinstance(actor, User) else None,
+                today=today,
+                code=code,
+            )
+            for draft, reference, code in zip(drafts, references, codes, strict=True)
+        ]
         envelopes = record_events(
-            [e for events, _ in built for e in events], actor_id=actor_id(actor), session=session
+            [e for events in built for e in events], actor_id=actor_id(actor), session=session
         )
-    by_seq = {e.subjects[0]: e for e in envelopes if e.kind == ConcernRecorded.kind}
+    by_subject = {e.subjects[0]: e for e in envelopes if e.kind == ConcernRecorded.kind}
     results = []
-    for events, code in built:
+    for events, code in zip(built, codes, strict=True):
         recorded = next(e for e in events if isinstance(e, ConcernRecorded))
         results.append(
             RecordedConcern(
                 concern=session.row(Concern, recorded.concern_id),
-                envelope=by_seq[f"concern:{recorded.concern_id}"],
+                envelope=by_subject[f"concern:{recorded.concern_id}"],
                 follow_up_code=code,
             )
         )

@@ -37,6 +37,15 @@ class Child(ProjectionModel, ShownWhenLoaded):
 
     class Meta:
         db_table = "concerns_child"
+        # One record per child: whether a recorded NHS number is a new child is decided
+        # inside the recording transaction, and this holds it against a concurrent writer.
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["nhs_number"],
+                condition=~models.Q(nhs_number=""),
+                name="child_nhs_number_once",
+            )
+        ]
 
     def shown_subjects(self) -> tuple[str, ...]:
         return (f"child:{self.pk}",)
