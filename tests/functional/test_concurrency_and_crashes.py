@@ -162,9 +162,8 @@ def _record_about_the_same_new_child(
     _in_tocsin(env)
     from datetime import date
 
-    from tocsin.domain.concerns import ChildDraft, ConcernDraft
+    from tocsin.domain.concerns import ChildDraft, ConcernDraft, language_warning_count
     from tocsin.server.actors import SystemActor
-    from tocsin.server.concerns import screening as screening_policy
     from tocsin.server.concerns.actions import do_record_concern
     from tocsin.server.concerns.models import Child
     from tocsin.server.directory.models import Agency
@@ -178,7 +177,7 @@ def _record_about_the_same_new_child(
         # Everything slow happens before the barrier (the connection, the phrase table), so
         # that the recorders reach the lookup together.
         Child.objects.filter(nhs_number="").exists()
-        screening_policy.language_warning_count(draft)
+        language_warning_count(draft)
         start.wait(timeout=120)
         try:
             recorded = do_record_concern(

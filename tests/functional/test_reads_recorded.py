@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import make_agency, make_draft, make_user
 from tests.factories.estimates import FROM, TODAY, make_lists_world
 from tocsin.domain.concerns import ChildDraft, IndicatorSeen
+from tocsin.domain.screening import scheme
 from tocsin.server.concerns.actions import (
     PUBLIC,
     do_add_information,
@@ -30,7 +31,6 @@ from tocsin.server.concerns.actions import (
     do_regrade_risk,
 )
 from tocsin.server.concerns.models import Child, Concern, RecordView, Screening
-from tocsin.server.concerns.screening import scheme
 from tocsin.server.directory.models import User
 from tocsin.server.intel.actions import do_produce_estimate
 from tocsin.server.intel.models import EstimateRun

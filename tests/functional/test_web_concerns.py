@@ -11,9 +11,9 @@ from django.test import Client
 from tests.factories import make_draft, make_partnership, make_user
 from tocsin.domain.concerns import IndicatorSeen
 from tocsin.domain.language import check_text, default_phrase_table
+from tocsin.domain.screening import scheme
 from tocsin.server.concerns.actions import do_record_concern
 from tocsin.server.concerns.models import Concern, RecordView
-from tocsin.server.concerns.screening import scheme
 from tocsin.server.ledger.models import LedgerLeaf
 
 # A sentence the language check flags, taken from the phrase table itself so that the wording

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db import transaction
 
+from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import (
     NOT_KNOWN,
     ChildDraft,
@@ -36,7 +37,6 @@ from tocsin.domain.concerns import (
 )
 from tocsin.domain.directory import ROLES
 from tocsin.server.actors import SystemActor
-from tocsin.server.concerns import screening as screening_policy
 from tocsin.server.concerns.actions import ConcernInvalid, do_record_concern
 from tocsin.server.directory.actions import (
     do_enrol_user,

@@ -71,12 +71,16 @@ def test_public_names_are_pinned() -> None:
         "ScreeningScheme",
         "ScreeningSchemeError",
         "UnknownIndicatorError",
+        "bands",
         "default_scheme",
+        "indicator_ids",
         "load_scheme",
         "months_before",
         "override",
         "parse_scheme",
+        "scheme",
         "score",
+        "screen",
     ]
     for name in tocsin.domain.screening.__all__:
         value = getattr(tocsin.domain.screening, name)
@@ -459,3 +463,25 @@ def test_malformed_schemes_are_refused_with_a_reason(old: str, new: str, message
 def test_an_unreadable_scheme_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ScreeningSchemeError, match="cannot read screening scheme"):
         load_scheme(tmp_path / "missing.toml")
+
+
+# --- the scheme in force (the policy) ---------------------------------------------------------
+
+
+def test_the_scheme_in_force_is_the_default_scheme_loaded_once() -> None:
+    from tocsin.domain import screening
+
+    assert screening.scheme() is screening.scheme()
+    assert screening.scheme() == screening.default_scheme()
+    assert screening.indicator_ids() == {i.id for i in screening.default_scheme().indicators}
+    assert screening.bands() == [b.id for b in screening.default_scheme().bands]
+    assert screening.bands()[0] == "not-at-risk"
+
+
+def test_screening_under_the_scheme_in_force_is_scoring_under_it() -> None:
+    from tocsin.domain import screening
+
+    observations = observations_worth(11)
+    assert screening.screen(observations, AS_OF) == screening.score(
+        screening.scheme(), observations, as_of=AS_OF
+    )

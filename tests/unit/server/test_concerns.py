@@ -182,7 +182,7 @@ def test_public_reports_get_a_follow_up_code_and_only_its_hash_is_kept() -> None
 
 
 def test_screening_keeps_every_indicator_and_a_regrading_needs_a_reason() -> None:
-    from tocsin.server.concerns import screening as policy
+    from tocsin.domain import screening as policy
 
     p = make_partnership()
     significant = [i.id for i in policy.scheme().indicators if i.group == "significant"]
@@ -252,7 +252,7 @@ def test_text_too_long_for_its_column_is_refused_with_a_message() -> None:
 
 
 def _screened(actor):  # type: ignore[no-untyped-def]
-    from tocsin.server.concerns import screening as policy
+    from tocsin.domain import screening as policy
 
     seen = [IndicatorSeen(policy.scheme().indicators[0].id, date(2026, 11, 1))]
     return do_record_concern(make_draft(indicators=seen), actor=actor, today=TODAY).concern

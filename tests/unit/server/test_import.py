@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 from tests.factories import make_partnership, make_user
+from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import CIN_FACTORS, ETHNICITY
 from tocsin.server.actors import ActionRefused
-from tocsin.server.concerns import screening as screening_policy
 from tocsin.server.concerns.importing import (
     COLUMN_NAMES,
     REPORT_COLUMNS,

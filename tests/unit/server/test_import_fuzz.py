@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_partnership
+from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import CIN_FACTORS, ETHNICITY, SEXES
-from tocsin.server.concerns import screening as screening_policy
 from tocsin.server.concerns.importing import COLUMN_NAMES, ImportFileError, import_concerns
 from tocsin.server.concerns.models import Concern
 from tocsin.server.ledger.models import LedgerLeaf

@@ -1,5 +1,6 @@
 """Concerns: what is recorded about children at risk, the codes it is recorded with, its
-validation, and its events. Plain Python; imports nothing from Django."""
+validation, its events and the events recording one appends. Plain Python; imports nothing
+from Django."""
 
 from tocsin.domain.concerns._codes import (
     CHANNELS,
@@ -35,6 +36,7 @@ from tocsin.domain.concerns._events import (
     RecordViewed,
     RiskRegraded,
 )
+from tocsin.domain.concerns._recording import child_screened, language_warning_count
 from tocsin.domain.concerns._references import (
     follow_up_code_hash,
     new_follow_up_code,
@@ -65,7 +67,9 @@ __all__ = [
     "RecordViewed",
     "RiskRegraded",
     "VehicleDraft",
+    "child_screened",
     "follow_up_code_hash",
+    "language_warning_count",
     "new_follow_up_code",
     "new_reference",
     "normalise_phone",

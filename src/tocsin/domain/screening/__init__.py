@@ -1,6 +1,9 @@
 """Risk screening: indicators, points and score bands from a versioned TOML scheme (default:
 the SERAF-style scheme of DOMAIN.md section 3). Plain Python; imports nothing from Django.
 
+:func:`scheme` is the scheme in force (the policy: one place decides it), with its
+:func:`indicator_ids` and :func:`bands`; :func:`screen` scores observations under it.
+
 :func:`score` turns observations into a :class:`ScreeningResult` that always carries the band
 together with every indicator behind it and what each contributed. :func:`override` records a
 practitioner's professional judgement of the band, which needs a reason; the server appends it
@@ -16,6 +19,7 @@ Errors raised here::
     └── OverrideError              an override without a reason or person, or to no such band
 """
 
+from tocsin.domain.screening._policy import bands, indicator_ids, scheme, screen
 from tocsin.domain.screening._scheme import (
     Band,
     Indicator,
@@ -56,10 +60,14 @@ __all__ = [
     "ScreeningScheme",
     "ScreeningSchemeError",
     "UnknownIndicatorError",
+    "bands",
     "default_scheme",
+    "indicator_ids",
     "load_scheme",
     "months_before",
     "override",
     "parse_scheme",
+    "scheme",
     "score",
+    "screen",
 ]

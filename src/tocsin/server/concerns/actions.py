@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import (
     ChildRecorded,
     ConcernDraft,
@@ -26,7 +27,9 @@ from tocsin.domain.concerns import (
     InformationAdded,
     RecordViewed,
     RiskRegraded,
+    child_screened,
     follow_up_code_hash,
+    language_warning_count,
     new_follow_up_code,
     new_reference,
     normalise_phone,
@@ -35,6 +38,7 @@ from tocsin.domain.concerns import (
     validate_draft,
 )
 from tocsin.domain.events import Event
+from tocsin.domain.language import check_text
 from tocsin.ledger import Envelope
 from tocsin.server.actors import (
     PUBLIC,
@@ -45,7 +49,6 @@ from tocsin.server.actors import (
     actor_id,
     require_role,
 )
-from tocsin.server.concerns import screening as screening_policy
 from tocsin.server.concerns.gates import actor_may_reach_concern
 from tocsin.server.concerns.models import Child, Concern, Screening
 from tocsin.server.concerns.read_models import concern_by_follow_up_code_hash
@@ -176,12 +179,20 @@ def _build_events(
         cin_factors=sorted(set(draft.cin_factors)),
         grading=payload["grading"],
         follow_up_code_hash=follow_up_code_hash(code) if code else None,
-        language_warnings=screening_policy.language_warning_count(draft),
+        language_warnings=language_warning_count(draft),
     )
     events: list[Event] = [*new_children, recorded]
     if draft.indicators:
         for child_id in child_ids:
-            events.append(screening_policy.screen(concern_id, child_id, draft.indicators, today))
+            events.append(
+                child_screened(
+                    screening_id=str(uuid.uuid4()),
+                    concern_id=concern_id,
+                    child_id=child_id,
+                    indicators=draft.indicators,
+                    as_of=today,
+                )
+            )
     return events
 
 
@@ -342,7 +353,7 @@ def do_add_information(concern_id: uuid.UUID | str, text: str, *, actor: Actor) 
             concern_id=str(concern.pk),
             channel="practitioner",
             text=cleaned,
-            language_warnings=screening_policy.language_warning_count_text(cleaned),
+            language_warnings=len(check_text(cleaned)),
         )
         return record_event(event, actor_id=actor_id(actor))
 
@@ -368,7 +379,7 @@ def do_add_follow_up(code: str, text: str) -> Envelope:
             concern_id=str(concern.pk),
             channel="public",
             text=cleaned,
-            language_warnings=screening_policy.language_warning_count_text(cleaned),
+            language_warnings=len(check_text(cleaned)),
         )
         return record_event(event, actor_id=actor_id(PUBLIC))
 

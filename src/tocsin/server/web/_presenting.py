@@ -8,7 +8,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from tocsin.server.concerns import screening as screening_policy
+from tocsin.domain import screening as screening_policy
+from tocsin.domain.language import check_text
 from tocsin.server.directory.models import User
 from tocsin.server.ledger.checkpoints import latest_checkpoint, receipt_for, sign_checkpoint_now
 
@@ -44,7 +45,7 @@ def warnings_in(text: str) -> WarnedText:
     """The language check's warnings for ``text``, ready to show inline. Never blocks."""
     if not text:
         return WarnedText([], [])
-    warnings = screening_policy.language_warnings(text)
+    warnings = check_text(text)
     segments: list[tuple[str, bool]] = []
     position = 0
     for warning in sorted(warnings, key=lambda w: (w.start, w.end)):

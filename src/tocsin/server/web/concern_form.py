@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import (
     CIN_FACTORS,
     ETHNICITY,
@@ -23,7 +24,6 @@ from tocsin.domain.concerns import (
     validate_draft,
 )
 from tocsin.server.actors import ActionRefused
-from tocsin.server.concerns import screening as screening_policy
 from tocsin.server.concerns.actions import RECORDING_ROLES, ConcernInvalid, do_record_concern
 from tocsin.server.concerns.gates import NotVisible, access_concern
 from tocsin.server.reads import shows

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import (
     CHANNELS,
     CIN_FACTORS,
@@ -25,7 +26,6 @@ from tocsin.domain.concerns import (
     SEXES,
 )
 from tocsin.server.actors import ActionRefused, Invalid, NotVisible
-from tocsin.server.concerns import screening as screening_policy
 from tocsin.server.concerns.actions import do_regrade_risk
 from tocsin.server.concerns.read_models import (
     ConcernRecord,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from tocsin.domain import screening as screening_policy
 from tocsin.server.actors import ActionRefused, require_role
-from tocsin.server.concerns import screening as screening_policy
 from tocsin.server.concerns.actions import (
     RECORDING_ROLES,
     ConcernInvalid,
