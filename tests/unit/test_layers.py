@@ -133,3 +133,23 @@ def test_only_the_store_adapter_writes_sql_for_the_ledger_tables() -> None:
         if (found := ledger_sql(path.read_text(encoding="utf-8")))
     }
     assert not offenders, f"only the store adapter may name ledger tables in SQL: {offenders}"
+
+
+# --- pure logic inward -------------------------------------------------------------------------
+
+#: What issue 10 moved inward: each of these is decided without a framework.
+MOVED_INWARD = [
+    "domain/concerns/_recording.py",
+    "domain/screening/_policy.py",
+]
+
+
+def test_the_domain_imports_no_django() -> None:
+    """Parsing, policies, building events and the question steps are plain Python: no module
+    of ``tocsin.domain`` imports django, however indirectly it is named."""
+    for path in sorted((SRC / "domain").rglob("*.py")):
+        names = imported_modules(path)
+        assert not [n for n in names if n.split(".")[0] == "django"], path
+        assert not [n for n in names if n.startswith("tocsin.server")], path
+    for moved in MOVED_INWARD:
+        assert (SRC / moved).exists(), f"{moved} belongs in the core"

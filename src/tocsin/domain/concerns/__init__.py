@@ -36,7 +36,14 @@ from tocsin.domain.concerns._events import (
     RecordViewed,
     RiskRegraded,
 )
-from tocsin.domain.concerns._recording import child_screened, language_warning_count
+from tocsin.domain.concerns._recording import (
+    ConcernEvents,
+    child_screened,
+    concern_events,
+    language_warning_count,
+    nhs_numbers,
+    normalise_nhs_number,
+)
 from tocsin.domain.concerns._references import (
     follow_up_code_hash,
     new_follow_up_code,
@@ -57,6 +64,7 @@ __all__ = [
     "ChildRecorded",
     "ChildScreened",
     "ConcernDraft",
+    "ConcernEvents",
     "ConcernRecorded",
     "FieldProblem",
     "Grading",
@@ -68,10 +76,13 @@ __all__ = [
     "RiskRegraded",
     "VehicleDraft",
     "child_screened",
+    "concern_events",
     "follow_up_code_hash",
     "language_warning_count",
     "new_follow_up_code",
     "new_reference",
+    "nhs_numbers",
+    "normalise_nhs_number",
     "normalise_phone",
     "normalise_postcode",
     "normalise_registration",

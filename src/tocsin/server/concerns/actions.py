@@ -20,24 +20,20 @@ from django.utils import timezone
 
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import (
-    ChildRecorded,
     ConcernDraft,
+    ConcernEvents,
     ConcernRecorded,
     FieldProblem,
     InformationAdded,
     RecordViewed,
     RiskRegraded,
-    child_screened,
+    concern_events,
     follow_up_code_hash,
-    language_warning_count,
     new_follow_up_code,
     new_reference,
-    normalise_phone,
-    normalise_postcode,
-    normalise_registration,
+    nhs_numbers,
     validate_draft,
 )
-from tocsin.domain.events import Event
 from tocsin.domain.language import check_text
 from tocsin.ledger import Envelope
 from tocsin.server.actors import (
@@ -105,101 +101,10 @@ class RecordedConcern:
     follow_up_code: str | None
 
 
-def _nhs_number(text: str) -> str:
-    return text.replace(" ", "").replace("-", "")
-
-
-def _children(draft: ConcernDraft, known: dict[str, str]) -> tuple[list[str], list[ChildRecorded]]:
-    """Each child's id, and a child.recorded event for each child not yet known: a child whose
-    NHS number is in ``known`` (NHS number to child id: recorded already, or earlier in the
-    same batch) is the same child, not a new record. New children are added to ``known``."""
-    ids: list[str] = []
-    new: list[ChildRecorded] = []
-    for child in draft.children:
-        nhs_number = _nhs_number(child.nhs_number)
-        if nhs_number and nhs_number in known:
-            ids.append(known[nhs_number])
-            continue
-        recorded = ChildRecorded(
-            child_id=str(uuid.uuid4()),
-            given_name=child.given_name.strip(),
-            family_name=child.family_name.strip(),
-            aliases=[a.strip() for a in child.aliases if a.strip()],
-            date_of_birth=child.date_of_birth.isoformat() if child.date_of_birth else None,
-            approximate_age=child.approximate_age,
-            sex=child.sex,
-            address=child.address.strip(),
-            postcode=(normalise_postcode(child.postcode) or "") if child.postcode else "",
-            school=child.school.strip(),
-            nhs_number=nhs_number,
-        )
-        ids.append(recorded.child_id)
-        new.append(recorded)
-        if nhs_number:
-            known[nhs_number] = recorded.child_id
-    return ids, new
-
-
-def _build_events(
-    draft: ConcernDraft,
-    *,
-    reference: str,
-    known_children: dict[str, str],
-    agency_id: str | None,
-    recorded_by: str | None,
-    today: date,
-    code: str | None,
-) -> list[Event]:
-    concern_id = str(uuid.uuid4())
-    child_ids, new_children = _children(draft, known_children)
-    payload = draft.as_payload()
-    recorded = ConcernRecorded(
-        concern_id=concern_id,
-        reference=reference,
-        channel=draft.channel,
-        agency_id=agency_id,
-        recorded_by=recorded_by,
-        children=child_ids,
-        narrative=draft.narrative.strip(),
-        occurred_on=payload["occurred_on"],
-        occurred_where=draft.occurred_where.strip(),
-        persons=[{"person_id": str(uuid.uuid4()), **p} for p in payload["persons"]],
-        vehicles=[
-            {
-                **v,
-                "registration": normalise_registration(v["registration"])[0],
-                "complete": normalise_registration(v["registration"])[1],
-            }
-            for v in payload["vehicles"]
-        ],
-        phones=[normalise_phone(p) or p for p in draft.phones],
-        places=[
-            {**p, "postcode": normalise_postcode(p["postcode"]) or ""} for p in payload["places"]
-        ],
-        cin_factors=sorted(set(draft.cin_factors)),
-        grading=payload["grading"],
-        follow_up_code_hash=follow_up_code_hash(code) if code else None,
-        language_warnings=language_warning_count(draft),
-    )
-    events: list[Event] = [*new_children, recorded]
-    if draft.indicators:
-        for child_id in child_ids:
-            events.append(
-                child_screened(
-                    screening_id=str(uuid.uuid4()),
-                    concern_id=concern_id,
-                    child_id=child_id,
-                    indicators=draft.indicators,
-                    as_of=today,
-                )
-            )
-    return events
-
-
 def _known_children(drafts: Sequence[ConcernDraft]) -> dict[str, str]:
     """NHS number → child id for every child of ``drafts`` already recorded. Run inside the
     recording transaction: whether to record a new child is decided there."""
-    numbers = {_nhs_number(c.nhs_number) for d in drafts for c in d.children} - {""}
+    numbers = nhs_numbers(drafts)
     if not numbers:
         return {}
     # values_list, not model rows: matching a number shows the person no record.
@@ -307,25 +212,29 @@ def _record(
     with transaction.atomic():
         known = _known_children(drafts)
         references = _free_references(len(drafts))
-        built = [
-            _build_events(
-                draft,
-                reference=reference,
-                known_children=known,
-                agency_id=str(agency.pk) if agency else None,
-                recorded_by=str(actor.pk) if isinstance(actor, User) else None,
-                today=today,
-                code=code,
+        built: list[ConcernEvents] = []
+        for draft, reference, code in zip(drafts, references, codes, strict=True):
+            built.append(
+                concern_events(
+                    draft,
+                    reference=reference,
+                    known_children=known,
+                    agency_id=str(agency.pk) if agency else None,
+                    recorded_by=str(actor.pk) if isinstance(actor, User) else None,
+                    today=today,
+                    follow_up_code_hash=follow_up_code_hash(code) if code else None,
+                )
             )
-            for draft, reference, code in zip(drafts, references, codes, strict=True)
-        ]
+            known = {**known, **built[-1].new_children}
         envelopes = record_events(
-            [e for events in built for e in events], actor_id=actor_id(actor), session=session
+            [e for concern in built for e in concern.events],
+            actor_id=actor_id(actor),
+            session=session,
         )
     by_subject = {e.subjects[0]: e for e in envelopes if e.kind == ConcernRecorded.kind}
     results = []
-    for events, code in zip(built, codes, strict=True):
-        recorded = next(e for e in events if isinstance(e, ConcernRecorded))
+    for concern, code in zip(built, codes, strict=True):
+        recorded = concern.recorded
         results.append(
             RecordedConcern(
                 concern=session.row(Concern, recorded.concern_id),
