@@ -195,7 +195,7 @@ def test_files_that_cannot_be_imported(
 
 
 def test_missing_and_too_large_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tocsin.server.concerns.importing import _reading
+    from tocsin.domain.concerns.importing import _reading
 
     p = make_partnership()
     with pytest.raises(ImportFileError, match="no such file"):

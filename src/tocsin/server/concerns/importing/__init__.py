@@ -1,6 +1,10 @@
 """Bulk import of concerns from CSV or XLSX (docs/import.md): one row per concern, every row
 checked before anything is written, then all recorded in one transaction, or none.
 
+Reading and checking the file is pure and lives in the core
+(:mod:`tocsin.domain.concerns.importing`, re-exported here so the importer has one surface);
+what is here records what was read, through :func:`do_record_concerns`.
+
 Errors raised here::
 
     Exception
@@ -11,15 +15,23 @@ Problems with the header or with rows are not raised: they come back in
 :class:`ImportOutcome` as :class:`RowProblem` values, for the row-level report.
 """
 
-from tocsin.server.concerns.importing._columns import (
+from tocsin.domain.concerns.importing import (
     COLUMN_NAMES,
     COLUMNS,
-    REQUIRED_COLUMNS,
-    Column,
-)
-from tocsin.server.concerns.importing._files import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
     REPORT_COLUMNS,
+    REQUIRED_COLUMNS,
+    Cell,
+    Column,
+    ImportFileError,
+    ParsedRow,
+    RowProblem,
+    Sheet,
     error_report_rows,
+    match_header,
+    parse_row,
+    read_sheet,
     write_error_report,
     write_template,
 )
@@ -27,20 +39,6 @@ from tocsin.server.concerns.importing._importing import (
     ImportOutcome,
     check_sheet,
     import_concerns,
-)
-from tocsin.server.concerns.importing._parsing import (
-    ParsedRow,
-    RowProblem,
-    match_header,
-    parse_row,
-)
-from tocsin.server.concerns.importing._reading import (
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    Cell,
-    ImportFileError,
-    Sheet,
-    read_sheet,
 )
 
 __all__ = [

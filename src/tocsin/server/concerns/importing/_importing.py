@@ -16,6 +16,17 @@ from pathlib import Path
 from django.utils import timezone
 
 from tocsin.domain import screening as screening_policy
+from tocsin.domain.concerns.importing import (
+    COLUMN_NAMES,
+    Cell,
+    ParsedRow,
+    RowProblem,
+    Sheet,
+    match_header,
+    parse_row,
+    problem_for_field,
+    read_sheet,
+)
 from tocsin.server.actors import ActionRefused, require_role
 from tocsin.server.concerns.actions import (
     RECORDING_ROLES,
@@ -23,15 +34,6 @@ from tocsin.server.concerns.actions import (
     RecordedConcern,
     do_record_concerns,
 )
-from tocsin.server.concerns.importing._columns import COLUMN_NAMES
-from tocsin.server.concerns.importing._parsing import (
-    ParsedRow,
-    RowProblem,
-    match_header,
-    parse_row,
-    problem_for_field,
-)
-from tocsin.server.concerns.importing._reading import Cell, Sheet, read_sheet
 from tocsin.server.directory.models import User
 
 __all__ = ["ImportOutcome", "check_sheet", "import_concerns"]

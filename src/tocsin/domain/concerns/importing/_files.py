@@ -7,8 +7,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from tocsin.server.concerns.importing._columns import COLUMN_NAMES
-from tocsin.server.concerns.importing._parsing import RowProblem
+from tocsin.domain.concerns.importing._columns import COLUMN_NAMES
+from tocsin.domain.concerns.importing._parsing import RowProblem
 
 __all__ = ["REPORT_COLUMNS", "error_report_rows", "write_error_report", "write_template"]
 

@@ -33,8 +33,8 @@ from tocsin.domain.concerns import (
     VehicleDraft,
     validate_draft,
 )
-from tocsin.server.concerns.importing._columns import COLUMN_NAMES, COLUMNS, REQUIRED_COLUMNS
-from tocsin.server.concerns.importing._reading import Cell
+from tocsin.domain.concerns.importing._columns import COLUMN_NAMES, COLUMNS, REQUIRED_COLUMNS
+from tocsin.domain.concerns.importing._reading import Cell
 
 __all__ = [
     "ParsedRow",

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tocsin.server.concerns.importing import (
+from tocsin.domain.concerns.importing import (
     COLUMN_NAMES,
     Cell,
     RowProblem,
