@@ -145,12 +145,14 @@ MOVED_INWARD = [
     "domain/concerns/importing/_parsing.py",
     "domain/concerns/importing/_reading.py",
     "domain/screening/_policy.py",
+    "intel/lists/_upset.py",
 ]
 
 
 def test_the_domain_imports_no_django() -> None:
     """Parsing, policies, building events and the question steps are plain Python: no module
-    of ``tocsin.domain`` imports django, however indirectly it is named."""
+    of ``tocsin.domain`` imports django or the server; and what issue 10 moved inward is still
+    in the core (whose every file the tests above check likewise)."""
     for path in sorted((SRC / "domain").rglob("*.py")):
         names = imported_modules(path)
         assert not [n for n in names if n.split(".")[0] == "django"], path

@@ -44,8 +44,11 @@ def test_public_names_are_pinned() -> None:
         "PersonResolver",
         "SAME_CHILD_RECORD",
         "SameChildRecord",
+        "UpsetChart",
         "build_capture_lists",
         "capture_csv",
+        "lists_in_words",
+        "upset_chart",
     ]
 
 
@@ -104,3 +107,27 @@ def test_the_csv_is_what_tocsin_estimate_reads_and_gives_the_same_answer() -> No
     assert again.names == table.names
     assert np.array_equal(again.counts, table.counts)
     assert estimate(again).as_json() == estimate(table).as_json()
+
+
+def test_the_upset_chart_lays_out_every_combination_largest_first() -> None:
+    from tocsin.intel.lists import lists_in_words, upset_chart
+
+    chart = upset_chart(
+        {
+            "lists": ["Police", "Health", "Council"],
+            "histories": [
+                {"history": [1, 0, 0], "count": 5},
+                {"history": [1, 1, 0], "count": 9},
+                {"history": [1, 1, 1], "count": 2},
+                {"history": [0, 0, 1], "count": 0},
+            ],
+        }
+    )
+    assert [column.count for column in chart.columns] == [9, 5, 2]  # none for a zero count
+    assert [row.size for row in chart.lists] == [16, 11, 2]
+    assert chart.total == 16
+    assert chart.columns[1].line is None  # one list: no line joining dots
+    assert chart.columns[0].bar_height > chart.columns[1].bar_height > 0
+    assert "The largest, 9 children, is on both Police and Health." in chart.description
+    assert lists_in_words(["A", "B", "C"]) == "on all of A, B and C"
+    assert upset_chart({"lists": [], "histories": []}).description == "No child is on any list."

@@ -10,6 +10,9 @@ which child records are the same child::
 
 The default resolver (:data:`SAME_CHILD_RECORD`) treats each child record as a child of its
 own; cross-agency person resolution will plug in here. See ``docs/estimation.md``.
+
+:func:`upset_chart` lays out the lists' overlaps (a capture table's histories) as an UpSet
+chart, every size and position computed here, for the estimate page to draw as SVG.
 """
 
 from ._lists import (
@@ -20,12 +23,16 @@ from ._lists import (
     build_capture_lists,
     capture_csv,
 )
+from ._upset import UpsetChart, lists_in_words, upset_chart
 
 __all__ = [
     "SAME_CHILD_RECORD",
     "CaptureLists",
     "PersonResolver",
     "SameChildRecord",
+    "UpsetChart",
     "build_capture_lists",
     "capture_csv",
+    "lists_in_words",
+    "upset_chart",
 ]

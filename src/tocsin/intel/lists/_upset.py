@@ -1,4 +1,4 @@
-"""The overlaps of the agencies' lists as an UpSet chart, laid out on the server.
+"""The overlaps of the agencies' lists as an UpSet chart, laid out before any page draws it.
 
 An UpSet chart shows set intersections as bars: one bar per capture history (the children on
 exactly that combination of lists) with its count, a dot matrix below saying which lists make
