@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import make_agency, make_draft, make_user
 from tests.factories.estimates import FROM, TODAY, make_lists_world
 from tocsin.domain.concerns import ChildDraft, IndicatorSeen
+from tocsin.domain.concerns import steps as _steps
 from tocsin.domain.screening import scheme
 from tocsin.server.concerns.actions import (
     PUBLIC,
@@ -36,7 +37,6 @@ from tocsin.server.intel.actions import do_produce_estimate
 from tocsin.server.intel.models import EstimateRun
 from tocsin.server.ledger.checkpoints import sign_checkpoint_now
 from tocsin.server.reads import ReadScope
-from tocsin.server.web import _steps
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

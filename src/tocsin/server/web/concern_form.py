@@ -23,18 +23,21 @@ from tocsin.domain.concerns import (
     SEXES,
     validate_draft,
 )
+from tocsin.domain.concerns import steps as _steps
 from tocsin.server.actors import ActionRefused
 from tocsin.server.concerns.actions import RECORDING_ROLES, ConcernInvalid, do_record_concern
 from tocsin.server.concerns.gates import NotVisible, access_concern
 from tocsin.server.reads import shows
-from tocsin.server.web import _steps
 from tocsin.server.web._presenting import receipt_response, signed_in_user, warnings_in
 
 __all__ = ["check_answers", "receipt", "recorded", "start_concern", "step_page"]
 
+#: Where the draft is kept between the question pages.
+SESSION_KEY = "tocsin-concern-draft"
+
 
 def _stored(request: HttpRequest) -> dict[str, Any]:
-    stored: dict[str, Any] = request.session.get(_steps.SESSION_KEY) or _steps.empty_session_draft()
+    stored: dict[str, Any] = request.session.get(SESSION_KEY) or _steps.empty_session_draft()
     return stored
 
 
@@ -64,7 +67,7 @@ def _indicator_ids() -> list[str]:
 def start_concern(request: HttpRequest) -> HttpResponse:
     """Start a new concern: a fresh draft in the session, then the first question."""
     _may_record(request)
-    request.session[_steps.SESSION_KEY] = _steps.empty_session_draft()
+    request.session[SESSION_KEY] = _steps.empty_session_draft()
     return redirect("web:concern-step", slug=_steps.STEPS[0].slug)
 
 
@@ -80,10 +83,10 @@ def step_page(request: HttpRequest, slug: str) -> HttpResponse:
     stored = _stored(request)
     changing = request.GET.get("change") == "1"
     errors: list[tuple[str, str]] = []
-    values = _steps.values_for_step(step, stored)
+    values = step.values(stored)
     if request.method == "POST":
-        answers = _steps.read_step(step, request.POST, stored, _indicator_ids())
-        request.session[_steps.SESSION_KEY] = answers.draft
+        answers = step.read(request.POST, stored)
+        request.session[SESSION_KEY] = answers.draft
         problems = answers.problems + validate_draft(
             _steps.draft_from_session(answers.draft),
             today=timezone.localdate(),
@@ -113,7 +116,7 @@ def step_page(request: HttpRequest, slug: str) -> HttpResponse:
         "error_for": dict(reversed(errors)),
         "slots": range(slots),
         "changing": changing,
-        "warnings": _page_warnings(step, stored),
+        "warnings": step.warnings(stored, warnings_in),
         "indicator_groups": _indicator_groups() if step.slug == "indicators" else [],
         "cin_choices": _steps.CIN_CHOICES,
         "grading_choices": _steps.GRADING_CHOICES,
@@ -123,21 +126,6 @@ def step_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _dedupe(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(errors))
-
-
-def _page_warnings(step: _steps.Step, stored: dict[str, Any]) -> dict[str, Any]:
-    """Language warnings for the free text already on this page, by field name."""
-    if step.slug == "what-happened":
-        return {
-            "narrative": warnings_in(stored.get("narrative", "")),
-            "occurred_where": warnings_in(stored.get("occurred_where", "")),
-        }
-    if step.slug == "persons":
-        return {
-            f"persons-{i}-description": warnings_in(p.get("description", ""))
-            for i, p in enumerate(stored.get("persons", []))
-        }
-    return {}
 
 
 @login_required
@@ -164,7 +152,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         except ActionRefused as exc:
             raise PermissionDenied(str(exc)) from None
         else:
-            request.session.pop(_steps.SESSION_KEY, None)
+            request.session.pop(SESSION_KEY, None)
             return redirect("web:concern-recorded", concern_id=result.concern.pk)
     scheme = screening_policy.scheme()
     labels = {i.id: i.label for i in scheme.indicators}

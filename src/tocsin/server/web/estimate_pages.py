@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tocsin.domain.concerns import CIN_FACTORS, FieldProblem
+from tocsin.domain.concerns.steps import read_date
 from tocsin.domain.estimates import EXPLOITATION_CIN_FACTORS
 from tocsin.intel.estimate import METHODS, CaptureTable
 from tocsin.intel.lists import capture_csv, lists_in_words, upset_chart
@@ -37,7 +38,6 @@ from tocsin.server.intel.gates import (
 )
 from tocsin.server.intel.lists import GROUPINGS, concern_date_range
 from tocsin.server.web._presenting import receipt_response, signed_in_user
-from tocsin.server.web._steps import read_date
 
 __all__ = [
     "estimate_capture_csv",

@@ -23,6 +23,7 @@ from tocsin.domain.concerns import (
     VehicleDraft,
     validate_draft,
 )
+from tocsin.domain.concerns.steps import read_date
 from tocsin.server.actors import Invalid
 from tocsin.server.concerns.actions import (
     FOLLOW_UP_CODE_NOT_MATCHED,
@@ -35,7 +36,6 @@ from tocsin.server.concerns.actions import (
 )
 from tocsin.server.web import _ratelimit
 from tocsin.server.web._presenting import receipt_response
-from tocsin.server.web._steps import read_date
 
 __all__ = ["LANGUAGES", "choose_language", "follow_up", "receipt", "report", "reported"]
 
