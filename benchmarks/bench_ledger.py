@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import secrets
 import statistics
 import subprocess
@@ -26,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 TITLE = "Ledger: appends and verification"
@@ -38,7 +39,13 @@ BASELINE_REV = os.environ.get("TOCSIN_BENCH_BASELINE_REV", "").strip()
 ROUNDS = int(os.environ.get("TOCSIN_BENCH_VERIFY_ROUNDS", "3"))
 PASSES = ("tree", "events", "projections")
 
-Run = tuple[float, dict[str, Any]]  # one verify process: its wall-clock seconds and its report
+
+class Run(NamedTuple):
+    """One ``tocsin verify`` process."""
+
+    wall: float  # seconds, start-up included
+    cpu: float  # user + system seconds: what another process on the machine does not change
+    report: dict[str, Any]
 
 
 def _env(home: str, database_url: str) -> dict[str, str]:
@@ -139,13 +146,19 @@ def _checkout(rev: str) -> Iterator[tuple[str, Path]]:
 
 
 def _this_commit() -> str:
-    commit = _git("rev-parse", "--short", "HEAD")
+    # The last commit that changed the code, not a later one that only changed the docs.
+    commit = _git("log", "-1", "--format=%h", "HEAD", "--", "src")
     return commit + (" with uncommitted changes" if _git("status", "--porcelain", "src") else "")
+
+
+def _passes(run: Run) -> float:
+    return float(sum(run.report["timings"][p] for p in PASSES))
 
 
 def _verify_once(env: dict[str, str], src: Path) -> Run:
     """``tocsin verify --json`` on ``src``'s code, in a process of its own: what a scrutineer
-    runs. Returns the process's wall-clock seconds and its report."""
+    runs."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     verified = subprocess.run(
         [*TOCSIN, "verify", "--json"],
@@ -155,10 +168,12 @@ def _verify_once(env: dict[str, str], src: Path) -> Run:
         text=True,
     )
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
     report = json.loads(verified.stdout)
     if not report["ok"]:
         raise RuntimeError(f"the benchmark ledger does not verify: {report['problems'][:3]}")
-    return wall, report
+    return Run(wall, cpu, report)
 
 
 def _verify_in(home: str, events: int, baseline: tuple[str, Path] | None = None) -> list[str]:
@@ -181,14 +196,16 @@ def _verify_in(home: str, events: int, baseline: tuple[str, Path] | None = None)
         for _ in range(ROUNDS):
             before.append(_verify_once(env, baseline[1]))
             runs.append(_verify_once(env, src))
-    report = runs[0][1]
+    report = runs[0].report
 
     def median(of: list[Run], phase: str) -> float:
         if phase == "process":
-            return float(statistics.median(wall for wall, _ in of))
+            return float(statistics.median(run.wall for run in of))
+        if phase == "cpu":
+            return float(statistics.median(run.cpu for run in of))
         if phase == "passes":
-            return float(statistics.median(sum(r["timings"][p] for p in PASSES) for _, r in of))
-        return float(statistics.median(r["timings"][phase] for _, r in of))
+            return float(statistics.median(_passes(run) for run in of))
+        return float(statistics.median(run.report["timings"][phase] for run in of))
 
     result.update(
         tree_seconds=median(runs, "tree"),
@@ -236,6 +253,7 @@ def _comparison(
         "projections": "Projections (scratch database, row-by-row comparison)",
         "passes": "All three passes",
         "process": "The whole `tocsin verify --json` process (start-up included)",
+        "cpu": "Its CPU time (user + system), which other work on the machine hardly changes",
     }
     lines = [
         f"Verification against the code before issue 10, in the same run: the ledger above "
@@ -251,7 +269,7 @@ def _comparison(
         lines.append(f"| {name} | {b:,.2f} | {a:,.2f} | {a / b:.2f} |")
 
     def each(of: list[Run]) -> str:
-        return ", ".join(f"{sum(r['timings'][p] for p in PASSES):.2f}" for _, r in of)
+        return ", ".join(f"{_passes(run):.1f} ({run.cpu:.1f} CPU)" for run in of)
 
     lines += [
         "",
