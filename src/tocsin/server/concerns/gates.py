@@ -3,9 +3,9 @@ goes through here; what a gate returns is recorded by the request's read scope
 (``tocsin.server.reads``), one ``record.viewed`` per request, with nothing for the caller to
 remember.
 
-The agency is the need-to-know boundary: people see the concerns their own agency recorded.
-The multi-agency front door (MASH officers) and the partnership's independent scrutineers see
-every concern, which is their job. Administrators manage accounts, not cases, and see none.
+The agency is the need-to-know boundary: people see the concerns their own agency recorded,
+and those allocated to it. The multi-agency front door (MASH officers and managers) and the
+partnership's independent scrutineers see every concern, which is their job. Administrators manage accounts, not cases, and see none.
 Public reports have no agency: they reach the front door and the scrutineers.
 """
 
