@@ -52,6 +52,10 @@ NEEDS_STATE = {
     "web:report-receipt": "the receipt of the report this visitor's session just sent",
     "web:tlog-tile": "tiles exist only once checkpoints cover them",
     "web:estimate-receipt": "signs a checkpoint first; covered by test_web_estimates",
+    "api:decisions": "POST only; covered by test_casework and test_access_matrix",
+    "api:allocation": "POST only; covered by test_casework and test_access_matrix",
+    "api:regrade": "POST only; covered by test_casework and test_access_matrix",
+    "api:sign-off": "POST only; covered by test_casework and test_access_matrix",
 }
 
 
