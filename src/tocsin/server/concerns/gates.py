@@ -6,7 +6,8 @@ remember.
 The agency is the need-to-know boundary: people see the concerns their own agency recorded,
 and those allocated to it. The multi-agency front door (MASH officers and managers) and the
 partnership's independent scrutineers see every concern, which is their job. Administrators
-manage accounts, not cases, and see none. Public reports have no agency: they reach the front door and the scrutineers.
+manage accounts, not cases, and see none. Public reports have no agency: they reach the front
+door and the scrutineers.
 """
 
 from __future__ import annotations
