@@ -35,8 +35,8 @@ PAGES = {
 
 def _build(concerns: int) -> dict[str, object]:
     from django.core.management import call_command
-
     from tests.factories import make_agency, make_draft, make_team, make_user
+
     from tocsin.domain.concerns import IndicatorSeen, concern_events, new_reference
     from tocsin.domain.screening import default_scheme
     from tocsin.server.ledger.recording import record_events

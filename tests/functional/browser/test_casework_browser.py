@@ -167,6 +167,7 @@ def test_a_concern_goes_from_the_front_door_to_closed_with_four_eyes(
     page.get_by_role("button", name="Record the sign-off").click()
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error:")
+    assert "Say why you reject the proposal" in page.locator(".govuk-error-summary").inner_text()
     page.screenshot(path=str(shots / "sign-off-with-errors.png"), full_page=True)
     axe.check(page, "sign off (with errors)")
     page.get_by_label("Yes, approve it").check()
