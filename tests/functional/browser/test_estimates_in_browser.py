@@ -19,27 +19,30 @@ __all__ = ["pytestmark"]
 @pytest.fixture(scope="module")
 def analysts(server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Two analysts (council and police) and the concerns each agency recorded: children 0-29
-    with 11A or 24A, overlapping, imported so that the other browser tests' people are
-    untouched. Returns the council analyst's username."""
+    with 11A or 24A, overlapping, imported by a recorder of each agency (analysts read only)
+    so that the other browser tests' people are untouched. Returns the council analyst's
+    username."""
     folder = tmp_path_factory.mktemp("estimates")
-    for username, agency in (
-        ("analyst", "Northgate Council"),
-        ("police-analyst", "Northgate Police"),
+    for username, agency, role in (
+        ("analyst", "Northgate Council", "analyst"),
+        ("police-analyst", "Northgate Police", "analyst"),
+        ("council-recorder", "Northgate Council", "practitioner"),
+        ("police-recorder", "Northgate Police", "police_officer"),
     ):
         server.cli.run(
             "users",
             "create",
             username,
             "--name",
-            f"{agency} Analyst",
+            f"{agency} {role.replace('_', ' ').title()}",
             "--agency",
             agency,
             "--role",
-            "analyst",
+            role,
             "--password-stdin",
             input=PASSWORD + "\n",
         )
-    children = {"analyst": range(20), "police-analyst": range(10, 30)}
+    children = {"council-recorder": range(20), "police-recorder": range(10, 30)}
     for username, numbers in children.items():
         path = folder / f"{username}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
