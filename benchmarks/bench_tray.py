@@ -22,6 +22,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 TITLE = "Case work: the front-door tray with 100,000 open concerns (issue 11)"
 HERE = Path(__file__).resolve()
@@ -152,7 +153,7 @@ def worker(concerns: int, repeats: int) -> dict[str, object]:
     }
 
 
-def _measure(concerns: int, repeats: int) -> dict[str, object]:
+def _measure(concerns: int, repeats: int) -> dict[str, Any]:
     home = tempfile.mkdtemp(prefix="tocsin-bench-tray-")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TOCSIN_", "DATABASE_URL"))}
     env.update(TOCSIN_HOME=home, DATABASE_URL=f"sqlite:///{home}/tocsin.sqlite3")
@@ -165,7 +166,7 @@ def _measure(concerns: int, repeats: int) -> dict[str, object]:
         capture_output=True,
         text=True,
     ).stdout
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
 
 
@@ -173,12 +174,12 @@ def run(quick: bool) -> str:
     """Build the concerns, measure, and return the Markdown section."""
     concerns, repeats = (5_000, 10) if quick else (100_000, 15)
     r = _measure(concerns, repeats)
-    median: dict[str, float] = r["median_ms"]  # type: ignore[assignment]
+    median: dict[str, float] = r["median_ms"]
     trivial = median["trivial"]
     lines = [
         f"{r['concerns']:,} open concerns at one council's front door ({r['database']}; "
         f"built in {float(r['build_s']):.0f} s through `record_events`); bands: "
-        + ", ".join(f"{b} {n:,}" for b, n in sorted(r["bands"].items()))  # type: ignore[attr-defined]
+        + ", ".join(f"{b} {n:,}" for b, n in sorted(r["bands"].items()))
         + f". Median of {repeats} requests each through Django's test client, interleaved.",
         "",
         "| Page | Median (ms) | vs trivial page |",
@@ -188,7 +189,7 @@ def run(quick: bool) -> str:
         lines.append(
             f"| {label} (`{path}`) | {median[label]:.1f} | {median[label] / trivial:.1f}x |"
         )
-    queries: dict[str, object] = r["slowest"]  # type: ignore[assignment]
+    queries: dict[str, Any] = r["slowest"]
     lines += [
         "",
         f"`/queue/` makes {queries['queries']} queries; its SELECTs, run again on their own, take "
@@ -197,7 +198,7 @@ def run(quick: bool) -> str:
         "with SQLite's plan:",
         "",
     ]
-    for query in queries["slowest"]:  # type: ignore[attr-defined]
+    for query in queries["slowest"]:
         plan = "; ".join(dict.fromkeys(query["plan"]))[:300]
         lines.append(f"- {query['ms']:.2f} ms: `{query['sql'][:160]}…` — plan: {plan}")
     Path(tempfile.gettempdir(), "tocsin-bench-tray.json").write_text(json.dumps(r, indent=2))
