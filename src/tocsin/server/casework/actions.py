@@ -68,6 +68,9 @@ class DecisionOutcome:
     envelope: Envelope
 
 
+REJECTION_NEEDS_REASON = "Say why you reject the proposal; your reason is kept on the ledger"
+
+
 def _case(concern: Concern) -> Case:
     return Case.objects.get(concern_id=concern.pk)
 
@@ -253,7 +256,8 @@ def do_sign_off(
         if refusal:
             raise ActionRefused(refusal)
         if not approve:
-            problems = rationale_problems(reason)
+            # An empty reason is asked for in the signer's terms, not the proposer's.
+            problems = rationale_problems(reason) if reason.strip() else [REJECTION_NEEDS_REASON]
             if problems:
                 raise Invalid([FieldProblem("reason", p) for p in problems])
         events: list[DecisionSignedOff | RiskRegraded] = [
