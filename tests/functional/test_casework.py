@@ -236,3 +236,19 @@ def test_the_pages_take_a_concern_through_the_loop(people: dict[str, Any]) -> No
     assert Case.objects.get(concern=concern).status == "closed"
     closed = worker.get(f"/concerns/{concern.pk}/").content.decode()
     assert "Closed" in closed
+
+
+def test_a_tray_sorts_by_band_or_by_waiting(people: dict[str, Any]) -> None:
+    older = do_record_concern(make_draft(), actor=people["worker"]).concern
+    significant = _significant_concern(people["worker"])
+    mash = _client(people["mash_officer"])
+
+    def order(query: str) -> list[str]:
+        return [i["id"] for i in mash.get(f"/api/v1/queue/{query}").json()["results"]]
+
+    assert order("") == [str(significant.pk), str(older.pk)]
+    assert order("?sort=waiting") == [str(older.pk), str(significant.pk)]
+    assert order("?sort=newest") == [str(significant.pk), str(older.pk)]
+    page = mash.get("/queue/?sort=waiting").content.decode()
+    assert page.index(older.reference) < page.index(significant.reference)
+    assert "The longest waiting first." in page

@@ -89,6 +89,7 @@ class Queue(_TocsinApiView):
             OpenApiParameter("band", description='a band id, or "unscreened"'),
             OpenApiParameter("status", enum=sorted(CASE_STATUSES)),
             OpenApiParameter("min_days", int, description="waiting at least this many days"),
+            OpenApiParameter("sort", enum=["band", "waiting", "newest"], default="band"),
             OpenApiParameter("page", int),
         ],
         responses={200: QueueSerializer, 404: _REFUSALS[404]},
@@ -103,6 +104,7 @@ class Queue(_TocsinApiView):
             band=request.query_params.get("band", ""),
             status=request.query_params.get("status", ""),
             min_days=int(days) if days.isdigit() else None,
+            sort=request.query_params.get("sort", "band"),
         )
         page = request.query_params.get("page", "1")
         try:

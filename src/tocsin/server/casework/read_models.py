@@ -4,6 +4,7 @@ recorded by the request's read scope, like every protected read."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,6 +40,11 @@ TRAYS: dict[str, str] = {
     "sign-off": "Awaiting your sign-off",
 }
 PAGE_SIZE = 50
+_ORDER = {
+    "band": ("-band_rank", "recorded_seq"),
+    "waiting": ("recorded_seq",),
+    "newest": ("-recorded_seq",),
+}
 _SIGNERS = ("team_manager", "head_of_service", "mash_manager")
 
 
@@ -51,6 +57,9 @@ class TrayFilters:
     band: str = ""
     status: str = ""
     min_days: int | None = None
+    #: "band" (highest first, then the longest waiting), "waiting" (the longest waiting
+    #: first) or "newest".
+    sort: str = "band"
 
 
 @dataclass
@@ -154,7 +163,8 @@ def tray(
     with not_shown():  # counts are not reads: they show no record
         counts = {n: _in_tray(user, n).count() for n in names}
         cases = _filtered(_in_tray(user, name), filters or TrayFilters(), now)
-        total = counts[name] if filters in (None, TrayFilters()) else cases.count()
+        unfiltered = filters is None or dataclasses.replace(filters, sort="band") == TrayFilters()
+        total = counts[name] if unfiltered else cases.count()
         per_worker: list[tuple[User | None, int]] = []
         if name == "team":
             rows = (
@@ -171,7 +181,9 @@ def tray(
     shown = list(
         cases.select_related("concern", "owner", "team", "agency")
         .prefetch_related("concern__child_links__child")
-        .order_by("-band_rank", "recorded_seq")[start : start + PAGE_SIZE]
+        .order_by(*_ORDER.get((filters or TrayFilters()).sort, _ORDER["band"]))[
+            start : start + PAGE_SIZE
+        ]
     )
     return Tray(name, shown, total, page, pages, counts, per_worker)
 

@@ -8,6 +8,7 @@ page showed); writes go through the case-work actions, whose typed refusals thes
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from urllib.parse import urlencode
 
@@ -42,6 +43,9 @@ _DECISION_HINTS = {
 }
 
 
+_SORTS = ("band", "waiting", "newest")
+
+
 def _refusal_to_response(exc: ActionRefused) -> None:
     if isinstance(exc, NotVisible):
         raise Http404(str(exc)) from None
@@ -64,6 +68,7 @@ def _filters(request: HttpRequest) -> TrayFilters:
         band=request.GET.get("band", "").strip(),
         status=request.GET.get("status", "").strip(),
         min_days=int(days) if days.isdigit() and 0 < int(days) < 100000 else None,
+        sort=request.GET.get("sort", "band") if request.GET.get("sort") in _SORTS else "band",
     )
 
 
@@ -88,7 +93,10 @@ def tray_page(request: HttpRequest, name: str = "front-door") -> HttpResponse:
             "trays": [(n, TRAYS[n]) for n in trays_for(user)],
             "title": TRAYS[name],
             "filters": filters,
-            "filtered": filters != TrayFilters(),
+            "filtered": dataclasses.replace(filters, sort="band") != TrayFilters(),
+            "sort_query": urlencode(
+                {k: v for k, v in request.GET.items() if k not in ("page", "sort") and v}
+            ),
             "agencies": agencies(),
             "bands": [(b, band_label(b)) for b in screening_policy.bands()],
             "statuses": [(s, label) for s, label in CASE_STATUSES.items() if s != "closed"],
