@@ -69,6 +69,8 @@ class DemoLoad:
     decisions: int = 0
     sign_offs: int = 0
     awaiting: int = 0
+    #: simulated decisions the case-work rules refused (a later one on a closed case, say).
+    case_work_skipped: Counter[str] = field(default_factory=Counter)
 
 
 def _username(given: str, family: str, taken: set[str]) -> str:
@@ -276,12 +278,18 @@ def _case_work(
         if person.role == "practitioner" and person.agency_id and person.team_id:
             workers.setdefault(str(person.agency_id), []).append(person)
     screening = [d for d in decisions if d["kind"] in ("screening_decision", "crime_recorded")]
-    newest = sorted(d["made_at"] for d in screening)[-max(3, len(screening) // 50) :]
+    times = sorted(d["made_at"] for d in screening)
+    # The newest twentieth are still at the front door, undecided; proposals made in the
+    # twentieth before them still await the MASH manager.
+    waiting_from = times[-max(1, len(times) // 20)] if times else ""
+    signing_from = times[-max(2, len(times) // 10)] if times else ""
     for done, row in enumerate(screening, start=1):
         concern_id = load.recorded.get(row["concern_id"])
         decider = staff.get(row["made_by"])
         outcome = row["outcome"] if row["kind"] == "screening_decision" else "crime_recorded"
         if concern_id is None or decider is None or outcome not in _RATIONALES:
+            continue
+        if row["made_at"] >= waiting_from:
             continue
         try:
             if outcome in ("assessment", "strategy_discussion", "early_help"):
@@ -293,13 +301,13 @@ def _case_work(
             result = do_decide(concern_id, outcome, _RATIONALES[outcome], actor=decider)
             load.decisions += 1
             manager = managers.get(str(decider.agency_id))
-            if result.awaiting_sign_off and row["made_at"] < newest[0] and manager is not None:
+            if result.awaiting_sign_off and row["made_at"] < signing_from and manager:
                 do_sign_off(result.decision_id, True, "Agreed: checks are complete", actor=manager)
                 load.sign_offs += 1
             elif result.awaiting_sign_off:
                 load.awaiting += 1
         except ActionRefused as exc:
-            load.skipped[f"case work: {exc}"] += 1
+            load.case_work_skipped[str(exc)] += 1
         if done % 200 == 0:
             report("case work", done, len(screening))
     report("case work", len(screening), len(screening))

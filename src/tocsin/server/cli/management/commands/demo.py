@@ -81,7 +81,8 @@ class Command(TocsinCommand):
             self.stdout.write(
                 f"Loaded {load.agencies} agencies, {load.teams} teams, {load.staff} staff and "
                 f"{load.concerns} concerns ({load.allocations} allocations, {load.decisions} "
-                f"decisions, {load.sign_offs} signed off, {load.awaiting} awaiting sign-off) in "
+                f"decisions, {load.sign_offs} signed off, {load.awaiting} awaiting sign-off, "
+                f"{sum(load.case_work_skipped.values())} simulated decisions the rules refused) in "
                 f"{time.monotonic() - started:.0f} s"
                 + (
                     f"; {sum(load.skipped.values())} concerns not loaded "
