@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CSS := src/tocsin/server/web/static/tocsin/build/tocsin.css
 PYTEST_ARGS ?=
+# e.g. BENCH_ARGS="--only ledger"; TOCSIN_BENCH_BASELINE_REV=<rev> also verifies with that revision.
+BENCH_ARGS ?=
 # Compiled translations of the public reporting pages (docs/web.md); apt needs root, or sudo.
 MO := $(patsubst %.po,%.mo,$(wildcard src/tocsin/server/web/locale/*/LC_MESSAGES/django.po))
 APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get -o DPkg::Lock::Timeout=600
@@ -73,7 +75,7 @@ format: setup ## Rewrite the code in the house style (ruff)
 	$(BIN)/ruff check --fix .
 
 bench: setup ## Run the benchmarks and write their figures to docs/benchmarks.md
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 mutation: setup ## Mutation-test the ledger, verification and the gates (mutmut; slow: about an hour on 2 cores)
 	@home=$$(mktemp -d) && TOCSIN_HOME=$$home DATABASE_URL= $(BIN)/mutmut run; status=$$?; rm -rf $$home; \
