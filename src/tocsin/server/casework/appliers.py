@@ -82,28 +82,41 @@ def apply_concern_allocated(
     )
 
 
+def _insert_decision(
+    concern_id: str, envelope: Envelope, session: ProjectionSession, **fields: Any
+) -> None:
+    """A decision or proposal row, remembering the case's status to return to on rejection."""
+    case = session.get(Case, concern_id)
+    session.insert(
+        Decision,
+        concern_id=concern_id,
+        proposed_by=envelope.actor,
+        proposed_seq=envelope.seq,
+        proposed_at=envelope.time,
+        status_before=case["status"],
+        **fields,
+    )
+
+
 @applies(DecisionRecorded)
 def apply_decision_recorded(
     event: DecisionRecorded, envelope: Envelope, session: ProjectionSession
 ) -> None:
-    case = session.get(Case, event.concern_id)
-    session.insert(
-        Decision,
+    waiting = event.awaiting_sign_off
+    _insert_decision(
+        event.concern_id,
+        envelope,
+        session,
         id=event.decision_id,
-        concern_id=event.concern_id,
         kind="decision",
         code=event.decision,
         rationale=event.rationale,
         language_warnings=event.language_warnings,
-        proposed_by=envelope.actor,
-        proposed_seq=envelope.seq,
-        proposed_at=envelope.time,
-        status="awaiting_sign_off" if event.awaiting_sign_off else "taken",
-        authority=event.authority if event.awaiting_sign_off else "",
+        status="awaiting_sign_off" if waiting else "taken",
+        authority=event.authority if waiting else "",
         agency_id=event.agency_id,
-        status_before=case["status"],
     )
-    if event.awaiting_sign_off:
+    if waiting:
         changes: dict[str, Any] = {"status": "awaiting_sign_off"}
     else:
         changes = {"status": "in_progress", "decision": event.decision}
@@ -114,18 +127,15 @@ def apply_decision_recorded(
 def apply_regrade_proposed(
     event: RegradeProposed, envelope: Envelope, session: ProjectionSession
 ) -> None:
-    case = session.get(Case, event.concern_id)
-    session.insert(
-        Decision,
+    _insert_decision(
+        event.concern_id,
+        envelope,
+        session,
         id=event.decision_id,
-        concern_id=event.concern_id,
         kind="regrade",
         code="",
         rationale=event.reason,
         language_warnings=event.language_warnings,
-        proposed_by=envelope.actor,
-        proposed_seq=envelope.seq,
-        proposed_at=envelope.time,
         status="awaiting_sign_off",
         authority=event.authority,
         agency_id=event.agency_id,
@@ -133,7 +143,6 @@ def apply_regrade_proposed(
         child_id=event.child_id,
         from_band=event.from_band,
         to_band=event.to_band,
-        status_before=case["status"],
     )
     session.update(Case, event.concern_id, status="awaiting_sign_off", changed_seq=envelope.seq)
 
