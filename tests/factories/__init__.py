@@ -43,11 +43,17 @@ def make_user(
     role: str = "practitioner",
     team: Team | None = None,
     username: str | None = None,
+    name: str | None = None,
     password: str | None = None,
 ) -> User:
     number = next(_counter)
     user = do_enrol_user(
-        username or f"user{number}", f"Test Person {number}", agency, role, team=team, actor=ACTOR
+        username or f"user{number}",
+        name or f"Test Person {number}",
+        agency,
+        role,
+        team=team,
+        actor=ACTOR,
     )
     if password:
         do_set_password(user, password, actor=ACTOR)

@@ -25,6 +25,10 @@ from tests.factories.estimates import FROM, TODAY, make_lists_world
 from tocsin.domain.concerns import ChildDraft, IndicatorSeen
 from tocsin.domain.concerns import steps as _steps
 from tocsin.domain.screening import scheme
+from tocsin.server.actors import SystemActor
+from tocsin.server.casework.actions import do_allocate, do_decide
+from tocsin.server.casework.models import Decision
+from tocsin.server.casework.read_models import TRAYS
 from tocsin.server.concerns.actions import (
     PUBLIC,
     do_add_information,
@@ -48,6 +52,10 @@ NEEDS_STATE = {
     "web:report-receipt": "the receipt of the report this visitor's session just sent",
     "web:tlog-tile": "tiles exist only once checkpoints cover them",
     "web:estimate-receipt": "signs a checkpoint first; covered by test_web_estimates",
+    "api:decisions": "POST only; covered by test_casework and test_access_matrix",
+    "api:allocation": "POST only; covered by test_casework and test_access_matrix",
+    "api:regrade": "POST only; covered by test_casework and test_access_matrix",
+    "api:sign-off": "POST only; covered by test_casework and test_access_matrix",
 }
 
 
@@ -70,6 +78,7 @@ class World:
     children: list[Child]
     screenings: list[Screening]
     estimate: EstimateRun
+    decisions: list[Decision]
 
 
 def _world() -> World:
@@ -106,6 +115,9 @@ def _world() -> World:
         actor=teacher,
     )
     estimate = do_produce_estimate(FROM, TODAY, bootstrap=0, actor=lists.analyst)
+    # Case work: the council's concern allocated, and a proposal to close it awaiting sign-off.
+    do_allocate(council.pk, worker_id=str(lists.practitioner.pk), actor=SystemActor("test"))
+    do_decide(council.pk, "close", "Family engaged with early help", actor=lists.practitioner)
     sign_checkpoint_now()
     users = [
         lists.practitioner,
@@ -113,6 +125,7 @@ def _world() -> World:
         lists.officer,
         lists.analyst,
         make_user(lists.council, role="mash_officer"),
+        make_user(lists.council, role="mash_manager"),
         make_user(lists.council, role="team_manager"),
         make_user(lists.council, role="head_of_service"),
         make_user(lists.council, role="partnership_scrutineer"),
@@ -124,6 +137,7 @@ def _world() -> World:
         children=list(Child.objects.all()),
         screenings=list(Screening.objects.all()),
         estimate=estimate,
+        decisions=list(Decision.objects.all()),
     )
 
 
@@ -137,6 +151,10 @@ def parameter_values(world: World, name: str) -> list[dict[str, Any]]:
         return [{"screening_id": s.pk, "concern_id": s.concern_id} for s in world.screenings]
     if name == "estimate_id":
         return [{"estimate_id": world.estimate.pk}]
+    if name == "decision_id":
+        return [{"decision_id": d.pk} for d in world.decisions]
+    if name == "name":  # the work trays
+        return [{"name": tray} for tray in TRAYS]
     if name == "slug":
         return [{"slug": step.slug} for step in _steps.STEPS]
     if name == "lang":

@@ -10,7 +10,7 @@ from tocsin.domain.events import CATALOGUE
 from tocsin.server.docs import DOCS, generated_docs
 
 
-@pytest.mark.parametrize("name", ["settings.md", "events.md", "cli.md"])
+@pytest.mark.parametrize("name", ["settings.md", "events.md", "cli.md", "access.md"])
 def test_generated_reference_is_current(name: str) -> None:
     committed = (DOCS / name).read_text(encoding="utf-8")
     assert committed == generated_docs()[name], f"docs/{name} is stale: run 'make docs'"

@@ -1,12 +1,13 @@
 """Tocsin's domain: events and the rules about them. Plain Python; imports nothing from Django."""
 
-from tocsin.domain import concerns, directory, estimates, records
+from tocsin.domain import casework, concerns, directory, estimates, records
 from tocsin.domain.events import CATALOGUE, Event, EventDecodeError, event_type
 
 __all__ = [
     "CATALOGUE",
     "Event",
     "EventDecodeError",
+    "casework",
     "concerns",
     "directory",
     "estimates",

@@ -33,6 +33,7 @@ ROLES: dict[str, str] = {
     "team_manager": "Manages a team's practitioners and decisions",
     "head_of_service": "Leads a service; second-level escalation",
     "mash_officer": "Screens concerns at the multi-agency front door",
+    "mash_manager": "Manages the front door: allocates, and signs off its proposals",
     "police_officer": "Police investigation and crime recording",
     "analyst": "Intelligence and statistics",
     "partnership_scrutineer": "Independent scrutiny for the safeguarding partnership",

@@ -36,7 +36,8 @@ from tocsin.domain.concerns import (
     VehicleDraft,
 )
 from tocsin.domain.directory import ROLES
-from tocsin.server.actors import SystemActor
+from tocsin.server.actors import ActionRefused, SystemActor
+from tocsin.server.casework.actions import do_allocate, do_decide, do_sign_off
 from tocsin.server.concerns.actions import ConcernInvalid, do_record_concern
 from tocsin.server.directory.actions import (
     do_enrol_user,
@@ -61,6 +62,15 @@ class DemoLoad:
     staff: int = 0
     concerns: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    #: the simulator's concern id: the concern recorded for it.
+    recorded: dict[str, str] = field(default_factory=dict)
+    #: case work drawn from the simulator's decisions.
+    allocations: int = 0
+    decisions: int = 0
+    sign_offs: int = 0
+    awaiting: int = 0
+    #: simulated decisions the case-work rules refused (a later one on a closed case, say).
+    case_work_skipped: Counter[str] = field(default_factory=Counter)
 
 
 def _username(given: str, family: str, taken: set[str]) -> str:
@@ -147,9 +157,9 @@ def _draft(
     )
 
 
-def _record(draft: ConcernDraft, actor: User, raised: date, load: DemoLoad) -> None:
+def _record(draft: ConcernDraft, actor: User, raised: date, load: DemoLoad) -> str | None:
     try:
-        do_record_concern(draft, actor=actor, today=raised)
+        return str(do_record_concern(draft, actor=actor, today=raised).concern.pk)
     except ConcernInvalid as exc:
         # Simulated records are noisy on purpose (a date of birth swapped or wrong). A real
         # practitioner would leave out what they know to be wrong: do the same, once.
@@ -158,14 +168,13 @@ def _record(draft: ConcernDraft, actor: User, raised: date, load: DemoLoad) -> N
             for child in draft.children:
                 child.date_of_birth = None
             try:
-                do_record_concern(draft, actor=actor, today=raised)
+                return str(do_record_concern(draft, actor=actor, today=raised).concern.pk)
             except ConcernInvalid as again:
                 load.skipped[again.problems[0].message] += 1
-                return
+                return None
         else:
             load.skipped[exc.problems[0].message] += 1
-            return
-    load.concerns += 1
+            return None
 
 
 def load_partnership(
@@ -173,7 +182,8 @@ def load_partnership(
 ) -> DemoLoad:
     """Load agencies, teams, staff and concerns from simulator tables (``records/...``, and
     ``truth/record_identity`` for the children's NHS numbers: without it every concern gets
-    a child record of its own)."""
+    a child record of its own), then, given ``records/decisions``, the case work drawn from
+    the simulator's decisions (allocations, decisions, sign-offs, proposals awaiting one)."""
     report = progress or (lambda phase, done, total: None)
     load = DemoLoad()
     agencies: dict[str, Agency] = {}
@@ -211,11 +221,96 @@ def load_partnership(
         raised = date.fromisoformat(row["raised_at"][:10])
         record_id = row["subject_record_id"]
         draft = _draft(row, persons.get(record_id), known, nhs_numbers.for_record(record_id))
-        _record(draft, author, raised, load)
+        recorded = _record(draft, author, raised, load)
+        if recorded is not None:
+            load.concerns += 1
+            load.recorded[row["concern_id"]] = recorded
         if done % 200 == 0:
             report("concerns", done, len(concerns))
     report("concerns", len(concerns), len(concerns))
+    if "records/decisions" in tables:
+        _case_work(list(tables["records/decisions"]), staff, load, report)
     return load
+
+
+#: The rationale a simulated decision records (synthetic, in the language DOMAIN.md asks for).
+_RATIONALES = {
+    "no_further_action": "Checks with the school and health found nothing further to act on",
+    "early_help": "Family agreed to early help; no indicators of significant harm",
+    "assessment": "Indicators of exploitation need a child and family assessment",
+    "strategy_discussion": "Reasonable cause to suspect significant harm from exploitation",
+    "crime_recorded": "Disclosure of a sexual offence against a child: crime recorded",
+}
+
+
+def _front_door_managers(staff: Mapping[str, User]) -> dict[str, User]:
+    """One MASH manager for each agency with a front-door team (the simulator names none):
+    enrolled through the ordinary action, as a synthetic person."""
+    managers: dict[str, User] = {}
+    for person in staff.values():
+        agency = person.agency
+        if person.role != "mash_officer" or agency is None or str(agency.pk) in managers:
+            continue
+        managers[str(agency.pk)] = do_enrol_user(
+            f"mash-manager-{len(managers) + 1}",
+            f"{agency.name} MASH manager",
+            agency,
+            "mash_manager",
+            team=person.team,
+            actor=ACTOR,
+        )
+    return managers
+
+
+def _case_work(
+    decisions: list[Mapping[str, Any]],
+    staff: Mapping[str, User],
+    load: DemoLoad,
+    report: Progress,
+) -> None:
+    """The simulator's decisions as case work: the front door allocates what it decides to
+    act on to a worker and records the decision; no further action waits for the MASH
+    manager, who signs most off. The newest stay awaiting sign-off, and concerns the simulator
+    never decided stay at the front door, so the trays are full as in life."""
+    managers = _front_door_managers(staff)
+    workers: dict[str, list[User]] = {}
+    for person in staff.values():
+        if person.role == "practitioner" and person.agency_id and person.team_id:
+            workers.setdefault(str(person.agency_id), []).append(person)
+    screening = [d for d in decisions if d["kind"] in ("screening_decision", "crime_recorded")]
+    times = sorted(d["made_at"] for d in screening)
+    # The newest twentieth are still at the front door, undecided; proposals made in the
+    # twentieth before them still await the MASH manager.
+    waiting_from = times[-max(1, len(times) // 20)] if times else ""
+    signing_from = times[-max(2, len(times) // 10)] if times else ""
+    for done, row in enumerate(screening, start=1):
+        concern_id = load.recorded.get(row["concern_id"])
+        decider = staff.get(row["made_by"])
+        outcome = row["outcome"] if row["kind"] == "screening_decision" else "crime_recorded"
+        if concern_id is None or decider is None or outcome not in _RATIONALES:
+            continue
+        if row["made_at"] >= waiting_from:
+            continue
+        try:
+            if outcome in ("assessment", "strategy_discussion", "early_help"):
+                team = workers.get(str(decider.agency_id), [])
+                if team:
+                    owner = team[done % len(team)]
+                    do_allocate(concern_id, worker_id=str(owner.pk), actor=decider)
+                    load.allocations += 1
+            result = do_decide(concern_id, outcome, _RATIONALES[outcome], actor=decider)
+            load.decisions += 1
+            manager = managers.get(str(decider.agency_id))
+            if result.awaiting_sign_off and row["made_at"] < signing_from and manager:
+                do_sign_off(result.decision_id, True, "Agreed: checks are complete", actor=manager)
+                load.sign_offs += 1
+            elif result.awaiting_sign_off:
+                load.awaiting += 1
+        except ActionRefused as exc:
+            load.case_work_skipped[str(exc)] += 1
+        if done % 200 == 0:
+            report("case work", done, len(screening))
+    report("case work", len(screening), len(screening))
 
 
 def set_demo_passwords(make_password: Callable[[], str]) -> list[dict[str, str]]:

@@ -57,6 +57,36 @@ def cli_reference_markdown() -> str:
             os.environ["COLUMNS"] = previous
 
 
+def access_markdown() -> str:
+    """The role × action table (``tocsin.domain.casework.ACCESS``), as ``docs/access.md``."""
+    from tocsin.domain.casework import ACCESS
+    from tocsin.domain.directory import ROLES
+
+    lines = [
+        "# Who may do what",
+        "",
+        "Generated from `tocsin.domain.casework.ACCESS` by `make docs`; do not edit by hand.",
+        "The actions enforce it, whichever page, API call or command asks, and the tests",
+        "(`tests/functional/test_access_matrix.py`) read this page and try every cell through",
+        "both the pages and the API. Need-to-know narrows it further: a person sees and acts on",
+        "the concerns of their own agency and those allocated to it, the front door and the",
+        "partnership's scrutineers see every concern, and administrators see none.",
+        "",
+        "Analysts and scrutineers read; they never record, decide or regrade. Lowering a band",
+        "from moderate or above, no further action and closing a case take effect only when a",
+        "second person signs them off: a team manager or head of service in the proposer's",
+        "agency, at least as senior, or a MASH manager for the front door's proposals. Nobody",
+        "signs off their own proposal.",
+        "",
+        "| Action | " + " | ".join(f"`{role}`" for role in ROLES) + " |",
+        "| --- | " + " | ".join("---" for _ in ROLES) + " |",
+    ]
+    for action, (meaning, roles) in ACCESS.items():
+        cells = " | ".join("yes" if role in roles else "no" for role in ROLES)
+        lines.append(f"| `{action}`: {meaning} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
 def generated_docs() -> dict[str, str]:
     """File name under ``docs/`` -> the text it should hold."""
     from tocsin.config import settings_reference_markdown
@@ -66,6 +96,7 @@ def generated_docs() -> dict[str, str]:
         "settings.md": settings_reference_markdown(),
         "events.md": catalogue_markdown(),
         "cli.md": cli_reference_markdown(),
+        "access.md": access_markdown(),
     }
 
 

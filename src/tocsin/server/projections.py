@@ -254,6 +254,11 @@ class ProjectionSession:
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
         raise NotImplementedError
 
+    def get(self, model: type[ProjectionModel], pk: Any) -> dict[str, Any]:
+        """The columns of the row with key ``pk`` as the session holds them now (by attname);
+        LookupError if there is none. For an applier whose change depends on the row."""
+        raise NotImplementedError
+
     def delete_owned(self, model: type[ProjectionModel], owner: Any) -> None:
         """Delete every row of ``model`` whose ``owner_field`` is ``owner``."""
         raise NotImplementedError
@@ -316,6 +321,15 @@ class LiveSession(ProjectionSession):
 
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
         return model._base_manager.using(self.using).filter(pk=pk).exists()
+
+    def get(self, model: type[ProjectionModel], pk: Any) -> dict[str, Any]:
+        # values(), not a model instance: an applier's read is not a person's read.
+        names = [f.attname for f in model._meta.concrete_fields]
+        rows = list(model._base_manager.using(self.using).filter(pk=pk).values(*names)[:1])
+        if not rows:
+            raise LookupError(f"{model._meta.label} {pk} does not exist")
+        row: dict[str, Any] = rows[0]
+        return row
 
     def delete_owned(self, model: type[ProjectionModel], owner: Any) -> None:
         assert model.owner_field is not None
@@ -403,6 +417,12 @@ class ReplaySession(ProjectionSession):
 
     def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
         return _replay_key(pk) in self.rows.get(model, {})
+
+    def get(self, model: type[ProjectionModel], pk: Any) -> dict[str, Any]:
+        row = self.rows.get(model, {}).get(_replay_key(pk))
+        if row is None:
+            raise LookupError(f"{model._meta.label} {pk} does not exist")
+        return dict(row)
 
     def delete_owned(self, model: type[ProjectionModel], owner: Any) -> None:
         assert model.owner_field is not None

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "tocsin.server.ledger",
     "tocsin.server.directory",
     "tocsin.server.concerns",
+    "tocsin.server.casework",
     "tocsin.server.intel",
     "tocsin.server.web",
     "tocsin.server.cli",

@@ -18,7 +18,8 @@ __all__ = ["pytestmark"]
 
 @pytest.fixture(scope="module")
 def analysts(server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Two analysts (council and police) and the concerns each agency recorded: children 0-29
+    """Two analysts (council and police) and the concerns each agency recorded (imported by a
+    practitioner of that agency): children 0-29
     with 11A or 24A, overlapping, imported so that the other browser tests' people are
     untouched. Returns the council analyst's username."""
     folder = tmp_path_factory.mktemp("estimates")
@@ -26,19 +27,22 @@ def analysts(server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
         ("analyst", "Northgate Council"),
         ("police-analyst", "Northgate Police"),
     ):
-        server.cli.run(
-            "users",
-            "create",
-            username,
-            "--name",
-            f"{agency} Analyst",
-            "--agency",
-            agency,
-            "--role",
-            "analyst",
-            "--password-stdin",
-            input=PASSWORD + "\n",
-        )
+        # Analysts read and never record: a practitioner of the same agency imports its
+        # concerns.
+        for name, role in ((username, "analyst"), (f"{username}-importer", "practitioner")):
+            server.cli.run(
+                "users",
+                "create",
+                name,
+                "--name",
+                f"{agency} {role.title()}",
+                "--agency",
+                agency,
+                "--role",
+                role,
+                "--password-stdin",
+                input=PASSWORD + "\n",
+            )
     children = {"analyst": range(20), "police-analyst": range(10, 30)}
     for username, numbers in children.items():
         path = folder / f"{username}.csv"
@@ -59,7 +63,7 @@ def analysts(server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
                         "11A" if n % 2 else "24A",
                     ]
                 )
-        server.cli.run("import", "concerns", str(path), "--as", username)
+        server.cli.run("import", "concerns", str(path), "--as", f"{username}-importer")
     return "analyst"
 
 

@@ -17,6 +17,7 @@ from tocsin.domain.concerns import (
     follow_up_code_hash,
 )
 from tocsin.server.actors import ActionRefused, Invalid
+from tocsin.server.casework.actions import do_sign_off, proposal_of
 from tocsin.server.concerns.actions import (
     FOLLOW_UP_CODE_NOT_MATCHED,
     FOLLOW_UP_EMPTY,
@@ -194,13 +195,21 @@ def test_screening_keeps_every_indicator_and_a_regrading_needs_a_reason() -> Non
     lower = next(band for band in policy.bands() if band != screening.band)
     with pytest.raises(ActionRefused, match="reason"):
         do_regrade_risk(recorded.concern.pk, screening.pk, lower, "  ", actor=p.practitioner)
-    do_regrade_risk(
+    proposed = do_regrade_risk(
         recorded.concern.pk,
         screening.pk,
         lower,
         "Seen by the team today; safety plan agreed.",
         actor=p.practitioner,
     )
+    # Lowering a significant band waits for a second person (four eyes).
+    assert proposed.kind == "regrade.proposed"
+    screening.refresh_from_db()
+    assert screening.current_band == screening.band
+    manager = make_user(p.council, role="team_manager", team=p.team)
+    proposal = proposal_of(proposed)
+    assert proposal is not None
+    do_sign_off(proposal, True, "", actor=manager)
     screening.refresh_from_db()
     assert (screening.band, screening.current_band) != (lower, lower)
     assert screening.current_band == lower

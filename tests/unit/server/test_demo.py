@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from tocsin.domain.concerns import valid_nhs_number
+from tocsin.server.casework.models import Case
 from tocsin.server.concerns.models import Child, Concern
 from tocsin.server.demo import DemoNhsNumbers, load_partnership
 from tocsin.server.directory.models import User
@@ -25,6 +26,7 @@ TABLES = (
     "records/staff",
     "records/persons",
     "records/concerns",
+    "records/decisions",
     "truth/record_identity",
 )
 
@@ -45,6 +47,12 @@ def test_the_small_demo_gives_lists_that_overlap_and_an_estimate() -> None:
     tables = {name: list(world[name].dicts()) for name in TABLES}
     load = load_partnership(tables)
     assert load.concerns > 200
+    # Case work drawn from the simulator's decisions: full trays, and a proposal waiting.
+    assert load.allocations > 0 and load.decisions > 0 and load.sign_offs > 0
+    assert load.awaiting >= 1
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"new", "in_progress", "awaiting_sign_off", "closed"} <= statuses, statuses
+    assert User.objects.filter(role="mash_manager").exists()
     # Concerns about one child from several agencies share the child's record.
     assert Child.objects.count() < Concern.objects.count()
     shared = [

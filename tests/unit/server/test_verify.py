@@ -22,6 +22,7 @@ from tocsin.cli import main
 from tocsin.domain.concerns import IndicatorSeen
 from tocsin.domain.records import RecordExpunged
 from tocsin.domain.screening import load_scheme
+from tocsin.server.casework.actions import do_allocate, do_decide, do_sign_off, proposal_of
 from tocsin.server.concerns.actions import (
     do_add_information,
     do_record_concern,
@@ -92,9 +93,17 @@ def world() -> dict[str, Any]:
     screened = do_record_concern(draft, actor=worker, today=TODAY).concern
     screening = Screening.objects.get(concern=screened)
     other_band = next(band.id for band in scheme.bands if band.id != screening.current_band)
-    do_regrade_risk(
+    regraded = do_regrade_risk(
         screened.pk, screening.pk, other_band, "Seen by the team; plan agreed.", actor=worker
     )
+    manager = make_user(partnership.council, role="team_manager", team=partnership.team)
+    proposal = proposal_of(regraded)
+    if proposal is not None:  # lowering a band waits for a second person
+        do_sign_off(proposal, True, "Agreed at supervision today.", actor=manager)
+    # The case: allocated, decided, and a proposal to close it awaiting sign-off.
+    do_allocate(screened.pk, worker_id=str(partnership.practitioner.pk), actor=ACTOR)
+    do_decide(screened.pk, "assessment", "Assess the family's situation", actor=worker)
+    do_decide(screened.pk, "close", "Assessment finished, plan in place", actor=worker)
     do_add_information(screened.pk, "The car was seen again on Friday.", actor=worker)
     do_record_view(worker, "concern page", [f"concern:{screened.pk}"])
     return {
@@ -386,7 +395,10 @@ def insert_a_row(model: type[ProjectionModel]) -> str:
     row = dict(rows_of(model)[0])
     pk = model._meta.pk
     fields = {f.name: f for f in model._meta.concrete_fields}
-    row[pk.attname] = uuid.uuid4() if isinstance(pk, models.UUIDField) else changed(pk, None)
+    # A key that is a reference (a case is keyed by its concern) points at no record at all.
+    row[pk.attname] = (
+        uuid.uuid4() if isinstance(pk, models.UUIDField) or pk.is_relation else changed(pk, None)
+    )
     for field in fields.values():
         if field.unique and not field.primary_key:
             row[field.attname] = changed(field, row[field.attname])

@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from tocsin.server.api.casework import Allocation, Decisions, Queue, Regrade, SignOff
 from tocsin.server.api.views import ConcernDetail, ConcernList
 
 app_name = "api"
@@ -10,6 +11,15 @@ app_name = "api"
 urlpatterns = [
     path("concerns/", ConcernList.as_view(), name="concerns"),
     path("concerns/<str:concern_id>/", ConcernDetail.as_view(), name="concern"),
+    path("queue/", Queue.as_view(), name="queue"),
+    path("concerns/<str:concern_id>/decisions/", Decisions.as_view(), name="decisions"),
+    path("concerns/<str:concern_id>/allocation/", Allocation.as_view(), name="allocation"),
+    path(
+        "concerns/<str:concern_id>/screenings/<str:screening_id>/regrade/",
+        Regrade.as_view(),
+        name="regrade",
+    ),
+    path("decisions/<str:decision_id>/sign-off/", SignOff.as_view(), name="sign-off"),
     path(
         "schema/",
         SpectacularAPIView.as_view(

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tocsin.domain import screening as screening_policy
+from tocsin.domain.casework import judge_regrade, rationale_problems, roles_for
 from tocsin.domain.concerns import (
     ConcernDraft,
     ConcernEvents,
@@ -45,6 +46,7 @@ from tocsin.server.actors import (
     actor_id,
     require_role,
 )
+from tocsin.server.casework.actions import propose_regrade
 from tocsin.server.concerns.gates import actor_may_reach_concern
 from tocsin.server.concerns.models import Child, Concern, Screening
 from tocsin.server.concerns.read_models import concern_by_follow_up_code_hash
@@ -69,17 +71,9 @@ __all__ = [
     "do_regrade_risk",
 ]
 
-#: Everyone who works with children may record a concern; administrators manage accounts, not
-#: cases, so they may not (need-to-know).
-RECORDING_ROLES = (
-    "practitioner",
-    "team_manager",
-    "head_of_service",
-    "mash_officer",
-    "police_officer",
-    "analyst",
-    "partnership_scrutineer",
-)
+#: Everyone who works with children may record a concern. Analysts and the partnership's
+#: scrutineers read and never record; administrators manage accounts, not cases (docs/access.md).
+RECORDING_ROLES = roles_for("record_concern")
 #: The longest follow-up a public reporter may add, in characters.
 MAX_FOLLOW_UP = 5000
 #: The follow-up's problems (English; the public pages translate them).
@@ -251,7 +245,7 @@ def do_add_information(concern_id: uuid.UUID | str, text: str, *, actor: Actor) 
     :func:`do_add_follow_up`)."""
     if actor == PUBLIC:
         raise ActionRefused("a public reporter adds information with the follow-up code")
-    require_role(actor, *RECORDING_ROLES)
+    require_role(actor, *roles_for("add_information"))
     cleaned = text.strip()
     with transaction.atomic():
         concern = actor_may_reach_concern(actor, concern_id)
@@ -303,8 +297,15 @@ def do_regrade_risk(
 ) -> Envelope:
     """A professional override of the band of the screening ``screening_id`` of the concern
     ``concern_id``, if ``actor`` may see that concern (:class:`NotVisible` otherwise). The
-    reason is kept on the ledger and the screening with its indicators stays as it was."""
-    require_role(actor, *RECORDING_ROLES)
+    reason is kept on the ledger and the screening with its indicators stays as it was.
+
+    The screening domain's override rules decide (``judge_regrade``): lowering a band from
+    moderate or above does not take effect here. It is recorded as a ``regrade.proposed``
+    awaiting a second person (the envelope says which kind), and the band stays until a
+    manager with authority signs it off (``tocsin.server.casework.actions.do_sign_off``).
+    Every route (page, API, import, command line) comes through here, so none can skip it.
+    """
+    require_role(actor, *roles_for("regrade"))
     with transaction.atomic():
         concern = actor_may_reach_concern(actor, concern_id)
         screening = _screening_of(concern, screening_id)
@@ -313,10 +314,20 @@ def do_regrade_risk(
             problems.append(FieldProblem("band", "Choose the band"))
         if not reason.strip():
             problems.append(FieldProblem("reason", _REASON_NEEDED))
+        elif rationale_problems(reason):
+            problems.append(FieldProblem("reason", rationale_problems(reason)[0]))
         if band == screening.current_band:
             problems.append(FieldProblem("band", "Choose a band different from the current one"))
         if problems:
             raise Invalid(problems)
+        try:
+            _, needs_second_person = judge_regrade(
+                screening_policy.scheme(), screening.current_band, band, reason, actor_id(actor)
+            )
+        except screening_policy.OverrideError as exc:
+            raise Invalid([FieldProblem("band", str(exc))]) from None
+        if needs_second_person:
+            return propose_regrade(concern, screening, band, reason.strip(), actor=actor)
         event = RiskRegraded(
             regrading_id=str(uuid.uuid4()),
             screening_id=str(screening.pk),

@@ -13,6 +13,7 @@ from tocsin.domain.concerns import (
     RiskRegraded,
 )
 from tocsin.ledger import Envelope
+from tocsin.server.casework.appliers import note_band, open_case
 from tocsin.server.concerns.models import (
     Child,
     Concern,
@@ -57,6 +58,7 @@ def apply_concern_recorded(
         recorded_seq=envelope.seq,
         recorded_at=envelope.time,
     )
+    open_case(event.concern_id, event.agency_id, envelope, session)
     for child_id in event.children:
         session.insert(
             ConcernChild,
@@ -106,6 +108,7 @@ def apply_child_screened(
         current_band=event.band,
         screened_seq=envelope.seq,
     )
+    note_band(event.concern_id, event.screening_id, event.band, envelope, session)
 
 
 @applies(RiskRegraded)
@@ -124,6 +127,7 @@ def apply_risk_regraded(
         regraded_seq=envelope.seq,
     )
     session.update(Screening, event.screening_id, current_band=event.to_band)
+    note_band(event.concern_id, event.screening_id, event.to_band, envelope, session)
 
 
 @applies(InformationAdded)

@@ -3,10 +3,11 @@ goes through here; what a gate returns is recorded by the request's read scope
 (``tocsin.server.reads``), one ``record.viewed`` per request, with nothing for the caller to
 remember.
 
-The agency is the need-to-know boundary: people see the concerns their own agency recorded.
-The multi-agency front door (MASH officers) and the partnership's independent scrutineers see
-every concern, which is their job. Administrators manage accounts, not cases, and see none.
-Public reports have no agency: they reach the front door and the scrutineers.
+The agency is the need-to-know boundary: people see the concerns their own agency recorded,
+and those allocated to it. The multi-agency front door (MASH officers and managers) and the
+partnership's independent scrutineers see every concern, which is their job. Administrators
+manage accounts, not cases, and see none. Public reports have no agency: they reach the front
+door and the scrutineers.
 """
 
 from __future__ import annotations
@@ -28,23 +29,34 @@ __all__ = [
     "actor_may_reach_concern",
     "children_visible_to",
     "concerns_visible_to",
+    "visibility",
 ]
 
-SEES_EVERY_CONCERN = frozenset({"mash_officer", "partnership_scrutineer"})
+SEES_EVERY_CONCERN = frozenset({"mash_officer", "mash_manager", "partnership_scrutineer"})
+
+
+def visibility(
+    user: User, *, agency: str = "agency_id", allocated: str = "case__allocated_agency_id"
+) -> Q | None:
+    """The condition a concern (or a row keyed to one) meets if ``user`` may see it: None for
+    nothing at all, an empty ``Q()`` for everything. ``agency`` and ``allocated`` name the
+    columns holding the recording agency and the agency it is allocated to."""
+    if not user.is_active or user.role == "administrator":
+        return None
+    if user.role in SEES_EVERY_CONCERN:
+        return Q()
+    if user.agency_id is None:
+        return None
+    # Its own concerns, and those allocated to it (a worker must see what they own).
+    return Q(**{agency: user.agency_id}) | Q(**{allocated: user.agency_id})
 
 
 def concerns_visible_to(user: User) -> QuerySet[Concern]:
     """The concerns ``user`` may see."""
-    concerns = Concern.objects.all()
-    if not user.is_active:
-        return concerns.none()
-    if user.role == "administrator":
-        return concerns.none()
-    if user.role in SEES_EVERY_CONCERN:
-        return concerns
-    if user.agency_id is None:
-        return concerns.none()
-    return concerns.filter(agency_id=user.agency_id)
+    condition = visibility(user)
+    if condition is None:
+        return Concern.objects.none()
+    return Concern.objects.filter(condition)
 
 
 def children_visible_to(user: User) -> QuerySet[Child]:

@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from tocsin.domain import screening as screening_policy
+from tocsin.domain.casework import allowed
 from tocsin.domain.concerns import (
     CHANNELS,
     CIN_FACTORS,
@@ -26,6 +28,8 @@ from tocsin.domain.concerns import (
     SEXES,
 )
 from tocsin.server.actors import ActionRefused, Invalid, NotVisible
+from tocsin.server.casework.actions import proposal_of
+from tocsin.server.casework.read_models import case_record
 from tocsin.server.concerns.actions import do_regrade_risk
 from tocsin.server.concerns.read_models import (
     ConcernRecord,
@@ -34,12 +38,26 @@ from tocsin.server.concerns.read_models import (
     recent_concerns,
     screening_at,
 )
+from tocsin.server.directory.read_models import actor_names
 from tocsin.server.reads import shows
 from tocsin.server.web._presenting import band_label, signed_in_user, warnings_in
 
 __all__ = ["child_page", "concern_page", "my_concerns", "regrade"]
 
 RECENT = 25
+#: What the concern page confirms after a case-work page sends someone back to it.
+_DONE = {
+    "allocated": "The concern is allocated",
+    "decided": "Your decision is recorded",
+    "proposed": "Your proposal is recorded; it takes effect when a manager signs it off",
+    "approved": "You signed the proposal off; it has taken effect",
+    "rejected": "You rejected the proposal; the concern is back as it was",
+    "regraded": "The band is changed",
+    "regrade-proposed": (
+        "Lowering this band needs a second person: your proposal waits for a manager's "
+        "sign-off, and the band stays as it is until then"
+    ),
+}
 
 
 def _screenings(record: ConcernRecord) -> list[dict[str, Any]]:
@@ -90,7 +108,21 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
     except NotVisible:
         raise Http404("no such concern, or you do not have access to it") from None
     concern = record.concern
+    user = signed_in_user(request)
+    case = case_record(user, concern_id)
     context = {
+        "case": case.case,
+        "decisions": case.decisions,
+        "allocations": case.allocations,
+        "pending": case.pending,
+        "names": actor_names(
+            [d.proposed_by for d in case.decisions]
+            + [d.signed_off_by for d in case.decisions if d.signed_off_by]
+            + [a.actor for a in case.allocations]
+        ),
+        "may": {a: allowed(user.role, a) for a in ("allocate", "decide", "sign_off")},
+        "done": _DONE.get(request.GET.get("done", "")),
+        "band_label": band_label,
         "concern": concern,
         "children": record.children,
         "screenings": _screenings(record),
@@ -148,7 +180,7 @@ def regrade(request: HttpRequest, concern_id: str, screening_id: str) -> HttpRes
     reason = request.POST.get("reason", "")
     if request.method == "POST":
         try:
-            do_regrade_risk(concern_id, screening_id, band, reason, actor=user)
+            envelope = do_regrade_risk(concern_id, screening_id, band, reason, actor=user)
         except NotVisible:
             raise Http404("no such concern, or you do not have access to it") from None
         except Invalid as exc:
@@ -156,7 +188,8 @@ def regrade(request: HttpRequest, concern_id: str, screening_id: str) -> HttpRes
         except ActionRefused as exc:
             raise PermissionDenied(str(exc)) from None
         else:
-            return redirect("web:concern", concern_id=concern_id)
+            done = "regrade-proposed" if proposal_of(envelope) else "regraded"
+            return redirect(reverse("web:concern", args=[concern_id]) + f"?done={done}")
     try:
         concern, screening = screening_at(user, concern_id, screening_id)
     except NotVisible:

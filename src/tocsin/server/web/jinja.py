@@ -9,6 +9,15 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
+from tocsin.server.web._dates import for_people, waited
+
+
+def _trays_for(user: Any) -> list[str]:
+    """The work trays the navigation offers ``user``."""
+    from tocsin.server.casework.read_models import trays_for
+
+    return trays_for(user) if getattr(user, "is_authenticated", False) else []
+
 
 def _may_estimate(user: Any) -> bool:
     """Whether the navigation offers the estimates to ``user``."""
@@ -27,4 +36,6 @@ def environment(**options: Any) -> Environment:
     # Public pages are offered in several languages; _() follows Django's active language.
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update({"static": static, "url": reverse, "may_estimate": _may_estimate})
+    env.globals.update({"trays_for": _trays_for})
+    env.filters.update({"for_people": for_people, "waited": waited})
     return env

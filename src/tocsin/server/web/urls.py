@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tocsin.server.web import concern_form, concern_pages, estimate_pages, public, tlog, views
+from tocsin.server.web import (
+    casework_pages,
+    concern_form,
+    concern_pages,
+    estimate_pages,
+    public,
+    tlog,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +25,12 @@ urlpatterns = [
     path("concerns/new/check/", concern_form.check_answers, name="concern-check"),
     path("concerns/new/<slug:slug>/", concern_form.step_page, name="concern-step"),
     path("concerns/mine/", concern_pages.my_concerns, name="my-concerns"),
+    path("work/", casework_pages.work, name="work"),
+    path("queue/", casework_pages.tray_page, name="front-door"),
+    path("queue/<slug:name>/", casework_pages.tray_page, name="tray"),
+    path("concerns/<uuid:concern_id>/allocate/", casework_pages.allocate, name="allocate"),
+    path("concerns/<uuid:concern_id>/decide/", casework_pages.decide, name="decide"),
+    path("decisions/<uuid:decision_id>/", casework_pages.sign_off, name="sign-off"),
     path("concerns/<uuid:concern_id>/", concern_pages.concern_page, name="concern"),
     path("concerns/<uuid:concern_id>/recorded/", concern_form.recorded, name="concern-recorded"),
     path("concerns/<uuid:concern_id>/receipt/", concern_form.receipt, name="concern-receipt"),

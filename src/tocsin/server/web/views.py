@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from tocsin.server.ledger.recording import reading_ledger
 
@@ -26,8 +26,14 @@ def _demo_sign_ins() -> list[dict[str, str]]:
 
 
 def start(request: HttpRequest) -> HttpResponse:
-    """The start page: what Tocsin is, and the ledger's current size and root (and, in the
-    demonstration only, whom to sign in as)."""
+    """The start page: a signed-in person's own work (their first tray). Otherwise what Tocsin
+    is, and the ledger's current size and root (and, in the demonstration only, whom to sign
+    in as); that page stays at ``?about`` for everyone."""
+    if request.user.is_authenticated and "about" not in request.GET:
+        from tocsin.server.casework.read_models import trays_for
+
+        if trays_for(request.user):
+            return redirect("web:work")
     size, root = reading_ledger().store.head()
     return render(
         request,

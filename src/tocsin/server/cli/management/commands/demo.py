@@ -71,6 +71,7 @@ class Command(TocsinCommand):
                     "records/staff",
                     "records/persons",
                     "records/concerns",
+                    "records/decisions",
                     # Whose record is whose: each child's NHS number (src/tocsin/server/demo.py).
                     "truth/record_identity",
                 )
@@ -79,7 +80,10 @@ class Command(TocsinCommand):
                 load = load_partnership(tables, progress)
             self.stdout.write(
                 f"Loaded {load.agencies} agencies, {load.teams} teams, {load.staff} staff and "
-                f"{load.concerns} concerns in {time.monotonic() - started:.0f} s"
+                f"{load.concerns} concerns ({load.allocations} allocations, {load.decisions} "
+                f"decisions, {load.sign_offs} signed off, {load.awaiting} awaiting sign-off, "
+                f"{sum(load.case_work_skipped.values())} simulated decisions the rules refused) in "
+                f"{time.monotonic() - started:.0f} s"
                 + (
                     f"; {sum(load.skipped.values())} concerns not loaded "
                     f"({', '.join(f'{n}: {why}' for why, n in load.skipped.most_common(3))})"

@@ -1,0 +1,45 @@
+"""Who may do what: the role × action table. docs/access.md shows it, and the tests generated
+from that page go through both the pages and the API."""
+
+from __future__ import annotations
+
+from tocsin.domain.directory import ROLES
+
+__all__ = ["ACCESS", "ACTIONS", "allowed", "roles_for"]
+
+_WORKERS = (
+    "practitioner",
+    "team_manager",
+    "head_of_service",
+    "mash_officer",
+    "mash_manager",
+    "police_officer",
+)
+_MANAGERS = ("team_manager", "head_of_service", "mash_officer", "mash_manager")
+_READERS = (*_WORKERS, "analyst", "partnership_scrutineer")
+
+#: action: (what it is, the roles that may do it). Scrutineers and analysts read; they never
+#: record, decide or regrade. Administrators manage accounts, not cases.
+ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "view_concern": ("See a concern (within need-to-know)", _READERS),
+    "view_tray": ("See work trays", _WORKERS),
+    "record_concern": ("Record a concern", _WORKERS),
+    "add_information": ("Add information to a concern", _WORKERS),
+    "allocate": ("Allocate or reallocate a concern", _MANAGERS),
+    "decide": ("Record a decision, or propose one that needs sign-off", _WORKERS),
+    "regrade": ("Change a risk band (lowering from moderate needs sign-off)", _WORKERS),
+    "sign_off": (
+        "Sign off another person's proposal",
+        ("team_manager", "head_of_service", "mash_manager"),
+    ),
+}
+
+ACTIONS = tuple(ACCESS)
+
+
+def roles_for(action: str) -> tuple[str, ...]:
+    return ACCESS[action][1]
+
+
+def allowed(role: str, action: str) -> bool:
+    return role in ROLES and role in ACCESS[action][1]

@@ -1,0 +1,251 @@
+"""API for case work: the work trays, decisions, sign-off, allocation and regrading. Each
+write goes through the same action as the pages, so the same rules hold (four eyes included);
+refusals map as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tocsin.domain import screening as screening_policy
+from tocsin.domain.casework import CASE_STATUSES, DECISIONS
+from tocsin.server.actors import ActionRefused
+from tocsin.server.api.serializers import ErrorsSerializer
+from tocsin.server.api.views import _TocsinApiView, field_errors, refusal_response
+from tocsin.server.casework.actions import do_allocate, do_decide, do_sign_off, proposal_of
+from tocsin.server.casework.read_models import TRAYS, TrayFilters, tray, trays_for
+from tocsin.server.concerns.actions import do_regrade_risk
+
+__all__ = ["Allocation", "Decisions", "Queue", "Regrade", "SignOff"]
+
+
+class QueueItemSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    band = serializers.CharField(help_text="The band to act on; empty if not screened")
+    waiting_since = serializers.CharField(help_text="When the concern was recorded (UTC)")
+    owner = serializers.CharField(allow_null=True, help_text="The worker who owns it, if any")
+    status = serializers.ChoiceField(choices=sorted(CASE_STATUSES))
+
+
+class QueueSerializer(serializers.Serializer):
+    tray = serializers.ChoiceField(choices=sorted(TRAYS))
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = QueueItemSerializer(many=True)
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=list(DECISIONS))
+    rationale = serializers.CharField(allow_blank=True, max_length=10000)
+
+
+class DecidedSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=["taken", "awaiting_sign_off"])
+    seq = serializers.IntegerField()
+
+
+class SignOffSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=10000)
+
+
+class AllocationSerializer(serializers.Serializer):
+    worker = serializers.UUIDField(required=False, allow_null=True)
+    team = serializers.UUIDField(required=False, allow_null=True)
+    reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+
+
+class RegradeSerializer(serializers.Serializer):
+    band = serializers.ChoiceField(choices=screening_policy.bands())
+    reason = serializers.CharField(allow_blank=True, max_length=10000)
+
+
+class SeqSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+
+
+_REFUSALS: dict[int | str, Any] = {
+    400: OpenApiResponse(ErrorsSerializer, description="What is wrong, field by field"),
+    403: OpenApiResponse(ErrorsSerializer, description="Your role may not do this"),
+    404: OpenApiResponse(ErrorsSerializer, description="No such record, or not yours to see"),
+}
+
+
+class Queue(_TocsinApiView):
+    read_purposes = {"GET": "api: work tray"}
+
+    @extend_schema(
+        summary="A work tray: open concerns, highest band first, then the longest waiting",
+        parameters=[
+            OpenApiParameter("tray", enum=sorted(TRAYS), default="your first tray"),
+            OpenApiParameter("agency", description='an agency id, or "public"'),
+            OpenApiParameter("band", description='a band id, or "unscreened"'),
+            OpenApiParameter("status", enum=sorted(CASE_STATUSES)),
+            OpenApiParameter("min_days", int, description="waiting at least this many days"),
+            OpenApiParameter("sort", enum=["band", "waiting", "newest"], default="band"),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: QueueSerializer, 404: _REFUSALS[404]},
+    )
+    def get(self, request: Request) -> Response:
+        user = self.user(request)
+        names = trays_for(user)
+        name = request.query_params.get("tray") or (names[0] if names else "")
+        days = request.query_params.get("min_days", "")
+        filters = TrayFilters(
+            agency=request.query_params.get("agency", ""),
+            band=request.query_params.get("band", ""),
+            status=request.query_params.get("status", ""),
+            min_days=int(days) if days.isdigit() else None,
+            sort=request.query_params.get("sort", "band"),
+        )
+        page = request.query_params.get("page", "1")
+        try:
+            shown = tray(user, name, filters, int(page) if page.isdigit() else 1)
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        results = [
+            {
+                "id": str(case.concern_id),
+                "reference": case.concern.reference,
+                "band": case.band,
+                "waiting_since": case.recorded_at,
+                "owner": str(case.owner_id) if case.owner_id else None,
+                "status": case.status,
+            }
+            for case in shown.cases
+        ]
+        return Response(
+            {
+                "tray": name,
+                "count": shown.total,
+                "page": shown.page,
+                "pages": shown.pages,
+                "results": results,
+            }
+        )
+
+
+class Decisions(_TocsinApiView):
+    read_purposes = {"POST": "api: decision"}
+
+    @extend_schema(
+        summary="Record a decision about a concern",
+        description="201 when the decision takes effect; 202 when it needs a second person "
+        "(no further action, close) and waits for sign-off.",
+        request=DecisionSerializer,
+        responses={201: DecidedSerializer, 202: DecidedSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, concern_id: str) -> Response:
+        body = DecisionSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        try:
+            outcome = do_decide(
+                concern_id,
+                body.validated_data["decision"],
+                body.validated_data["rationale"],
+                actor=self.user(request),
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        waiting = outcome.awaiting_sign_off
+        return Response(
+            {
+                "id": outcome.decision_id,
+                "status": "awaiting_sign_off" if waiting else "taken",
+                "seq": outcome.envelope.seq,
+            },
+            status=status.HTTP_202_ACCEPTED if waiting else status.HTTP_201_CREATED,
+        )
+
+
+class SignOff(_TocsinApiView):
+    read_purposes = {"POST": "api: sign-off"}
+
+    @extend_schema(
+        summary="Approve or reject a proposal awaiting a second person",
+        description="Nobody may sign off their own proposal; a rejection needs a reason.",
+        request=SignOffSerializer,
+        responses={200: SeqSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, decision_id: str) -> Response:
+        body = SignOffSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        try:
+            envelope = do_sign_off(
+                decision_id,
+                body.validated_data["approve"],
+                body.validated_data["reason"],
+                actor=self.user(request),
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        return Response({"seq": envelope.seq})
+
+
+class Allocation(_TocsinApiView):
+    read_purposes = {"POST": "api: allocation"}
+
+    @extend_schema(
+        summary="Allocate (or reallocate) a concern to a worker or a team",
+        request=AllocationSerializer,
+        responses={201: SeqSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, concern_id: str) -> Response:
+        body = AllocationSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        worker, team = body.validated_data.get("worker"), body.validated_data.get("team")
+        try:
+            envelope = do_allocate(
+                concern_id,
+                worker_id=str(worker) if worker else None,
+                team_id=str(team) if team else None,
+                reason=body.validated_data["reason"],
+                actor=self.user(request),
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+
+
+class Regrade(_TocsinApiView):
+    read_purposes = {"POST": "api: regrade"}
+
+    @extend_schema(
+        summary="Change a screening's band, with the reason",
+        description="201 when it takes effect; 202 with the proposal's id when it lowers a "
+        "band from moderate or above, which waits for a second person.",
+        request=RegradeSerializer,
+        responses={201: SeqSerializer, 202: DecidedSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, concern_id: str, screening_id: str) -> Response:
+        body = RegradeSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        try:
+            envelope = do_regrade_risk(
+                concern_id,
+                screening_id,
+                body.validated_data["band"],
+                body.validated_data["reason"],
+                actor=self.user(request),
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        proposal = proposal_of(envelope)
+        if proposal is not None:
+            return Response(
+                {"id": proposal, "status": "awaiting_sign_off", "seq": envelope.seq},
+                status=status.HTTP_202_ACCEPTED,
+            )
+        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)

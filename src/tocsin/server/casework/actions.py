@@ -1,0 +1,288 @@
+"""Case-work actions: allocate a concern, decide about it, propose lowering its band, and
+sign a proposal off. Each checks the actor's role and need-to-know itself, looks things up
+inside the transaction, raises typed refusals (``Invalid`` with field problems, ``NotVisible``,
+``ActionRefused``), and records events; the rules are the core's (``tocsin.domain.casework``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tocsin.domain.casework import (
+    DECISIONS,
+    NEEDS_SECOND_PERSON,
+    ConcernAllocated,
+    DecisionRecorded,
+    DecisionSignedOff,
+    RegradeProposed,
+    authority_for,
+    rationale_problems,
+    rationale_warning_count,
+    roles_for,
+    sign_off_refusal,
+)
+from tocsin.domain.concerns import FieldProblem, RiskRegraded
+from tocsin.ledger import Envelope
+from tocsin.server.actors import (
+    ActionRefused,
+    Actor,
+    Invalid,
+    NotVisible,
+    SystemActor,
+    actor_id,
+    require_role,
+)
+from tocsin.server.casework.models import Case, Decision
+from tocsin.server.concerns.gates import actor_may_reach_concern
+from tocsin.server.concerns.models import Concern, Screening
+from tocsin.server.directory.models import Team, User
+from tocsin.server.ledger.recording import record_event, record_events
+
+__all__ = [
+    "DecisionOutcome",
+    "do_allocate",
+    "do_decide",
+    "do_sign_off",
+    "proposal_of",
+    "propose_regrade",
+]
+
+_NO_SUCH_PROPOSAL = "no such decision, or you do not have access to it"
+_CLOSED = "This concern is closed"
+_PENDING = (
+    "A proposal on this concern is awaiting sign-off; it must be signed off or rejected before "
+    "anything else is decided"
+)
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    """What deciding did: the decision's id, and whether it waits for a second person."""
+
+    decision_id: str
+    awaiting_sign_off: bool
+    envelope: Envelope
+
+
+REJECTION_NEEDS_REASON = "Say why you reject the proposal; your reason is kept on the ledger"
+
+
+def _case(concern: Concern) -> Case:
+    return Case.objects.get(concern_id=concern.pk)
+
+
+def _pending(concern: Concern) -> bool:
+    return Decision.objects.filter(concern_id=concern.pk, status="awaiting_sign_off").exists()
+
+
+def _proposer(actor: Actor, concern: Concern) -> tuple[str, str | None]:
+    """Who must sign off what ``actor`` proposes, and in which agency."""
+    if isinstance(actor, SystemActor):
+        # The command line and the demo act for the agency that recorded the concern; their
+        # proposals wait for that agency's managers like anyone's.
+        return "agency", str(concern.agency_id) if concern.agency_id else None
+    return authority_for(actor.role), str(actor.agency_id) if actor.agency_id else None
+
+
+def _check_open(concern: Concern) -> None:
+    if _case(concern).status == "closed":
+        raise Invalid([FieldProblem("concern", _CLOSED)])
+    if _pending(concern):
+        raise Invalid([FieldProblem("concern", _PENDING)])
+
+
+def _user(user_id: str | None, field: str) -> User | None:
+    if not user_id:
+        return None
+    try:
+        user: User = User.objects.get(pk=user_id, is_active=True)
+        return user
+    except (User.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise Invalid([FieldProblem(field, "Choose someone with an open account")]) from None
+
+
+def do_allocate(
+    concern_id: uuid.UUID | str,
+    *,
+    worker_id: str | None = None,
+    team_id: str | None = None,
+    reason: str = "",
+    actor: Actor,
+) -> Envelope:
+    """Allocate (or reallocate) the concern to a worker, or to a team's tray.
+
+    The front door (MASH officers and managers) allocates to any agency's team or worker; a
+    team manager or head of service allocates within their own agency.
+    """
+    require_role(actor, *roles_for("allocate"))
+    with transaction.atomic():
+        concern = actor_may_reach_concern(actor, concern_id)
+        if _case(concern).status == "closed":
+            raise Invalid([FieldProblem("concern", _CLOSED)])
+        worker = _user(worker_id, "worker")
+        if worker is not None and worker.role not in roles_for("decide"):
+            raise Invalid([FieldProblem("worker", "Choose someone who works on cases")])
+        team: Team | None
+        if team_id:
+            try:
+                team = Team.objects.get(pk=team_id)
+            except (Team.DoesNotExist, ValidationError, ValueError, TypeError):
+                raise Invalid([FieldProblem("team", "Choose a team")]) from None
+        else:
+            team = worker.team if worker is not None else None
+        if worker is None and team is None:
+            raise Invalid([FieldProblem("worker", "Choose a worker or a team")])
+        if worker is not None and team is not None and worker.team_id != team.pk:
+            raise Invalid([FieldProblem("worker", "Choose someone in that team")])
+        agency_id = team.agency_id if team is not None else worker.agency_id  # type: ignore[union-attr]
+        if (
+            isinstance(actor, User)
+            and actor.role not in ("mash_officer", "mash_manager")
+            and agency_id != actor.agency_id
+        ):
+            raise Invalid([FieldProblem("worker", "You can allocate only within your own agency")])
+        event = ConcernAllocated(
+            allocation_id=str(uuid.uuid4()),
+            concern_id=str(concern.pk),
+            team_id=str(team.pk) if team is not None else None,
+            worker_id=str(worker.pk) if worker is not None else None,
+            agency_id=str(agency_id) if agency_id else None,
+            reason=reason.strip(),
+        )
+        return record_event(event, actor_id=actor_id(actor))
+
+
+def do_decide(
+    concern_id: uuid.UUID | str, decision: str, rationale: str, *, actor: Actor
+) -> DecisionOutcome:
+    """Record a decision about the concern, with its rationale. No further action and closing
+    wait for a second person (:func:`do_sign_off`); the others take effect at once."""
+    require_role(actor, *roles_for("decide"))
+    with transaction.atomic():
+        concern = actor_may_reach_concern(actor, concern_id)
+        problems: list[FieldProblem] = []
+        if decision not in DECISIONS:
+            problems.append(FieldProblem("decision", "Choose a decision"))
+        problems += [FieldProblem("rationale", p) for p in rationale_problems(rationale)]
+        if problems:
+            raise Invalid(problems)
+        _check_open(concern)
+        awaiting = decision in NEEDS_SECOND_PERSON
+        authority, agency_id = _proposer(actor, concern)
+        event = DecisionRecorded(
+            decision_id=str(uuid.uuid4()),
+            concern_id=str(concern.pk),
+            decision=decision,
+            rationale=rationale.strip(),
+            language_warnings=rationale_warning_count(rationale),
+            awaiting_sign_off=awaiting,
+            authority=authority,
+            agency_id=agency_id,
+        )
+        envelope = record_event(event, actor_id=actor_id(actor))
+    return DecisionOutcome(event.decision_id, awaiting, envelope)
+
+
+def propose_regrade(
+    concern: Concern, screening: Screening, band: str, reason: str, *, actor: Actor
+) -> Envelope:
+    """Record a proposal to lower ``screening``'s band; called by ``do_regrade_risk`` (inside
+    its transaction, after its checks) when the override rules say a second person must agree."""
+    _check_open(concern)
+    authority, agency_id = _proposer(actor, concern)
+    event = RegradeProposed(
+        decision_id=str(uuid.uuid4()),
+        screening_id=str(screening.pk),
+        concern_id=str(concern.pk),
+        child_id=str(screening.child_id),
+        from_band=screening.current_band,
+        to_band=band,
+        reason=reason,
+        language_warnings=rationale_warning_count(reason),
+        authority=authority,
+        agency_id=agency_id,
+    )
+    return record_event(event, actor_id=actor_id(actor))
+
+
+def proposal_of(envelope: Envelope) -> str | None:
+    """The id of the proposal ``envelope`` recorded (a ``regrade.proposed``, say, returned by
+    ``do_regrade_risk``), or None if it recorded something that took effect at once."""
+    if envelope.kind != RegradeProposed.kind:
+        return None
+    return next(s.partition(":")[2] for s in envelope.subjects if s.startswith("decision:"))
+
+
+def _proposer_user(decision: Decision) -> User | None:
+    prefix, _, ident = decision.proposed_by.partition(":")
+    if prefix != "user":
+        return None
+    user: User | None = User.objects.filter(pk=ident).first()
+    return user
+
+
+def do_sign_off(
+    decision_id: uuid.UUID | str, approve: bool, reason: str, *, actor: Actor
+) -> Envelope:
+    """Approve or reject a proposal awaiting a second person. Approving no further action or
+    closing closes the case; approving a lower band regrades the screening in the same
+    append. A rejection needs a reason and returns the concern as it was. Nobody signs off
+    their own proposal, and only someone with authority over the proposer may sign."""
+    if not isinstance(actor, User):
+        raise ActionRefused("a sign-off needs a named person with authority, not a system")
+    require_role(actor, *roles_for("sign_off"))
+    with transaction.atomic():
+        try:
+            decision = Decision.objects.get(pk=decision_id)
+        except (Decision.DoesNotExist, ValidationError, ValueError, TypeError):
+            raise NotVisible(_NO_SUCH_PROPOSAL) from None
+        concern = actor_may_reach_concern(actor, decision.concern_id)
+        if decision.status != "awaiting_sign_off":
+            raise Invalid([FieldProblem("approve", "This proposal has already been signed off")])
+        proposer = _proposer_user(decision)
+        refusal = sign_off_refusal(
+            authority=decision.authority,
+            proposer=decision.proposed_by,
+            proposer_role=proposer.role if proposer is not None else "",
+            proposer_agency=str(decision.agency_id) if decision.agency_id else None,
+            signer=actor_id(actor),
+            signer_role=actor.role,
+            signer_agency=str(actor.agency_id) if actor.agency_id else None,
+        )
+        if refusal:
+            raise ActionRefused(refusal)
+        if not approve:
+            # An empty reason is asked for in the signer's terms, not the proposer's.
+            problems = rationale_problems(reason) if reason.strip() else [REJECTION_NEEDS_REASON]
+            if problems:
+                raise Invalid([FieldProblem("reason", p) for p in problems])
+        events: list[DecisionSignedOff | RiskRegraded] = [
+            DecisionSignedOff(
+                decision_id=str(decision.pk),
+                concern_id=str(concern.pk),
+                approved=approve,
+                reason=reason.strip(),
+            )
+        ]
+        if approve and decision.kind == "regrade":
+            screening = Screening.objects.get(pk=str(decision.screening_id))
+            if screening.current_band != decision.from_band:
+                raise Invalid(
+                    [FieldProblem("approve", "The band has changed since this was proposed")]
+                )
+            events.append(
+                RiskRegraded(
+                    regrading_id=str(uuid.uuid4()),
+                    screening_id=str(screening.pk),
+                    concern_id=str(concern.pk),
+                    child_id=str(screening.child_id),
+                    from_band=decision.from_band,
+                    to_band=decision.to_band,
+                    reason=decision.rationale,
+                )
+            )
+        return record_events(events, actor_id=actor_id(actor))[0]

@@ -1,0 +1,224 @@
+"""Read models for case work: the trays, their counts, a concern's case with its history,
+and a proposal awaiting sign-off. Each starts from the need-to-know gate; what they load is
+recorded by the request's read scope, like every protected read."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from tocsin.domain.casework import CASE_STATUSES, FRONT_DOOR_ROLES, allowed
+from tocsin.ledger import format_event_time
+from tocsin.server.actors import NotVisible, actor_id
+from tocsin.server.casework.models import Allocation, Case, Decision
+from tocsin.server.concerns.gates import access_concern, visibility
+from tocsin.server.directory.models import User
+from tocsin.server.reads import not_shown
+
+__all__ = [
+    "TRAYS",
+    "CaseRecord",
+    "Tray",
+    "TrayFilters",
+    "case_record",
+    "proposal_for",
+    "tray",
+    "trays_for",
+]
+
+#: Each tray's address and its name for people.
+TRAYS: dict[str, str] = {
+    "front-door": "Front door",
+    "team": "Your team",
+    "mine": "Your work",
+    "sign-off": "Awaiting your sign-off",
+}
+PAGE_SIZE = 50
+_ORDER = {
+    "band": ("-band_rank", "recorded_seq"),
+    "waiting": ("recorded_seq",),
+    "newest": ("-recorded_seq",),
+}
+_SIGNERS = ("team_manager", "head_of_service", "mash_manager")
+
+
+@dataclass(frozen=True)
+class TrayFilters:
+    """What a tray can be narrowed to. ``agency`` is an agency id, or "public" for public
+    reports; ``band`` a band id, or "unscreened"; ``min_days`` waiting at least that long."""
+
+    agency: str = ""
+    band: str = ""
+    status: str = ""
+    min_days: int | None = None
+    #: "band" (highest first, then the longest waiting), "waiting" (the longest waiting
+    #: first) or "newest".
+    sort: str = "band"
+
+
+@dataclass
+class Tray:
+    name: str
+    cases: list[Case]
+    total: int
+    page: int
+    pages: int
+    #: each tray this person has, with how many open concerns it holds.
+    counts: dict[str, int]
+    #: in a team's tray: each worker (None: not yet given to a worker) and how many they carry.
+    per_worker: list[tuple[User | None, int]] = field(default_factory=list)
+
+
+def trays_for(user: User) -> list[str]:
+    """The trays ``user`` works from, their own work first (a start page shows the first)."""
+    if not allowed(user.role, "view_tray") or not user.is_active:
+        return []
+    names = ["front-door"] if user.role in FRONT_DOOR_ROLES else []
+    names.append("mine")
+    if user.team_id is not None:
+        names.append("team")
+    if user.role in _SIGNERS:
+        names.append("sign-off")
+    return names
+
+
+def _visible_cases(user: User) -> QuerySet[Case]:
+    condition = visibility(user, agency="agency_id", allocated="allocated_agency_id")
+    if condition is None:
+        return Case.objects.none()
+    return Case.objects.filter(condition)
+
+
+def _awaiting_signature(user: User) -> QuerySet[Decision]:
+    """Proposals ``user`` may be asked to sign: not their own, in their line."""
+    proposals = Decision.objects.filter(status="awaiting_sign_off").exclude(
+        proposed_by=actor_id(user)
+    )
+    if user.role == "mash_manager":
+        return proposals.filter(authority="front_door")
+    if user.role in ("team_manager", "head_of_service"):
+        line = Q(authority="agency", agency_id=user.agency_id)
+        if user.role == "head_of_service":
+            line |= Q(authority="front_door", agency_id=user.agency_id)
+        return proposals.filter(line)
+    return proposals.none()
+
+
+def _in_tray(user: User, name: str) -> QuerySet[Case]:
+    cases = _visible_cases(user)
+    if name == "front-door":
+        return cases.filter(team__isnull=True).exclude(status="closed")
+    if name == "team":
+        return cases.filter(team_id=str(user.team_id)).exclude(status="closed")
+    if name == "mine":
+        return cases.filter(owner_id=user.pk).exclude(status="closed")
+    if name == "sign-off":
+        return cases.filter(
+            concern_id__in=_awaiting_signature(user).values("concern_id"),
+            status="awaiting_sign_off",
+        )
+    raise NotVisible("no such tray")
+
+
+def _filtered(cases: QuerySet[Case], filters: TrayFilters, now: datetime) -> QuerySet[Case]:
+    if filters.agency == "public":
+        cases = cases.filter(agency__isnull=True)
+    elif filters.agency:
+        try:
+            cases = cases.filter(agency_id=uuid.UUID(filters.agency))
+        except ValueError:
+            cases = cases.none()
+    if filters.band == "unscreened":
+        cases = cases.filter(band="")
+    elif filters.band:
+        cases = cases.filter(band=filters.band)
+    if filters.status in CASE_STATUSES:
+        cases = cases.filter(status=filters.status)
+    if filters.min_days:
+        # Times are RFC 3339 in UTC, so they compare as text.
+        cases = cases.filter(recorded_at__lt=format_event_time(now - timedelta(filters.min_days)))
+    return cases
+
+
+def tray(
+    user: User,
+    name: str,
+    filters: TrayFilters | None = None,
+    page: int = 1,
+    now: datetime | None = None,
+) -> Tray:
+    """One page of a tray, highest band first and then oldest first, with the counts.
+
+    :class:`NotVisible` if ``user`` has no such tray."""
+    names = trays_for(user)
+    if name not in names:
+        raise NotVisible("no such tray")
+    now = now or timezone.now()
+    with not_shown():  # counts are not reads: they show no record
+        counts = {n: _in_tray(user, n).count() for n in names}
+        cases = _filtered(_in_tray(user, name), filters or TrayFilters(), now)
+        unfiltered = filters is None or dataclasses.replace(filters, sort="band") == TrayFilters()
+        total = counts[name] if unfiltered else cases.count()
+        per_worker: list[tuple[User | None, int]] = []
+        if name == "team":
+            rows = (
+                _in_tray(user, "team")
+                .values("owner")
+                .annotate(carrying=Count("pk"))
+                .order_by("-carrying")
+            )
+            people = User.objects.in_bulk([r["owner"] for r in rows if r["owner"]])
+            per_worker = [(people.get(r["owner"]), r["carrying"]) for r in rows]
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * PAGE_SIZE
+    shown = list(
+        cases.select_related("concern", "owner", "team", "agency")
+        .prefetch_related("concern__child_links__child")
+        .order_by(*_ORDER.get((filters or TrayFilters()).sort, _ORDER["band"]))[
+            start : start + PAGE_SIZE
+        ]
+    )
+    return Tray(name, shown, total, page, pages, counts, per_worker)
+
+
+@dataclass
+class CaseRecord:
+    case: Case
+    decisions: list[Decision]
+    allocations: list[Allocation]
+    pending: Decision | None
+
+
+def case_record(user: User, concern_id: uuid.UUID | str) -> CaseRecord:
+    """A concern's case: where it stands, its decisions and allocations, newest first."""
+    concern = access_concern(user, concern_id)
+    try:
+        case = Case.objects.select_related("owner", "team", "allocated_agency").get(
+            concern_id=concern.pk
+        )
+    except Case.DoesNotExist:
+        raise NotVisible("no such concern, or you do not have access to it") from None
+    decisions = list(concern.decisions.order_by("-proposed_seq"))
+    allocations = list(
+        concern.allocations.select_related("team", "worker").order_by("-allocated_seq")
+    )
+    pending = next((d for d in decisions if d.status == "awaiting_sign_off"), None)
+    return CaseRecord(case, decisions, allocations, pending)
+
+
+def proposal_for(user: User, decision_id: uuid.UUID | str) -> Decision:
+    """A decision or proposal, if ``user`` may see its concern."""
+    try:
+        decision = Decision.objects.select_related("concern").get(pk=decision_id)
+    except (Decision.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotVisible("no such decision, or you do not have access to it") from None
+    access_concern(user, decision.concern_id)
+    found: Decision = decision
+    return found
