@@ -10,6 +10,8 @@ CSS := src/tocsin/server/web/static/tocsin/build/tocsin.css
 PYTEST_ARGS ?=
 # e.g. BENCH_ARGS="--only ledger"; TOCSIN_BENCH_BASELINE_REV=<rev> also verifies with that revision.
 BENCH_ARGS ?=
+# e.g. MUTMUT_ARGS="--max-children 1 'tocsin.server.verify*'": fewer workers, or only some mutants.
+MUTMUT_ARGS ?=
 # Compiled translations of the public reporting pages (docs/web.md); apt needs root, or sudo.
 MO := $(patsubst %.po,%.mo,$(wildcard src/tocsin/server/web/locale/*/LC_MESSAGES/django.po))
 APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get -o DPkg::Lock::Timeout=600
@@ -78,7 +80,7 @@ bench: setup ## Run the benchmarks and write their figures to docs/benchmarks.md
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 mutation: setup ## Mutation-test the ledger, verification and the gates (mutmut; slow: about an hour on 2 cores)
-	@home=$$(mktemp -d) && TOCSIN_HOME=$$home DATABASE_URL= $(BIN)/mutmut run; status=$$?; rm -rf $$home; \
+	@home=$$(mktemp -d) && TOCSIN_HOME=$$home DATABASE_URL= $(BIN)/mutmut run $(MUTMUT_ARGS); status=$$?; rm -rf $$home; \
 		$(BIN)/mutmut export-cicd-stats && cat mutants/mutmut-cicd-stats.json; exit $$status
 
 docs: setup ## Regenerate the reference docs (settings, events, CLI) from the code

@@ -259,7 +259,8 @@ def _comparison(
         f"Verification against the code before issue 10, in the same run: the ledger above "
         f"verified {len(before)} times by `{baseline}` (TOCSIN_BENCH_BASELINE_REV) and "
         f"{len(after)} times by `{this}`, alternately, on the same database file; median "
-        "seconds per pass as `tocsin verify` times them.",
+        "seconds per pass as `tocsin verify` times them. Repeat with "
+        f'`TOCSIN_BENCH_BASELINE_REV={baseline} make bench BENCH_ARGS="--only ledger"`.',
         "",
         f"| Pass | Before, `{baseline}` (s) | After, `{this}` (s) | After / before |",
         "| --- | --- | --- | --- |",
