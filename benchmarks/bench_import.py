@@ -13,12 +13,13 @@ import csv
 import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from _worker import run_worker  # benchmarks/ is on the path (run.py, or as a script)
 
 TITLE = "Import: concerns per second from a CSV file (issue 5)"
 HERE = Path(__file__).resolve()
@@ -126,19 +127,7 @@ def _drop(name: str) -> None:
 
 
 def _measure(database_url: str | None, rows: int, one_by_one: int) -> dict[str, float]:
-    home = tempfile.mkdtemp(prefix="tocsin-bench-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOCSIN_", "DATABASE_URL"))}
-    env.update(TOCSIN_HOME=home, DATABASE_URL=database_url or f"sqlite:///{home}/tocsin.sqlite3")
-    root = HERE.parents[1]
-    env["PYTHONPATH"] = os.pathsep.join([str(root / "src"), env.get("PYTHONPATH", "")])
-    out = subprocess.run(
-        [sys.executable, str(HERE), "--worker", str(rows), str(one_by_one)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    result: dict[str, float] = run_worker(HERE, rows, one_by_one, database_url=database_url)
     return result
 
 

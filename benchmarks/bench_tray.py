@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from _worker import run_worker  # benchmarks/ is on the path (run.py, or as a script)
 
 TITLE = "Case work: the front-door tray with 100,000 open concerns (issue 11)"
 HERE = Path(__file__).resolve()
@@ -154,19 +155,7 @@ def worker(concerns: int, repeats: int) -> dict[str, object]:
 
 
 def _measure(concerns: int, repeats: int) -> dict[str, Any]:
-    home = tempfile.mkdtemp(prefix="tocsin-bench-tray-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOCSIN_", "DATABASE_URL"))}
-    env.update(TOCSIN_HOME=home, DATABASE_URL=f"sqlite:///{home}/tocsin.sqlite3")
-    root = HERE.parents[1]
-    env["PYTHONPATH"] = os.pathsep.join([str(root / "src"), str(root), env.get("PYTHONPATH", "")])
-    out = subprocess.run(
-        [sys.executable, str(HERE), "--worker", str(concerns), str(repeats)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result: dict[str, Any] = run_worker(HERE, concerns, repeats)
     return result
 
 

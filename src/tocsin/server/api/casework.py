@@ -98,14 +98,7 @@ class Queue(_TocsinApiView):
         user = self.user(request)
         names = trays_for(user)
         name = request.query_params.get("tray") or (names[0] if names else "")
-        days = request.query_params.get("min_days", "")
-        filters = TrayFilters(
-            agency=request.query_params.get("agency", ""),
-            band=request.query_params.get("band", ""),
-            status=request.query_params.get("status", ""),
-            min_days=int(days) if days.isdigit() else None,
-            sort=request.query_params.get("sort", "band"),
-        )
+        filters = TrayFilters.from_query(request.query_params)
         page = request.query_params.get("page", "1")
         try:
             shown = tray(user, name, filters, int(page) if page.isdigit() else 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from tocsin.ledger import format_event_time
 from tocsin.server.actors import NotVisible, actor_id
 from tocsin.server.casework.models import Allocation, Case, Decision
 from tocsin.server.concerns.gates import access_concern, visibility
+from tocsin.server.concerns.models import Concern
 from tocsin.server.directory.models import User
 from tocsin.server.reads import not_shown
 
@@ -26,6 +28,7 @@ __all__ = [
     "CaseRecord",
     "Tray",
     "TrayFilters",
+    "case_of",
     "case_record",
     "proposal_for",
     "tray",
@@ -60,6 +63,25 @@ class TrayFilters:
     #: "band" (highest first, then the longest waiting), "waiting" (the longest waiting
     #: first) or "newest".
     sort: str = "band"
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> TrayFilters:
+        """The filters a page's or the API's query string asks for; anything it does not
+        understand (a sort, a number of days) falls back to no filter."""
+        days = query.get("min_days", "").strip()
+        sort = query.get("sort", "band")
+        return cls(
+            agency=query.get("agency", "").strip(),
+            band=query.get("band", "").strip(),
+            status=query.get("status", "").strip(),
+            min_days=int(days) if days.isdigit() and 0 < int(days) < 100_000 else None,
+            sort=sort if sort in _ORDER else "band",
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter narrows the tray (the order is not a filter)."""
+        return dataclasses.replace(self, sort="band") != TrayFilters()
 
 
 @dataclass
@@ -163,8 +185,7 @@ def tray(
     with not_shown():  # counts are not reads: they show no record
         counts = {n: _in_tray(user, n).count() for n in names}
         cases = _filtered(_in_tray(user, name), filters or TrayFilters(), now)
-        unfiltered = filters is None or dataclasses.replace(filters, sort="band") == TrayFilters()
-        total = counts[name] if unfiltered else cases.count()
+        total = cases.count() if filters is not None and filters.narrowed else counts[name]
         per_worker: list[tuple[User | None, int]] = []
         if name == "team":
             rows = (
@@ -197,8 +218,13 @@ class CaseRecord:
 
 
 def case_record(user: User, concern_id: uuid.UUID | str) -> CaseRecord:
-    """A concern's case: where it stands, its decisions and allocations, newest first."""
-    concern = access_concern(user, concern_id)
+    """A concern's case, if ``user`` may see the concern (:class:`NotVisible` otherwise)."""
+    return case_of(access_concern(user, concern_id))
+
+
+def case_of(concern: Concern) -> CaseRecord:
+    """The case of a concern the reader was already let see (by a gate or a read model):
+    where it stands, its decisions and allocations, newest first."""
     try:
         case = Case.objects.select_related("owner", "team", "allocated_agency").get(
             concern_id=concern.pk

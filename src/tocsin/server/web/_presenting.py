@@ -1,20 +1,24 @@
 """Helpers the page views share: the signed-in user, language warnings laid out for
-highlighting, band labels, and the receipt download."""
+highlighting, band labels, the receipt download, and running an action for a form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.language import check_text
+from tocsin.server.actors import ActionRefused, Invalid, NotVisible
 from tocsin.server.directory.models import User
 from tocsin.server.ledger.checkpoints import latest_checkpoint, receipt_for, sign_checkpoint_now
 
 __all__ = [
     "WarnedText",
+    "attempt",
     "band_label",
     "receipt_response",
     "signed_in_user",
@@ -76,3 +80,20 @@ def receipt_response(seq: int, reference: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="tocsin-receipt-{reference}.txt"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+_T = TypeVar("_T")
+
+
+def attempt(action: Callable[[], _T]) -> tuple[_T | None, list[tuple[str, str]]]:
+    """Run an action for a page: its result and no errors, or, if it refused with field
+    problems (``Invalid``), None and each ``(field, message)`` for the form. A record outside
+    need-to-know answers 404; any other refusal 403. The page repeats none of the checks."""
+    try:
+        return action(), []
+    except Invalid as exc:
+        return None, [(p.field, p.message) for p in exc.problems]
+    except NotVisible as exc:
+        raise Http404(str(exc)) from None
+    except ActionRefused as exc:
+        raise PermissionDenied(str(exc)) from None

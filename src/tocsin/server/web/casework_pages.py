@@ -8,7 +8,6 @@ page showed); writes go through the case-work actions, whose typed refusals thes
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.casework import CASE_STATUSES, DECISIONS, NEEDS_SECOND_PERSON, allowed
-from tocsin.server.actors import ActionRefused, Invalid, NotVisible
+from tocsin.server.actors import NotVisible
 from tocsin.server.casework.actions import do_allocate, do_decide, do_sign_off
 from tocsin.server.casework.read_models import (
     TRAYS,
@@ -33,23 +32,11 @@ from tocsin.server.casework.read_models import (
 )
 from tocsin.server.directory.read_models import actor_names, agencies, allocatable_workers
 from tocsin.server.reads import shows
-from tocsin.server.web._presenting import band_label, signed_in_user
+from tocsin.server.web._presenting import attempt, band_label, signed_in_user
 
 __all__ = ["allocate", "decide", "sign_off", "tray_page", "work"]
 
-_DECISION_HINTS = {
-    "no_further_action": "Needs a manager's sign-off before it takes effect",
-    "close": "Needs a manager's sign-off before it takes effect",
-}
-
-
-_SORTS = ("band", "waiting", "newest")
-
-
-def _refusal_to_response(exc: ActionRefused) -> None:
-    if isinstance(exc, NotVisible):
-        raise Http404(str(exc)) from None
-    raise PermissionDenied(str(exc)) from None
+_SIGN_OFF_HINT = "Needs a manager's sign-off before it takes effect"
 
 
 @login_required
@@ -61,24 +48,13 @@ def work(request: HttpRequest) -> HttpResponse:
     return redirect("web:tray", name=names[0])
 
 
-def _filters(request: HttpRequest) -> TrayFilters:
-    days = request.GET.get("min_days", "").strip()
-    return TrayFilters(
-        agency=request.GET.get("agency", "").strip(),
-        band=request.GET.get("band", "").strip(),
-        status=request.GET.get("status", "").strip(),
-        min_days=int(days) if days.isdigit() and 0 < int(days) < 100000 else None,
-        sort=request.GET.get("sort", "band") if request.GET.get("sort") in _SORTS else "band",
-    )
-
-
 @login_required
 @shows("work tray")
 def tray_page(request: HttpRequest, name: str = "front-door") -> HttpResponse:
     """One tray: open concerns, highest band first and then oldest first, with how long each
     has waited, filters, and the counts per tray (and, for a team, per worker)."""
     user = signed_in_user(request)
-    filters = _filters(request)
+    filters = TrayFilters.from_query(request.GET)
     page = request.GET.get("page", "1")
     try:
         shown = tray(user, name, filters, int(page) if page.isdigit() else 1)
@@ -93,7 +69,7 @@ def tray_page(request: HttpRequest, name: str = "front-door") -> HttpResponse:
             "trays": [(n, TRAYS[n]) for n in trays_for(user)],
             "title": TRAYS[name],
             "filters": filters,
-            "filtered": dataclasses.replace(filters, sort="band") != TrayFilters(),
+            "filtered": filters.narrowed,
             "sort_query": urlencode(
                 {k: v for k, v in request.GET.items() if k not in ("page", "sort") and v}
             ),
@@ -122,18 +98,13 @@ def allocate(request: HttpRequest, concern_id: str) -> HttpResponse:
     worker = request.POST.get("worker", "")
     reason = request.POST.get("reason", "")
     if request.method == "POST":
-        try:
-            do_allocate(concern_id, worker_id=worker or None, reason=reason, actor=user)
-        except Invalid as exc:
-            errors = [(p.field, p.message) for p in exc.problems]
-        except ActionRefused as exc:
-            _refusal_to_response(exc)
-        else:
+        _, errors = attempt(
+            lambda: do_allocate(concern_id, worker_id=worker or None, reason=reason, actor=user)
+        )
+        if not errors:
             return redirect(reverse("web:concern", args=[concern_id]) + "?done=allocated")
-    try:
-        record = case_record(user, concern_id)
-    except NotVisible:
-        raise Http404("no such concern, or you do not have access to it") from None
+    record, _ = attempt(lambda: case_record(user, concern_id))
+    assert record is not None
     return render(
         request,
         "web/allocate.html",
@@ -160,19 +131,12 @@ def decide(request: HttpRequest, concern_id: str) -> HttpResponse:
     decision = request.POST.get("decision", "")
     rationale = request.POST.get("rationale", "")
     if request.method == "POST":
-        try:
-            outcome = do_decide(concern_id, decision, rationale, actor=user)
-        except Invalid as exc:
-            errors = [(p.field, p.message) for p in exc.problems]
-        except ActionRefused as exc:
-            _refusal_to_response(exc)
-        else:
+        outcome, errors = attempt(lambda: do_decide(concern_id, decision, rationale, actor=user))
+        if outcome is not None:
             done = "proposed" if outcome.awaiting_sign_off else "decided"
             return redirect(reverse("web:concern", args=[concern_id]) + f"?done={done}")
-    try:
-        record = case_record(user, concern_id)
-    except NotVisible:
-        raise Http404("no such concern, or you do not have access to it") from None
+    record, _ = attempt(lambda: case_record(user, concern_id))
+    assert record is not None
     return render(
         request,
         "web/decide.html",
@@ -180,8 +144,10 @@ def decide(request: HttpRequest, concern_id: str) -> HttpResponse:
             "case": record.case,
             "concern": record.case.concern,
             "pending": record.pending,
-            "choices": [(c, label, _DECISION_HINTS.get(c, "")) for c, label in DECISIONS.items()],
-            "needs_second_person": NEEDS_SECOND_PERSON,
+            "choices": [
+                (code, label, _SIGN_OFF_HINT if code in NEEDS_SECOND_PERSON else "")
+                for code, label in DECISIONS.items()
+            ],
             "values": {"decision": decision, "rationale": rationale},
             **_form_context(errors),
         },
@@ -198,26 +164,21 @@ def sign_off(request: HttpRequest, decision_id: str) -> HttpResponse:
     errors: list[tuple[str, str]] = []
     answer = request.POST.get("approve", "")
     reason = request.POST.get("reason", "")
+    # Loaded once: a refused sign-off changes nothing, so the page shows it as it is.
+    proposal, _ = attempt(lambda: proposal_for(user, decision_id))
+    assert proposal is not None
     if request.method == "POST":
         if answer not in ("yes", "no"):
             errors = [("approve", "Choose whether you approve the proposal")]
         else:
-            try:
-                proposal = proposal_for(user, decision_id)
-                do_sign_off(decision_id, answer == "yes", reason, actor=user)
-            except Invalid as exc:
-                errors = [(p.field, p.message) for p in exc.problems]
-            except ActionRefused as exc:
-                _refusal_to_response(exc)
-            else:
+            _, errors = attempt(
+                lambda: do_sign_off(decision_id, answer == "yes", reason, actor=user)
+            )
+            if not errors:
                 done = "approved" if answer == "yes" else "rejected"
                 return redirect(
                     reverse("web:concern", args=[proposal.concern_id]) + f"?done={done}"
                 )
-    try:
-        proposal = proposal_for(user, decision_id)
-    except NotVisible:
-        raise Http404("no such decision, or you do not have access to it") from None
     names = actor_names([proposal.proposed_by])
     return render(
         request,

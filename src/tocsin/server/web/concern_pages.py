@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,9 +26,9 @@ from tocsin.domain.concerns import (
     GRADING_SOURCE,
     SEXES,
 )
-from tocsin.server.actors import ActionRefused, Invalid, NotVisible
+from tocsin.server.actors import NotVisible
 from tocsin.server.casework.actions import proposal_of
-from tocsin.server.casework.read_models import case_record
+from tocsin.server.casework.read_models import case_of
 from tocsin.server.concerns.actions import do_regrade_risk
 from tocsin.server.concerns.read_models import (
     ConcernRecord,
@@ -40,7 +39,7 @@ from tocsin.server.concerns.read_models import (
 )
 from tocsin.server.directory.read_models import actor_names
 from tocsin.server.reads import shows
-from tocsin.server.web._presenting import band_label, signed_in_user, warnings_in
+from tocsin.server.web._presenting import attempt, band_label, signed_in_user, warnings_in
 
 __all__ = ["child_page", "concern_page", "my_concerns", "regrade"]
 
@@ -109,7 +108,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
         raise Http404("no such concern, or you do not have access to it") from None
     concern = record.concern
     user = signed_in_user(request)
-    case = case_record(user, concern_id)
+    case = case_of(concern)
     context = {
         "case": case.case,
         "decisions": case.decisions,
@@ -179,15 +178,10 @@ def regrade(request: HttpRequest, concern_id: str, screening_id: str) -> HttpRes
     band = request.POST.get("band", "")
     reason = request.POST.get("reason", "")
     if request.method == "POST":
-        try:
-            envelope = do_regrade_risk(concern_id, screening_id, band, reason, actor=user)
-        except NotVisible:
-            raise Http404("no such concern, or you do not have access to it") from None
-        except Invalid as exc:
-            errors = [(p.field, p.message) for p in exc.problems]
-        except ActionRefused as exc:
-            raise PermissionDenied(str(exc)) from None
-        else:
+        envelope, errors = attempt(
+            lambda: do_regrade_risk(concern_id, screening_id, band, reason, actor=user)
+        )
+        if envelope is not None:
             done = "regrade-proposed" if proposal_of(envelope) else "regraded"
             return redirect(reverse("web:concern", args=[concern_id]) + f"?done={done}")
     try:
