@@ -56,6 +56,9 @@ NEEDS_STATE = {
     "api:allocation": "POST only; covered by test_casework and test_access_matrix",
     "api:regrade": "POST only; covered by test_casework and test_access_matrix",
     "api:sign-off": "POST only; covered by test_casework and test_access_matrix",
+    "api:notes": "POST only; covered by test_casework_records and test_access_matrix",
+    "api:contacts": "POST only; covered by test_casework_records and test_access_matrix",
+    "api:outcomes": "POST only; covered by test_casework_records and test_access_matrix",
 }
 
 

@@ -1,5 +1,6 @@
-"""Case work after a concern is recorded: trays, allocation, decisions with reasons, and the
-second person (four eyes) before anything is lowered or closed. Plain Python; imports nothing
+"""Case work after a concern is recorded: trays, allocation, decisions with reasons, the
+second person (four eyes) before anything is lowered or closed, case notes, contact with the
+child and family, and outcomes with what the person who raised the concern is told. Plain Python; imports nothing
 from Django.
 
 The rules live here so that every route (pages, API, import, command line) applies the same
@@ -10,9 +11,23 @@ rationale substantive, and which role may do what (``ACCESS``, documented in doc
 from tocsin.domain.casework._access import ACCESS, ACTIONS, allowed, roles_for
 from tocsin.domain.casework._events import (
     ConcernAllocated,
+    ContactRecorded,
     DecisionRecorded,
     DecisionSignedOff,
+    OutcomeRecorded,
     RegradeProposed,
+)
+from tocsin.domain.casework._contact import (
+    CONTACT_METHODS,
+    CONTACT_WITH,
+    MAX_NOTE,
+    OUTCOMES,
+    REPORTER_STATUS,
+    Outcome,
+    contact_problems,
+    note_problems,
+    outcome_problems,
+    reporter_words,
 )
 from tocsin.domain.casework._rules import (
     BAND_RANK_UNSCREENED,
@@ -34,20 +49,32 @@ __all__ = [
     "ACTIONS",
     "BAND_RANK_UNSCREENED",
     "CASE_STATUSES",
+    "CONTACT_METHODS",
+    "CONTACT_WITH",
     "DECISIONS",
     "FRONT_DOOR_ROLES",
+    "MAX_NOTE",
     "NEEDS_SECOND_PERSON",
+    "OUTCOMES",
+    "REPORTER_STATUS",
     "SIGN_OFF_RANK",
     "ConcernAllocated",
+    "ContactRecorded",
     "DecisionRecorded",
     "DecisionSignedOff",
+    "Outcome",
+    "OutcomeRecorded",
     "RegradeProposed",
     "allowed",
     "authority_for",
+    "contact_problems",
     "judge_regrade",
+    "note_problems",
+    "outcome_problems",
     "rationale_problems",
     "rationale_warning_count",
     "regrade_needs_second_person",
+    "reporter_words",
     "roles_for",
     "sign_off_refusal",
 ]

@@ -1,4 +1,5 @@
-"""Events of case work: allocation, decisions, proposals to lower a band, and sign-off."""
+"""Events of case work: allocation, decisions, proposals to lower a band, sign-off, contact
+with the child and family, and outcomes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from dataclasses import dataclass
 
 from tocsin.domain.events import Event
 
-__all__ = ["ConcernAllocated", "DecisionRecorded", "DecisionSignedOff", "RegradeProposed"]
+__all__ = [
+    "ConcernAllocated",
+    "ContactRecorded",
+    "DecisionRecorded",
+    "DecisionSignedOff",
+    "OutcomeRecorded",
+    "RegradeProposed",
+]
 
 
 @dataclass(frozen=True)
@@ -95,3 +103,47 @@ class DecisionSignedOff(Event):
 
     def subjects(self) -> tuple[str, ...]:
         return (f"concern:{self.concern_id}", f"decision:{self.decision_id}")
+
+
+@dataclass(frozen=True)
+class ContactRecorded(Event):
+    kind = "contact.recorded"
+    meaning = (
+        "Contact with a child or their family about a concern was made, or tried and not made, "
+        "with how, when, whether the child was seen alone, and a summary."
+    )
+    contact_id: str
+    concern_id: str
+    #: the child the contact was about (None when the concern names no child yet).
+    child_id: str | None
+    with_whom: str
+    method: str
+    happened_on: str
+    made: bool
+    #: asked only of contact made with the child; None otherwise.
+    seen_alone: bool | None
+    summary: str
+    language_warnings: int
+
+    def subjects(self) -> tuple[str, ...]:
+        subjects = [f"concern:{self.concern_id}"]
+        if self.child_id:
+            subjects.append(f"child:{self.child_id}")
+        return tuple(subjects)
+
+
+@dataclass(frozen=True)
+class OutcomeRecorded(Event):
+    kind = "outcome.recorded"
+    meaning = (
+        "What came of a concern was recorded, with a summary for professionals; whoever raised "
+        "the concern is told the kind of outcome in plain words."
+    )
+    outcome_id: str
+    concern_id: str
+    outcome: str
+    summary: str
+    language_warnings: int
+
+    def subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}",)

@@ -601,7 +601,7 @@ def read_date(
         if year < 1900:
             raise ValueError("year")
         return date(year, month, day).isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):
         problems.append(FieldProblem(path, "Enter a real date, with day, month and year"))
         return None
 

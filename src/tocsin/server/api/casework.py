@@ -1,4 +1,5 @@
-"""API for case work: the work trays, decisions, sign-off, allocation and regrading. Each
+"""API for case work: the work trays, decisions, sign-off, allocation, regrading, case notes,
+contact with the child and family, and outcomes. Each
 write goes through the same action as the pages, so the same rules hold (four eyes included);
 refusals map as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise)."""
 
@@ -12,15 +13,38 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tocsin.domain import screening as screening_policy
-from tocsin.domain.casework import CASE_STATUSES, DECISIONS
+from tocsin.domain.casework import (
+    CASE_STATUSES,
+    CONTACT_METHODS,
+    CONTACT_WITH,
+    DECISIONS,
+    MAX_NOTE,
+    OUTCOMES,
+)
 from tocsin.server.actors import ActionRefused
 from tocsin.server.api.serializers import ErrorsSerializer
 from tocsin.server.api.views import _TocsinApiView, field_errors, refusal_response
-from tocsin.server.casework.actions import do_allocate, do_decide, do_sign_off, proposal_of
+from tocsin.server.casework.actions import (
+    do_allocate,
+    do_decide,
+    do_record_contact,
+    do_record_outcome,
+    do_sign_off,
+    proposal_of,
+)
 from tocsin.server.casework.read_models import TRAYS, TrayFilters, tray, trays_for
-from tocsin.server.concerns.actions import do_regrade_risk
+from tocsin.server.concerns.actions import do_add_information, do_regrade_risk
 
-__all__ = ["Allocation", "Decisions", "Queue", "Regrade", "SignOff"]
+__all__ = [
+    "Allocation",
+    "Contacts",
+    "Decisions",
+    "Notes",
+    "Outcomes",
+    "Queue",
+    "Regrade",
+    "SignOff",
+]
 
 
 class QueueItemSerializer(serializers.Serializer):
@@ -69,6 +93,34 @@ class RegradeSerializer(serializers.Serializer):
 
 class SeqSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
+
+
+# Lengths are checked by the action (one message for every route); the serializer only stops
+# a body far beyond any note from being read further.
+_LONG_TEXT = MAX_NOTE * 2
+
+
+class NoteSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=_LONG_TEXT)
+
+
+class ContactSerializer(serializers.Serializer):
+    with_whom = serializers.ChoiceField(choices=sorted(CONTACT_WITH))
+    method = serializers.ChoiceField(choices=sorted(CONTACT_METHODS))
+    happened_on = serializers.DateField()
+    made = serializers.BooleanField(help_text="Whether contact was made (false: tried, not made)")
+    seen_alone = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="For contact made with the child"
+    )
+    child = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Which child, if the concern names several"
+    )
+    summary = serializers.CharField(allow_blank=True, max_length=_LONG_TEXT)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=sorted(OUTCOMES))
+    summary = serializers.CharField(allow_blank=True, max_length=_LONG_TEXT)
 
 
 _REFUSALS: dict[int | str, Any] = {
@@ -241,4 +293,83 @@ class Regrade(_TocsinApiView):
                 {"id": proposal, "status": "awaiting_sign_off", "seq": envelope.seq},
                 status=status.HTTP_202_ACCEPTED,
             )
+        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+
+
+class Notes(_TocsinApiView):
+    read_purposes = {"POST": "api: case note"}
+
+    @extend_schema(
+        summary="Add a case note to a concern",
+        description="The note is language-checked: the answer counts the warnings, which are "
+        "advice and never stop the note being saved.",
+        request=NoteSerializer,
+        responses={201: SeqSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, concern_id: str) -> Response:
+        body = NoteSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        try:
+            envelope = do_add_information(
+                concern_id, body.validated_data["text"], actor=self.user(request)
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+
+
+class Contacts(_TocsinApiView):
+    read_purposes = {"POST": "api: contact"}
+
+    @extend_schema(
+        summary="Record contact with the child or family, made or tried",
+        request=ContactSerializer,
+        responses={201: SeqSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, concern_id: str) -> Response:
+        body = ContactSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        data = body.validated_data
+        try:
+            envelope = do_record_contact(
+                concern_id,
+                with_whom=data["with_whom"],
+                method=data["method"],
+                happened_on=data["happened_on"],
+                made=data["made"],
+                seen_alone=data["seen_alone"],
+                summary=data["summary"],
+                child_id=str(data["child"]) if data.get("child") else None,
+                actor=self.user(request),
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+
+
+class Outcomes(_TocsinApiView):
+    read_purposes = {"POST": "api: outcome"}
+
+    @extend_schema(
+        summary="Record what came of a concern",
+        description="Whoever raised the concern is told the kind of outcome in plain words: "
+        "the recording agency on its concern page, a public reporter through the follow-up code.",
+        request=OutcomeSerializer,
+        responses={201: SeqSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, concern_id: str) -> Response:
+        body = OutcomeSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        try:
+            envelope = do_record_outcome(
+                concern_id,
+                body.validated_data["outcome"],
+                body.validated_data["summary"],
+                actor=self.user(request),
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
         return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)

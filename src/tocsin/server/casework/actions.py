@@ -1,5 +1,5 @@
-"""Case-work actions: allocate a concern, decide about it, propose lowering its band, and
-sign a proposal off. Each checks the actor's role and need-to-know itself, looks things up
+"""Case-work actions: allocate a concern, decide about it, propose lowering its band, sign a
+proposal off, record contact with the child and family, and record an outcome. Each checks the actor's role and need-to-know itself, looks things up
 inside the transaction, raises typed refusals (``Invalid`` with field problems, ``NotVisible``,
 ``ActionRefused``), and records events; the rules are the core's (``tocsin.domain.casework``).
 """
@@ -8,24 +8,31 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from tocsin.domain.casework import (
     DECISIONS,
     NEEDS_SECOND_PERSON,
     ConcernAllocated,
+    ContactRecorded,
     DecisionRecorded,
     DecisionSignedOff,
+    OutcomeRecorded,
     RegradeProposed,
     authority_for,
+    contact_problems,
+    outcome_problems,
     rationale_problems,
     rationale_warning_count,
     roles_for,
     sign_off_refusal,
 )
 from tocsin.domain.concerns import FieldProblem, RiskRegraded
+from tocsin.domain.language import check_text
 from tocsin.ledger import Envelope
 from tocsin.server.actors import (
     ActionRefused,
@@ -46,6 +53,8 @@ __all__ = [
     "DecisionOutcome",
     "do_allocate",
     "do_decide",
+    "do_record_contact",
+    "do_record_outcome",
     "do_sign_off",
     "proposal_of",
     "propose_regrade",
@@ -286,3 +295,83 @@ def do_sign_off(
                 )
             )
         return record_events(events, actor_id=actor_id(actor))[0]
+
+
+def _child_of(concern: Concern, child_id: str | None) -> str | None:
+    """The child of ``concern`` a contact is about: the one named, or its only child; None
+    when the concern names no child yet."""
+    children = [str(pk) for pk in concern.child_links.values_list("child_id", flat=True)]
+    if not children:
+        return None
+    if child_id and str(child_id) in children:
+        return str(child_id)
+    if not child_id and len(children) == 1:
+        return children[0]
+    raise Invalid([FieldProblem("child", "Choose which child the contact was about")])
+
+
+def do_record_contact(
+    concern_id: uuid.UUID | str,
+    *,
+    with_whom: str,
+    method: str,
+    happened_on: date | None,
+    made: bool | None,
+    seen_alone: bool | None = None,
+    summary: str,
+    child_id: str | None = None,
+    actor: Actor,
+) -> Envelope:
+    """Record contact with the child or their family about the concern, or a contact tried
+    and not made. Whether the child was seen alone is kept for contact made with the child."""
+    require_role(actor, *roles_for("record_contact"))
+    with transaction.atomic():
+        concern = actor_may_reach_concern(actor, concern_id)
+        problems = contact_problems(
+            with_whom=with_whom,
+            method=method,
+            happened_on=happened_on,
+            made=made,
+            seen_alone=seen_alone,
+            summary=summary,
+            today=timezone.localdate(),
+        )
+        if problems:
+            raise Invalid([FieldProblem(field, message) for field, message in problems])
+        assert happened_on is not None and made is not None
+        child = _child_of(concern, child_id)
+        event = ContactRecorded(
+            contact_id=str(uuid.uuid4()),
+            concern_id=str(concern.pk),
+            child_id=child,
+            with_whom=with_whom,
+            method=method,
+            happened_on=happened_on.isoformat(),
+            made=made,
+            seen_alone=seen_alone if (with_whom == "child" and made) else None,
+            summary=summary.strip(),
+            language_warnings=len(check_text(summary)),
+        )
+        return record_event(event, actor_id=actor_id(actor))
+
+
+def do_record_outcome(
+    concern_id: uuid.UUID | str, outcome: str, summary: str, *, actor: Actor
+) -> Envelope:
+    """Record what came of the concern, with a summary for professionals. The agency that
+    raised it sees the outcome on its concern page; a public reporter is told its plain words
+    through the follow-up code (``tocsin.domain.casework.reporter_words``)."""
+    require_role(actor, *roles_for("record_outcome"))
+    with transaction.atomic():
+        concern = actor_may_reach_concern(actor, concern_id)
+        problems = outcome_problems(outcome, summary)
+        if problems:
+            raise Invalid([FieldProblem(field, message) for field, message in problems])
+        event = OutcomeRecorded(
+            outcome_id=str(uuid.uuid4()),
+            concern_id=str(concern.pk),
+            outcome=outcome,
+            summary=summary.strip(),
+            language_warnings=len(check_text(summary)),
+        )
+        return record_event(event, actor_id=actor_id(actor))

@@ -10,12 +10,14 @@ from tocsin.domain import screening as screening_policy
 from tocsin.domain.casework import (
     BAND_RANK_UNSCREENED,
     ConcernAllocated,
+    ContactRecorded,
     DecisionRecorded,
     DecisionSignedOff,
+    OutcomeRecorded,
     RegradeProposed,
 )
 from tocsin.ledger import Envelope
-from tocsin.server.casework.models import Allocation, Case, Decision
+from tocsin.server.casework.models import Allocation, Case, Contact, Decision, OutcomeRecord
 from tocsin.server.projections import ProjectionSession, applies
 
 
@@ -166,3 +168,43 @@ def apply_decision_signed_off(
         # Only decisions that close a case (no further action, close) wait for sign-off.
         changes = {"status": "closed", "decision": decision["code"]}
     session.update(Case, event.concern_id, changed_seq=envelope.seq, **changes)
+
+
+@applies(ContactRecorded)
+def apply_contact_recorded(
+    event: ContactRecorded, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.insert(
+        Contact,
+        id=event.contact_id,
+        concern_id=event.concern_id,
+        child_id=event.child_id,
+        with_whom=event.with_whom,
+        method=event.method,
+        happened_on=event.happened_on,
+        made=event.made,
+        seen_alone=event.seen_alone,
+        summary=event.summary,
+        language_warnings=event.language_warnings,
+        actor=envelope.actor,
+        recorded_seq=envelope.seq,
+        recorded_at=envelope.time,
+    )
+
+
+@applies(OutcomeRecorded)
+def apply_outcome_recorded(
+    event: OutcomeRecorded, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.insert(
+        OutcomeRecord,
+        id=event.outcome_id,
+        concern_id=event.concern_id,
+        outcome=event.outcome,
+        summary=event.summary,
+        language_warnings=event.language_warnings,
+        actor=envelope.actor,
+        recorded_seq=envelope.seq,
+        recorded_at=envelope.time,
+    )
+    session.update(Case, event.concern_id, outcome=event.outcome, changed_seq=envelope.seq)

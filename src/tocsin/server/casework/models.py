@@ -1,5 +1,6 @@
-"""Case-work projections: each concern's case (status, owner, band), its allocations, and its
-decisions and proposals awaiting a second person. Written only by appliers."""
+"""Case-work projections: each concern's case (status, owner, band), its allocations, its
+decisions and proposals awaiting a second person, contact with the child and family, and its
+outcomes. Written only by appliers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from typing import ClassVar
 
 from django.db import models
 
-from tocsin.domain.casework import CASE_STATUSES, DECISIONS
+from tocsin.domain.casework import (
+    CASE_STATUSES,
+    CONTACT_METHODS,
+    CONTACT_WITH,
+    DECISIONS,
+    OUTCOMES,
+)
 from tocsin.server.concerns.models import Child, Concern, Screening
 from tocsin.server.directory.models import Agency, Team, User
 from tocsin.server.projections import ProjectionModel
@@ -46,6 +53,8 @@ class Case(ProjectionModel, ShownWhenLoaded):
     #: each screening's current band (screening id: band), so a regrading recomputes ``band``.
     bands = models.JSONField(default=dict)
     decision = models.CharField(max_length=30, blank=True)
+    #: the latest outcome recorded (one of OUTCOMES), blank until there is one.
+    outcome = models.CharField(max_length=30, blank=True)
     recorded_seq = models.BigIntegerField()
     recorded_at = models.CharField(max_length=27)
     changed_seq = models.BigIntegerField()
@@ -143,3 +152,68 @@ class Decision(ProjectionModel, ShownWhenLoaded):
     @property
     def status_label(self) -> str:
         return _DECISION_STATUSES.get(self.status, self.status)
+
+
+class Contact(ProjectionModel, ShownWhenLoaded):
+    """Contact with a child or their family about a concern, made or tried."""
+
+    subject_prefix = "concern"
+    owner_field = "concern_id"
+
+    id = models.UUIDField(primary_key=True)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="contacts")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, null=True, related_name="+")
+    with_whom = models.CharField(max_length=20, choices=sorted(CONTACT_WITH.items()))
+    method = models.CharField(max_length=20, choices=sorted(CONTACT_METHODS.items()))
+    happened_on = models.DateField()
+    made = models.BooleanField()
+    seen_alone = models.BooleanField(null=True)
+    summary = models.TextField()
+    language_warnings = models.IntegerField(default=0)
+    actor = models.CharField(max_length=100)
+    recorded_seq = models.BigIntegerField()
+    recorded_at = models.CharField(max_length=27)
+
+    class Meta:
+        db_table = "casework_contact"
+
+    def shown_subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}",)
+
+    @property
+    def with_label(self) -> str:
+        return CONTACT_WITH.get(self.with_whom, self.with_whom)
+
+    @property
+    def method_label(self) -> str:
+        return CONTACT_METHODS.get(self.method, self.method)
+
+
+class OutcomeRecord(ProjectionModel, ShownWhenLoaded):
+    """What came of a concern, as recorded (a concern may have more than one, in order)."""
+
+    subject_prefix = "concern"
+    owner_field = "concern_id"
+
+    id = models.UUIDField(primary_key=True)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="outcomes")
+    outcome = models.CharField(max_length=30, choices=sorted((k, v.label) for k, v in OUTCOMES.items()))
+    summary = models.TextField()
+    language_warnings = models.IntegerField(default=0)
+    actor = models.CharField(max_length=100)
+    recorded_seq = models.BigIntegerField()
+    recorded_at = models.CharField(max_length=27)
+
+    class Meta:
+        db_table = "casework_outcome"
+
+    def shown_subjects(self) -> tuple[str, ...]:
+        return (f"concern:{self.concern_id}",)
+
+    @property
+    def label(self) -> str:
+        return OUTCOMES[self.outcome].label if self.outcome in OUTCOMES else self.outcome
+
+    @property
+    def for_reporter(self) -> str:
+        return OUTCOMES[self.outcome].for_reporter if self.outcome in OUTCOMES else ""

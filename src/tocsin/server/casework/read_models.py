@@ -14,12 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tocsin.domain.casework import CASE_STATUSES, FRONT_DOOR_ROLES, allowed
+from tocsin.domain.casework import CASE_STATUSES, FRONT_DOOR_ROLES, allowed, reporter_words
 from tocsin.ledger import format_event_time
 from tocsin.server.actors import NotVisible, actor_id
-from tocsin.server.casework.models import Allocation, Case, Decision
+from tocsin.server.casework.models import Allocation, Case, Contact, Decision, OutcomeRecord
 from tocsin.server.concerns.gates import access_concern, visibility
 from tocsin.server.concerns.models import Concern
+from tocsin.server.concerns.read_models import concern_by_follow_up_code_hash
 from tocsin.server.directory.models import User
 from tocsin.server.reads import not_shown
 
@@ -31,6 +32,7 @@ __all__ = [
     "case_of",
     "case_record",
     "proposal_for",
+    "report_progress",
     "tray",
     "trays_for",
 ]
@@ -215,6 +217,13 @@ class CaseRecord:
     decisions: list[Decision]
     allocations: list[Allocation]
     pending: Decision | None
+    contacts: list[Contact] = field(default_factory=list)
+    #: every outcome recorded, newest first (the first is the one that stands).
+    outcomes: list[OutcomeRecord] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> OutcomeRecord | None:
+        return self.outcomes[0] if self.outcomes else None
 
 
 def case_record(user: User, concern_id: uuid.UUID | str) -> CaseRecord:
@@ -224,7 +233,7 @@ def case_record(user: User, concern_id: uuid.UUID | str) -> CaseRecord:
 
 def case_of(concern: Concern) -> CaseRecord:
     """The case of a concern the reader was already let see (by a gate or a read model):
-    where it stands, its decisions and allocations, newest first."""
+    where it stands, its decisions, allocations, contacts and outcomes, newest first."""
     try:
         case = Case.objects.select_related("owner", "team", "allocated_agency").get(
             concern_id=concern.pk
@@ -236,7 +245,11 @@ def case_of(concern: Concern) -> CaseRecord:
         concern.allocations.select_related("team", "worker").order_by("-allocated_seq")
     )
     pending = next((d for d in decisions if d.status == "awaiting_sign_off"), None)
-    return CaseRecord(case, decisions, allocations, pending)
+    contacts = list(
+        concern.contacts.select_related("child").order_by("-happened_on", "-recorded_seq")
+    )
+    outcomes = list(concern.outcomes.order_by("-recorded_seq"))
+    return CaseRecord(case, decisions, allocations, pending, contacts, outcomes)
 
 
 def proposal_for(user: User, decision_id: uuid.UUID | str) -> Decision:
@@ -248,3 +261,17 @@ def proposal_for(user: User, decision_id: uuid.UUID | str) -> Decision:
     access_concern(user, decision.concern_id)
     found: Decision = decision
     return found
+
+
+def report_progress(code_hash: str) -> str | None:
+    """What the public reporter whose follow-up code hashes to ``code_hash`` is told about
+    their report, in English (the page translates it): the plain words of its outcome, or
+    where it stands; None when the code matches nothing. Loading the case records that the
+    reporting pages showed it."""
+    concern = concern_by_follow_up_code_hash(code_hash)
+    if concern is None:
+        return None
+    case = Case.objects.filter(concern_id=concern.pk).first()
+    if case is None:
+        return None
+    return reporter_words(case.status, case.outcome)

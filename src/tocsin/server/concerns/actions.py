@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tocsin.domain import screening as screening_policy
-from tocsin.domain.casework import judge_regrade, rationale_problems, roles_for
+from tocsin.domain.casework import judge_regrade, note_problems, rationale_problems, roles_for
 from tocsin.domain.concerns import (
     ConcernDraft,
     ConcernEvents,
@@ -240,7 +240,7 @@ def _record(
 
 
 def do_add_information(concern_id: uuid.UUID | str, text: str, *, actor: Actor) -> Envelope:
-    """Add a practitioner's note to the concern ``concern_id``, if ``actor`` may see it
+    """Add a practitioner's case note to the concern ``concern_id``, if ``actor`` may see it
     (:class:`NotVisible` otherwise; a public reporter adds information with
     :func:`do_add_follow_up`)."""
     if actor == PUBLIC:
@@ -249,8 +249,9 @@ def do_add_information(concern_id: uuid.UUID | str, text: str, *, actor: Actor) 
     cleaned = text.strip()
     with transaction.atomic():
         concern = actor_may_reach_concern(actor, concern_id)
-        if not cleaned:
-            raise Invalid([FieldProblem("text", "Enter the information to add")])
+        problems = note_problems(cleaned)
+        if problems:
+            raise Invalid([FieldProblem(field, message) for field, message in problems])
         event = InformationAdded(
             note_id=str(uuid.uuid4()),
             concern_id=str(concern.pk),

@@ -35,6 +35,7 @@ __all__ = [
     "TimelineEntry",
     "Viewing",
     "child_record",
+    "concern_children",
     "concern_by_follow_up_code_hash",
     "concern_record",
     "concern_with_relations",
@@ -155,6 +156,12 @@ def child_record(user: User, child_id: uuid.UUID | str) -> ChildRecord:
         for s in Screening.objects.filter(child=child, concern__in=[c.pk for c in shown])
     }
     return ChildRecord(child=child, concerns=shown, bands=bands)
+
+
+def concern_children(user: User, concern_id: uuid.UUID | str) -> list[Child]:
+    """The children a concern ``user`` may see is about (``NotVisible`` if they may not)."""
+    concern = access_concern(user, concern_id)
+    return [link.child for link in concern.child_links.select_related("child")]
 
 
 def recent_concerns(user: User, limit: int) -> list[Concern]:

@@ -1,5 +1,6 @@
 """Pages for the work after a concern is recorded: the trays (front door, team, your work,
-awaiting your sign-off), allocating a concern, deciding about it, and signing a proposal off.
+awaiting your sign-off), allocating a concern, deciding about it, signing a proposal off, case
+notes, contact with the child and family, and the outcome.
 
 Reads go through the case-work read models over the gates (the read scope records what each
 page showed); writes go through the case-work actions, whose typed refusals these pages map:
@@ -8,6 +9,7 @@ page showed); writes go through the case-work actions, whose typed refusals thes
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,9 +21,26 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from tocsin.domain import screening as screening_policy
-from tocsin.domain.casework import CASE_STATUSES, DECISIONS, NEEDS_SECOND_PERSON, allowed
+from tocsin.domain.casework import (
+    CASE_STATUSES,
+    CONTACT_METHODS,
+    CONTACT_WITH,
+    DECISIONS,
+    NEEDS_SECOND_PERSON,
+    OUTCOMES,
+    allowed,
+)
+from tocsin.domain.concerns import FieldProblem
+from tocsin.domain.concerns.steps import read_date
 from tocsin.server.actors import NotVisible
-from tocsin.server.casework.actions import do_allocate, do_decide, do_sign_off
+from tocsin.server.casework.actions import (
+    do_allocate,
+    do_decide,
+    do_record_contact,
+    do_record_outcome,
+    do_sign_off,
+)
+from tocsin.server.concerns.actions import do_add_information
 from tocsin.server.casework.read_models import (
     TRAYS,
     TrayFilters,
@@ -30,11 +49,27 @@ from tocsin.server.casework.read_models import (
     tray,
     trays_for,
 )
+from tocsin.server.concerns.read_models import concern_children
 from tocsin.server.directory.read_models import actor_names, agencies, allocatable_workers
 from tocsin.server.reads import shows
-from tocsin.server.web._presenting import attempt, band_label, signed_in_user
+from tocsin.server.web._presenting import (
+    WarnedText,
+    attempt,
+    band_label,
+    signed_in_user,
+    warnings_in,
+)
 
-__all__ = ["allocate", "decide", "sign_off", "tray_page", "work"]
+__all__ = [
+    "add_note",
+    "allocate",
+    "decide",
+    "record_contact",
+    "record_outcome",
+    "sign_off",
+    "tray_page",
+    "work",
+]
 
 _SIGN_OFF_HINT = "Needs a manager's sign-off before it takes effect"
 
@@ -194,4 +229,164 @@ def sign_off(request: HttpRequest, decision_id: str) -> HttpResponse:
             **_form_context(errors),
         },
         status=400 if errors else 200,
+    )
+
+
+def _wording_checked(request: HttpRequest, text: str) -> WarnedText | None:
+    """The language check before free text is saved: its warnings, if the writer has not yet
+    seen them for exactly this text; None when it may be saved (no warnings, or the writer
+    saw them and chose to keep the wording). The check advises; it never stops a save."""
+    warned = warnings_in(text.strip())
+    if not warned or request.POST.get("checked", None) == text.strip():
+        return None
+    return warned
+
+
+def _case_page(
+    request: HttpRequest,
+    concern_id: str,
+    template: str,
+    context: dict[str, Any],
+    errors: list[tuple[str, str]],
+    warned: WarnedText | None = None,
+    checked: str = "",
+) -> HttpResponse:
+    record, _ = attempt(lambda: case_record(signed_in_user(request), concern_id))
+    assert record is not None
+    return render(
+        request,
+        template,
+        {
+            "case": record.case,
+            "concern": record.case.concern,
+            "warned": warned,
+            "checked": checked,
+            **context,
+            **_form_context(errors),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _may(request: HttpRequest, action: str, refusal: str) -> None:
+    if not allowed(signed_in_user(request).role, action):
+        raise PermissionDenied(refusal)
+
+
+@login_required
+@shows("add a case note")
+@require_http_methods(["GET", "POST"])
+def add_note(request: HttpRequest, concern_id: str) -> HttpResponse:
+    """Add a case note to a concern. The wording is checked first: the writer sees any
+    warnings and saves the note as it is or changes it."""
+    _may(request, "add_information", "your role reads concerns; it does not add to them")
+    user = signed_in_user(request)
+    text = request.POST.get("text", "")
+    errors: list[tuple[str, str]] = []
+    warned = None
+    if request.method == "POST":
+        warned = _wording_checked(request, text)
+        if warned is None:
+            _, errors = attempt(lambda: do_add_information(concern_id, text, actor=user))
+            if not errors:
+                return redirect(reverse("web:concern", args=[concern_id]) + "?done=noted#notes")
+    return _case_page(
+        request,
+        concern_id,
+        "web/note.html",
+        {"values": {"text": text}},
+        errors,
+        warned,
+        text.strip() if warned else "",
+    )
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+@login_required
+@shows("record contact")
+@require_http_methods(["GET", "POST"])
+def record_contact(request: HttpRequest, concern_id: str) -> HttpResponse:
+    """Record contact with the child or their family, made or tried, with whether the child
+    was seen alone."""
+    _may(request, "record_contact", "your role reads concerns; it does not record contact")
+    user = signed_in_user(request)
+    values = {k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"}
+    errors: list[tuple[str, str]] = []
+    warned = None
+    summary = values.get("summary", "")
+    if request.method == "POST":
+        problems: list[FieldProblem] = []
+        day = read_date(request.POST, "happened_on", "happened_on", problems)
+        errors = [("happened_on-day", p.message) for p in problems]
+        if not errors:
+            warned = _wording_checked(request, summary)
+        if not errors and warned is None:
+            _, errors = attempt(
+                lambda: do_record_contact(
+                    concern_id,
+                    with_whom=values.get("with_whom", ""),
+                    method=values.get("method", ""),
+                    happened_on=date.fromisoformat(day) if day else None,
+                    made=_yes_no(values.get("made", "")),
+                    seen_alone=_yes_no(values.get("seen_alone", "")),
+                    summary=summary,
+                    child_id=values.get("child") or None,
+                    actor=user,
+                )
+            )
+            errors = [("happened_on-day" if f == "happened_on" else f, m) for f, m in errors]
+            if not errors:
+                return redirect(
+                    reverse("web:concern", args=[concern_id]) + "?done=contact#contacts"
+                )
+    record, _ = attempt(lambda: concern_children(user, concern_id))
+    return _case_page(
+        request,
+        concern_id,
+        "web/contact.html",
+        {
+            "values": values,
+            "children": [(str(c.pk), str(c), "") for c in record or []],
+            "with_choices": [(k, v, "") for k, v in CONTACT_WITH.items()],
+            "method_choices": [("", "Choose how")] + list(CONTACT_METHODS.items()),
+            "yes_no": [("yes", "Yes", ""), ("no", "No", "")],
+        },
+        errors,
+        warned,
+        summary.strip() if warned else "",
+    )
+
+
+@login_required
+@shows("record the outcome")
+@require_http_methods(["GET", "POST"])
+def record_outcome(request: HttpRequest, concern_id: str) -> HttpResponse:
+    """Record what came of a concern; whoever raised it is told the kind of outcome in plain
+    words, shown here as they will read it."""
+    _may(request, "record_outcome", "your role reads concerns; it does not record outcomes")
+    user = signed_in_user(request)
+    outcome = request.POST.get("outcome", "")
+    summary = request.POST.get("summary", "")
+    errors: list[tuple[str, str]] = []
+    warned = None
+    if request.method == "POST":
+        warned = _wording_checked(request, summary) if outcome in OUTCOMES else None
+        if warned is None:
+            _, errors = attempt(lambda: do_record_outcome(concern_id, outcome, summary, actor=user))
+            if not errors:
+                return redirect(reverse("web:concern", args=[concern_id]) + "?done=outcome")
+    return _case_page(
+        request,
+        concern_id,
+        "web/outcome.html",
+        {
+            "values": {"outcome": outcome, "summary": summary},
+            "choices": [(k, o.label, f"They are told: “{o.for_reporter}”") for k, o in OUTCOMES.items()],
+        },
+        errors,
+        warned,
+        summary.strip() if warned else "",
     )

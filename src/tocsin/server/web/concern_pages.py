@@ -52,6 +52,9 @@ _DONE = {
     "approved": "You signed the proposal off; it has taken effect",
     "rejected": "You rejected the proposal; the concern is back as it was",
     "regraded": "The band is changed",
+    "noted": "Your case note is added",
+    "contact": "The contact is recorded",
+    "outcome": "The outcome is recorded; whoever raised the concern can now see it",
     "regrade-proposed": (
         "Lowering this band needs a second person: your proposal waits for a manager's "
         "sign-off, and the band stays as it is until then"
@@ -109,23 +112,42 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
     concern = record.concern
     user = signed_in_user(request)
     case = case_of(concern)
+    authors = {entry.seq: entry.actor for entry in record.timeline}
     context = {
         "case": case.case,
         "decisions": case.decisions,
         "allocations": case.allocations,
         "pending": case.pending,
+        "contacts": case.contacts,
+        "outcome": case.outcome,
+        "outcomes": case.outcomes,
         "names": actor_names(
             [d.proposed_by for d in case.decisions]
             + [d.signed_off_by for d in case.decisions if d.signed_off_by]
             + [a.actor for a in case.allocations]
+            + [c.actor for c in case.contacts]
+            + [o.actor for o in case.outcomes]
         ),
-        "may": {a: allowed(user.role, a) for a in ("allocate", "decide", "sign_off")},
+        "may": {
+            a: allowed(user.role, a)
+            for a in (
+                "allocate",
+                "decide",
+                "sign_off",
+                "add_information",
+                "record_contact",
+                "record_outcome",
+            )
+        },
         "done": _DONE.get(request.GET.get("done", "")),
         "band_label": band_label,
         "concern": concern,
         "children": record.children,
         "screenings": _screenings(record),
-        "notes": [{"note": note, "warned": warnings_in(note.text)} for note in record.notes],
+        "notes": [
+            {"note": note, "warned": warnings_in(note.text), "by": authors.get(note.added_seq, "")}
+            for note in record.notes
+        ],
         "timeline": record.timeline,
         "views": record.viewings,
         "narrative": warnings_in(concern.narrative),

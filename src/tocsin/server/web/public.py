@@ -24,7 +24,9 @@ from tocsin.domain.concerns import (
     validate_draft,
 )
 from tocsin.domain.concerns.steps import read_date
+from tocsin.domain.concerns import follow_up_code_hash
 from tocsin.server.actors import Invalid
+from tocsin.server.casework.read_models import report_progress
 from tocsin.server.concerns.actions import (
     FOLLOW_UP_CODE_NOT_MATCHED,
     FOLLOW_UP_EMPTY,
@@ -37,7 +39,15 @@ from tocsin.server.concerns.actions import (
 from tocsin.server.web import _ratelimit
 from tocsin.server.web._presenting import receipt_response
 
-__all__ = ["LANGUAGES", "choose_language", "follow_up", "receipt", "report", "reported"]
+__all__ = [
+    "LANGUAGES",
+    "choose_language",
+    "follow_up",
+    "progress",
+    "receipt",
+    "report",
+    "reported",
+]
 
 #: code in the address → (Django language, html lang, direction, name in that language).
 LANGUAGES: dict[str, tuple[str, str, str, str]] = {
@@ -252,6 +262,34 @@ def follow_up(request: HttpRequest, lang: str) -> HttpResponse:
         request,
         lang,
         "web/public_follow_up.html",
+        {"values": values, "errors": errors, "error_for": dict(reversed(errors))},
+        status=400 if errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def progress(request: HttpRequest, lang: str) -> HttpResponse:
+    """What has happened to a report, for the person who made it: with their follow-up code,
+    where it stands or the kind of outcome, in plain words in their language. Nothing about
+    the child or family is shown; a code that matches nothing gets the same answer whatever
+    was meant, and every look counts against the visitor's limit like a follow-up."""
+    _language(lang)
+    values = {"code": request.POST.get("code", "")}
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        if not _ratelimit.allow(request, _ratelimit.FOLLOW_UP):
+            return _render(request, lang, "web/public_busy.html", {}, status=429)
+        words = report_progress(follow_up_code_hash(values["code"]))
+        if words is not None:
+            with translation.override(LANGUAGES[lang][0]):
+                told = _(words)
+            return _render(request, lang, "web/public_progress.html", {"words": told})
+        with translation.override(LANGUAGES[lang][0]):
+            errors = [("code", _follow_up_messages()[FOLLOW_UP_CODE_NOT_MATCHED])]
+    return _render(
+        request,
+        lang,
+        "web/public_check.html",
         {"values": values, "errors": errors, "error_for": dict(reversed(errors))},
         status=400 if errors else 200,
     )

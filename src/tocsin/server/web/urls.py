@@ -31,6 +31,13 @@ urlpatterns = [
     path("concerns/<uuid:concern_id>/allocate/", casework_pages.allocate, name="allocate"),
     path("concerns/<uuid:concern_id>/decide/", casework_pages.decide, name="decide"),
     path("decisions/<uuid:decision_id>/", casework_pages.sign_off, name="sign-off"),
+    path("concerns/<uuid:concern_id>/notes/new/", casework_pages.add_note, name="add-note"),
+    path(
+        "concerns/<uuid:concern_id>/contacts/new/",
+        casework_pages.record_contact,
+        name="record-contact",
+    ),
+    path("concerns/<uuid:concern_id>/outcome/", casework_pages.record_outcome, name="outcome"),
     path("concerns/<uuid:concern_id>/", concern_pages.concern_page, name="concern"),
     path("concerns/<uuid:concern_id>/recorded/", concern_form.recorded, name="concern-recorded"),
     path("concerns/<uuid:concern_id>/receipt/", concern_form.receipt, name="concern-receipt"),
@@ -60,4 +67,5 @@ urlpatterns = [
     path("report/<str:lang>/sent/", public.reported, name="report-sent"),
     path("report/<str:lang>/receipt/", public.receipt, name="report-receipt"),
     path("report/<str:lang>/follow-up/", public.follow_up, name="follow-up"),
+    path("report/<str:lang>/progress/", public.progress, name="report-progress"),
 ]
