@@ -16,7 +16,7 @@ MUTMUT_ARGS ?=
 MO := $(patsubst %.po,%.mo,$(wildcard src/tocsin/server/web/locale/*/LC_MESSAGES/django.po))
 APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get -o DPkg::Lock::Timeout=600
 
-.PHONY: help setup chromium demo test test-sqlite test-postgres lint migrations-check format bench mutation docs clean
+.PHONY: help setup chromium pdf-libraries demo test test-sqlite test-postgres lint migrations-check format bench mutation docs clean
 
 help: ## List the targets and what they do
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -41,7 +41,11 @@ $(CSS): node_modules/.installed frontend/tocsin.scss frontend/copy-assets.mjs
 chromium: ## Install Debian's Chromium for the browser tests, unless it is already there
 	@command -v chromium >/dev/null || { $(APT) update && $(APT) install -y chromium; }
 
-setup: $(STAMP) $(CSS) $(MO) chromium ## Install everything Tocsin needs (.venv, npm packages, compiled CSS, translations, Chromium)
+pdf-libraries: ## Install what WeasyPrint needs to draw PDFs (Pango, fonts), unless already there
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && test -d /usr/share/fonts/truetype/liberation2; } \
+		|| { $(APT) update && $(APT) install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2; }
+
+setup: $(STAMP) $(CSS) $(MO) chromium pdf-libraries ## Install everything Tocsin needs (.venv, npm packages, compiled CSS, translations, Chromium)
 
 demo: setup ## Build a synthetic partnership into ./var and serve it on http://127.0.0.1:8000
 	$(BIN)/tocsin demo

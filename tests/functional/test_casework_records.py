@@ -66,7 +66,9 @@ def test_a_case_note_is_checked_for_wording_before_it_is_saved(people: dict[str,
     assert shown.select_one("mark.tocsin-flagged").get_text() == "putting herself at risk"
     assert shown.select_one("textarea#text").get_text() == worded
     # Saved as written when the writer keeps the wording they were shown.
-    kept = client.post(url, {"text": worded, "checked": shown.select_one("[name=checked]")["value"]})
+    kept = client.post(
+        url, {"text": worded, "checked": shown.select_one("[name=checked]")["value"]}
+    )
     assert kept.status_code == 302 and kept["Location"].endswith("?done=noted#notes")
     note = ConcernNote.objects.get()
     assert note.text == worded and note.language_warnings == 1 and note.channel == "practitioner"
@@ -126,7 +128,11 @@ def test_contact_with_the_child_through_the_page_and_the_api(people: dict[str, A
     }
     assert client.post(url, answers).status_code == 302
     contact = Contact.objects.get()
-    assert (contact.made, contact.seen_alone, str(contact.happened_on)) == (True, False, "2026-12-02")
+    assert (contact.made, contact.seen_alone, str(contact.happened_on)) == (
+        True,
+        False,
+        "2026-12-02",
+    )
     assert contact.child_id == concern.child_links.get().child_id
     row = _page(client.get(f"/concerns/{concern.pk}/")).select_one("#contacts tbody tr")
     assert "2 December 2026" in row.get_text() and "Not seen alone" in row.get_text()
@@ -167,7 +173,9 @@ def test_the_agency_that_raised_it_sees_the_outcome(people: dict[str, Any]) -> N
     assert answer.status_code == 201
     assert Case.objects.get(concern=concern).outcome == "child_in_need_plan"
     # The school that raised the concern reads the outcome on its own concern page.
-    banner = _page(_client(people["teacher"]).get(f"/concerns/{concern.pk}/")).select_one("#outcome")
+    banner = _page(_client(people["teacher"]).get(f"/concerns/{concern.pk}/")).select_one(
+        "#outcome"
+    )
     assert "Child in need plan" in banner.get_text()
     assert "Plan agreed with the family" in banner.get_text()
     assert verify_ledger().ok
@@ -214,12 +222,17 @@ def test_a_wrong_code_learns_nothing(client: Client) -> None:
 
 def test_looking_up_progress_is_rate_limited(client: Client) -> None:
     cache.clear()
-    statuses = [client.post("/report/en/progress/", {"code": "AAAA"}).status_code for _ in range(11)]
+    statuses = [
+        client.post("/report/en/progress/", {"code": "AAAA"}).status_code for _ in range(11)
+    ]
     assert statuses[-1] == 429 and set(statuses[:-1]) == {400}
 
 
 def test_what_a_reporter_was_shown_is_recorded(client: Client, people: dict[str, Any]) -> None:
-    assert client.post("/report/en/", {"child_name": "Kasia", "narrative": "A car again."}).status_code == 302
+    assert (
+        client.post("/report/en/", {"child_name": "Kasia", "narrative": "A car again."}).status_code
+        == 302
+    )
     code = _page(client.get("/report/en/sent/")).select_one("#follow-up-code").get_text()
     concern = Concern.objects.get(channel="public")
     Client().post("/report/en/progress/", {"code": code})

@@ -1,7 +1,7 @@
 """Case work after a concern is recorded: trays, allocation, decisions with reasons, the
 second person (four eyes) before anything is lowered or closed, case notes, contact with the
-child and family, and outcomes with what the person who raised the concern is told. Plain Python; imports nothing
-from Django.
+child and family, and outcomes with what the person who raised the concern is told. Plain
+Python; imports nothing from Django.
 
 The rules live here so that every route (pages, API, import, command line) applies the same
 ones: which decisions need a second person, who may sign off whose proposal, what makes a
@@ -9,14 +9,6 @@ rationale substantive, and which role may do what (``ACCESS``, documented in doc
 """
 
 from tocsin.domain.casework._access import ACCESS, ACTIONS, allowed, roles_for
-from tocsin.domain.casework._events import (
-    ConcernAllocated,
-    ContactRecorded,
-    DecisionRecorded,
-    DecisionSignedOff,
-    OutcomeRecorded,
-    RegradeProposed,
-)
 from tocsin.domain.casework._contact import (
     CONTACT_METHODS,
     CONTACT_WITH,
@@ -28,6 +20,14 @@ from tocsin.domain.casework._contact import (
     note_problems,
     outcome_problems,
     reporter_words,
+)
+from tocsin.domain.casework._events import (
+    ConcernAllocated,
+    ContactRecorded,
+    DecisionRecorded,
+    DecisionSignedOff,
+    OutcomeRecorded,
+    RegradeProposed,
 )
 from tocsin.domain.casework._rules import (
     BAND_RANK_UNSCREENED,

@@ -1,7 +1,8 @@
 """Case-work actions: allocate a concern, decide about it, propose lowering its band, sign a
-proposal off, record contact with the child and family, and record an outcome. Each checks the actor's role and need-to-know itself, looks things up
-inside the transaction, raises typed refusals (``Invalid`` with field problems, ``NotVisible``,
-``ActionRefused``), and records events; the rules are the core's (``tocsin.domain.casework``).
+proposal off, record contact with the child and family, and record an outcome. Each checks the
+actor's role and need-to-know itself, looks things up inside the transaction, raises typed
+refusals (``Invalid`` with field problems, ``NotVisible``, ``ActionRefused``), and records
+events; the rules are the core's (``tocsin.domain.casework``).
 """
 
 from __future__ import annotations

@@ -197,7 +197,9 @@ class OutcomeRecord(ProjectionModel, ShownWhenLoaded):
 
     id = models.UUIDField(primary_key=True)
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="outcomes")
-    outcome = models.CharField(max_length=30, choices=sorted((k, v.label) for k, v in OUTCOMES.items()))
+    outcome = models.CharField(
+        max_length=30, choices=sorted((k, v.label) for k, v in OUTCOMES.items())
+    )
     summary = models.TextField()
     language_warnings = models.IntegerField(default=0)
     actor = models.CharField(max_length=100)

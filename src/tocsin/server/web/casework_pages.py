@@ -40,7 +40,6 @@ from tocsin.server.casework.actions import (
     do_record_outcome,
     do_sign_off,
 )
-from tocsin.server.concerns.actions import do_add_information
 from tocsin.server.casework.read_models import (
     TRAYS,
     TrayFilters,
@@ -49,6 +48,7 @@ from tocsin.server.casework.read_models import (
     tray,
     trays_for,
 )
+from tocsin.server.concerns.actions import do_add_information
 from tocsin.server.concerns.read_models import concern_children
 from tocsin.server.directory.read_models import actor_names, agencies, allocatable_workers
 from tocsin.server.reads import shows
@@ -351,7 +351,7 @@ def record_contact(request: HttpRequest, concern_id: str) -> HttpResponse:
             "values": values,
             "children": [(str(c.pk), str(c), "") for c in record or []],
             "with_choices": [(k, v, "") for k, v in CONTACT_WITH.items()],
-            "method_choices": [("", "Choose how")] + list(CONTACT_METHODS.items()),
+            "method_choices": [("", "Choose how"), *CONTACT_METHODS.items()],
             "yes_no": [("yes", "Yes", ""), ("no", "No", "")],
         },
         errors,
@@ -384,7 +384,9 @@ def record_outcome(request: HttpRequest, concern_id: str) -> HttpResponse:
         "web/outcome.html",
         {
             "values": {"outcome": outcome, "summary": summary},
-            "choices": [(k, o.label, f"They are told: “{o.for_reporter}”") for k, o in OUTCOMES.items()],
+            "choices": [
+                (k, o.label, f"They are told: “{o.for_reporter}”") for k, o in OUTCOMES.items()
+            ],
         },
         errors,
         warned,

@@ -1,5 +1,5 @@
-"""Pages for agencies: a concern with everything known and its timeline, a child with every
-concern the reader may see, "my recent concerns", and regrading a screening's band.
+"""Pages for agencies: a concern with everything known and its timeline, "my recent
+concerns", and regrading a screening's band (a child's page is in ``chronology_pages``).
 
 Every read goes through a read model over the gates; the request's read scope records one
 view listing what it showed.
@@ -32,7 +32,6 @@ from tocsin.server.casework.read_models import case_of
 from tocsin.server.concerns.actions import do_regrade_risk
 from tocsin.server.concerns.read_models import (
     ConcernRecord,
-    child_record,
     concern_record,
     recent_concerns,
     screening_at,
@@ -41,7 +40,7 @@ from tocsin.server.directory.read_models import actor_names
 from tocsin.server.reads import shows
 from tocsin.server.web._presenting import attempt, band_label, signed_in_user, warnings_in
 
-__all__ = ["child_page", "concern_page", "my_concerns", "regrade"]
+__all__ = ["concern_page", "my_concerns", "regrade"]
 
 RECENT = 25
 #: What the concern page confirms after a case-work page sends someone back to it.
@@ -163,22 +162,6 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
         "recorded_by": record.recorded_by or CHANNELS.get(concern.channel, concern.channel),
     }
     return render(request, "web/concern.html", context)
-
-
-@login_required
-@shows("child page")
-def child_page(request: HttpRequest, child_id: str) -> HttpResponse:
-    """A child and every concern about them that the reader may see."""
-    try:
-        record = child_record(signed_in_user(request), child_id)
-    except NotVisible:
-        raise Http404("no such child, or you do not have access to them") from None
-    bands = {pk: band_label(band) for pk, band in record.bands.items()}
-    return render(
-        request,
-        "web/child.html",
-        {"child": record.child, "concerns": record.concerns, "bands": bands, "sexes": SEXES},
-    )
 
 
 @login_required

@@ -21,10 +21,10 @@ from tocsin.domain.concerns import (
     FieldProblem,
     PersonDraft,
     VehicleDraft,
+    follow_up_code_hash,
     validate_draft,
 )
 from tocsin.domain.concerns.steps import read_date
-from tocsin.domain.concerns import follow_up_code_hash
 from tocsin.server.actors import Invalid
 from tocsin.server.casework.read_models import report_progress
 from tocsin.server.concerns.actions import (

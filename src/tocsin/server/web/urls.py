@@ -3,6 +3,7 @@ from django.urls import path
 
 from tocsin.server.web import (
     casework_pages,
+    chronology_pages,
     concern_form,
     concern_pages,
     estimate_pages,
@@ -46,7 +47,9 @@ urlpatterns = [
         concern_pages.regrade,
         name="regrade",
     ),
-    path("children/<uuid:child_id>/", concern_pages.child_page, name="child"),
+    path("children/<uuid:child_id>/", chronology_pages.child_page, name="child"),
+    path("children/<uuid:child_id>/print/", chronology_pages.child_print, name="child-print"),
+    path("children/<uuid:child_id>/chronology.pdf", chronology_pages.child_pdf, name="child-pdf"),
     # Analysts, scrutineers, the front door and heads of service: the hidden number.
     path("estimates/", estimate_pages.estimates, name="estimates"),
     path("estimates/new/", estimate_pages.new_estimate, name="estimate-new"),
