@@ -1,0 +1,95 @@
+"""A child's picture in a real browser: a council worker adds a case note (the wording check
+first), then the child known to a school, the police and the council is seen by each agency
+(its own part, and what the others hold without what it says) and by the front door (all of
+it). axe-core checks the note page and the chronology; screenshots are kept."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests.functional.browser.conftest import PASSWORD, ROOT, AxeReport, Server, pytestmark
+from tests.functional.browser.test_casework_browser import shots, sign_in_as
+
+__all__ = ["pytestmark", "shots"]
+
+
+@pytest.fixture(scope="module")
+def known_to_three(server: Server) -> dict[str, Any]:
+    made = subprocess.run(
+        [sys.executable, "-m", "tests.functional.browser._chronology_world"],
+        env={**server.cli.env, "CASEWORK_PASSWORD": PASSWORD},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    world: dict[str, Any] = json.loads(made.stdout.strip().splitlines()[-1])
+    return world
+
+
+def test_adding_a_case_note(
+    page: Any, axe: AxeReport, known_to_three: dict[str, Any], shots: Any
+) -> None:
+    concern = known_to_three["concerns"]["ch-council"]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_as(page, "ch-council")
+    page.goto(f"/concerns/{concern['id']}/")
+    page.get_by_role("link", name="Add a case note").click()
+    axe.check(page, "case note")
+    note = page.get_by_label("Case note")
+    note.fill("Her mother says she is putting herself at risk by going to the takeaway.")
+    page.get_by_role("button", name="Save the note").click()
+    # Checked before it is saved: the flagged words, the suggestion, the text kept.
+    page.locator("#wording-check").wait_for()
+    assert page.locator("mark.tocsin-flagged").inner_text() == "putting herself at risk"
+    page.screenshot(path=str(shots / "note-wording-check.png"), full_page=True)
+    note.fill("Her mother says adults at the takeaway give her lifts and money.")
+    page.get_by_role("button", name="Save the note as it is now").click()
+    page.get_by_text("Your case note is added").wait_for()
+    notes = page.locator(".tocsin-note")
+    assert "adults at the takeaway give her lifts" in notes.last.inner_text()
+    assert "Dee Okoro" in notes.last.inner_text()
+
+
+@pytest.mark.parametrize("who", ["ch-school", "ch-police", "ch-council", "ch-mash"])
+def test_the_chronology_of_a_child_known_to_three_agencies(
+    page: Any, axe: AxeReport, known_to_three: dict[str, Any], shots: Any, who: str
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_as(page, who)
+    page.goto(f"/children/{known_to_three['child_id']}/")
+    page.get_by_role("heading", name="Maja Thornbury").wait_for()
+    table = page.locator("#chronology").inner_text()
+    narratives = known_to_three["narratives"]
+    agencies = known_to_three["agencies"]
+    if who == "ch-mash":
+        for narrative in narratives.values():
+            assert narrative in table
+        assert page.locator("#held-elsewhere").count() == 0
+        assert "Seen alone at home" in table and "Allocated to Dee Okoro" in table
+    else:
+        assert narratives[who] in table
+        held = page.locator("#held-elsewhere").inner_text()
+        for other, narrative in narratives.items():
+            if other in (who, "ch-mash"):
+                continue
+            assert narrative not in page.content(), f"{who} was shown {other}'s concern"
+            assert agencies[other] in held
+        if who != "ch-council":
+            assert "Dee Okoro" in held, "whom to ask about the council's concern"
+    axe.check(page, f"chronology ({who})")
+    page.screenshot(path=str(shots / f"chronology-{who}.png"), full_page=True)
+    # The print version: the marking, no navigation.
+    page.get_by_role("link", name="Print the chronology").click()
+    page.get_by_text("OFFICIAL-SENSITIVE").wait_for()
+    page.emulate_media(media="print")
+    assert not page.locator(".govuk-service-navigation").is_visible()
+    page.screenshot(path=str(shots / f"chronology-print-{who}.png"), full_page=True)
+    page.emulate_media(media="screen")
