@@ -178,6 +178,8 @@ def test_the_agency_that_raised_it_sees_the_outcome(people: dict[str, Any]) -> N
     )
     assert "Child in need plan" in banner.get_text()
     assert "Plan agreed with the family" in banner.get_text()
+    mine = _page(_client(people["teacher"]).get("/concerns/mine/")).select_one("#concerns")
+    assert "Outcome: Child in need plan" in mine.get_text()
     assert verify_ledger().ok
 
 

@@ -37,8 +37,18 @@ from tocsin.domain.concerns import (
 )
 from tocsin.domain.directory import ROLES
 from tocsin.server.actors import ActionRefused, SystemActor
-from tocsin.server.casework.actions import do_allocate, do_decide, do_sign_off
-from tocsin.server.concerns.actions import ConcernInvalid, do_record_concern
+from tocsin.server.casework.actions import (
+    do_allocate,
+    do_decide,
+    do_record_contact,
+    do_record_outcome,
+    do_sign_off,
+)
+from tocsin.server.concerns.actions import (
+    ConcernInvalid,
+    do_add_information,
+    do_record_concern,
+)
 from tocsin.server.directory.actions import (
     do_enrol_user,
     do_form_team,
@@ -69,6 +79,10 @@ class DemoLoad:
     decisions: int = 0
     sign_offs: int = 0
     awaiting: int = 0
+    #: the work that follows a decision: visits, case notes, outcomes.
+    contacts: int = 0
+    notes: int = 0
+    outcomes: int = 0
     #: simulated decisions the case-work rules refused (a later one on a closed case, say).
     case_work_skipped: Counter[str] = field(default_factory=Counter)
 
@@ -242,6 +256,23 @@ _RATIONALES = {
     "crime_recorded": "Disclosure of a sexual offence against a child: crime recorded",
 }
 
+#: What came of each simulated decision, once its work is done (synthetic wording).
+_OUTCOMES = {
+    "no_further_action": ("no_further_action", "Checks complete; no role for children's services"),
+    "early_help": ("early_help", "Family accepted support from the early help team"),
+    "assessment": ("child_in_need_plan", "Assessment completed; child in need plan agreed"),
+    "strategy_discussion": (
+        "child_protection_plan",
+        "Conference agreed a child protection plan for the risk of exploitation",
+    ),
+    "crime_recorded": ("police_action", "Investigation under way; the adult named was arrested"),
+}
+_VISIT = (
+    "Visited at home: seen {alone}. Talked about school, friends and who she spends time with; "
+    "she described adults who give her lifts and gifts."
+)
+_NOTE = "Checked with the school: attendance has fallen this term and she has a new phone."
+
 
 def _front_door_managers(staff: Mapping[str, User]) -> dict[str, User]:
     """One MASH manager for each agency with a front-door team (the simulator names none):
@@ -291,6 +322,7 @@ def _case_work(
             continue
         if row["made_at"] >= waiting_from:
             continue
+        owner: User | None = None
         try:
             if outcome in ("assessment", "strategy_discussion", "early_help"):
                 team = workers.get(str(decider.agency_id), [])
@@ -301,16 +333,50 @@ def _case_work(
             result = do_decide(concern_id, outcome, _RATIONALES[outcome], actor=decider)
             load.decisions += 1
             manager = managers.get(str(decider.agency_id))
+            settled = not result.awaiting_sign_off
             if result.awaiting_sign_off and row["made_at"] < signing_from and manager:
                 do_sign_off(result.decision_id, True, "Agreed: checks are complete", actor=manager)
                 load.sign_offs += 1
+                settled = True
             elif result.awaiting_sign_off:
                 load.awaiting += 1
+            if owner is not None:
+                _follow_up_work(concern_id, owner, row, done, load)
+            # The older decisions have run their course: what came of them is recorded.
+            if settled and row["made_at"] < signing_from:
+                code, summary = _OUTCOMES[outcome]
+                do_record_outcome(concern_id, code, summary, actor=owner or decider)
+                load.outcomes += 1
         except ActionRefused as exc:
             load.case_work_skipped[str(exc)] += 1
         if done % 200 == 0:
             report("case work", done, len(screening))
     report("case work", len(screening), len(screening))
+
+
+def _follow_up_work(
+    concern_id: str, owner: User, row: Mapping[str, Any], done: int, load: DemoLoad
+) -> None:
+    """What an allocated worker does next: a home visit (every fifth one tried and not made)
+    and a note of what the school said."""
+    day = min(date.fromisoformat(row["made_at"][:10]), date.today())
+    made = done % 5 != 0
+    alone = done % 3 != 0
+    do_record_contact(
+        concern_id,
+        with_whom="child",
+        method="home_visit",
+        happened_on=day,
+        made=made,
+        seen_alone=alone if made else None,
+        summary=_VISIT.format(alone="alone" if alone else "with her mother present")
+        if made
+        else "Nobody answered at the address; a card was left and the school told.",
+        actor=owner,
+    )
+    load.contacts += 1
+    do_add_information(concern_id, _NOTE, actor=owner)
+    load.notes += 1
 
 
 def set_demo_passwords(make_password: Callable[[], str]) -> list[dict[str, str]]:

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from tocsin.domain.concerns import valid_nhs_number
-from tocsin.server.casework.models import Case
+from tocsin.server.casework.models import Case, Contact, OutcomeRecord
 from tocsin.server.concerns.models import Child, Concern
 from tocsin.server.demo import DemoNhsNumbers, load_partnership
 from tocsin.server.directory.models import User
@@ -50,6 +50,12 @@ def test_the_small_demo_gives_lists_that_overlap_and_an_estimate() -> None:
     # Case work drawn from the simulator's decisions: full trays, and a proposal waiting.
     assert load.allocations > 0 and load.decisions > 0 and load.sign_offs > 0
     assert load.awaiting >= 1
+    # The work after a decision: visits, case notes and outcomes, so the chronology has them.
+    assert load.contacts > 0 and load.notes == load.contacts and load.outcomes > 0
+    assert (
+        Contact.objects.filter(made=False).exists() and Contact.objects.filter(made=True).exists()
+    )
+    assert set(OutcomeRecord.objects.values_list("outcome", flat=True)) >= {"no_further_action"}
     statuses = set(Case.objects.values_list("status", flat=True))
     assert {"new", "in_progress", "awaiting_sign_off", "closed"} <= statuses, statuses
     assert User.objects.filter(role="mash_manager").exists()

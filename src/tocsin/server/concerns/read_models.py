@@ -165,10 +165,12 @@ def concern_children(user: User, concern_id: uuid.UUID | str) -> list[Child]:
 
 
 def recent_concerns(user: User, limit: int) -> list[Concern]:
-    """The concerns ``user`` recorded most recently, each with its children."""
+    """The concerns ``user`` recorded most recently, each with its children and its case (so
+    whoever raised a concern sees what has happened to it)."""
     return list(
         concerns_visible_to(user)
         .filter(recorded_by=user)
+        .select_related("case")
         .prefetch_related("child_links__child")
         .order_by("-recorded_seq")[:limit]
     )

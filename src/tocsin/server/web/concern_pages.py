@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from tocsin.domain import screening as screening_policy
-from tocsin.domain.casework import allowed
+from tocsin.domain.casework import OUTCOMES, allowed
 from tocsin.domain.concerns import (
     CHANNELS,
     CIN_FACTORS,
@@ -169,7 +169,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
 def my_concerns(request: HttpRequest) -> HttpResponse:
     """The concerns this person recorded most recently."""
     concerns = recent_concerns(signed_in_user(request), RECENT)
-    return render(request, "web/my_concerns.html", {"concerns": concerns})
+    return render(request, "web/my_concerns.html", {"concerns": concerns, "outcomes": OUTCOMES})
 
 
 @login_required

@@ -82,6 +82,7 @@ class Command(TocsinCommand):
                 f"Loaded {load.agencies} agencies, {load.teams} teams, {load.staff} staff and "
                 f"{load.concerns} concerns ({load.allocations} allocations, {load.decisions} "
                 f"decisions, {load.sign_offs} signed off, {load.awaiting} awaiting sign-off, "
+                f"{load.contacts} visits, {load.notes} case notes, {load.outcomes} outcomes, "
                 f"{sum(load.case_work_skipped.values())} simulated decisions the rules refused) in "
                 f"{time.monotonic() - started:.0f} s"
                 + (
