@@ -154,6 +154,7 @@ def test_contact_with_the_child_through_the_page_and_the_api(people: dict[str, A
     assert tried.made is False and tried.seen_alone is None
     wrong_day = client.post(url, {**answers, "happened_on-day": "99999999999"})
     assert wrong_day.status_code == 400, "an absurd day is a field problem, not a crash"
+    assert verify_ledger().ok, "replaying the ledger rebuilds the contacts as they are"
 
 
 def test_the_agency_that_raised_it_sees_the_outcome(people: dict[str, Any]) -> None:

@@ -22,7 +22,14 @@ from tocsin.cli import main
 from tocsin.domain.concerns import IndicatorSeen
 from tocsin.domain.records import RecordExpunged
 from tocsin.domain.screening import load_scheme
-from tocsin.server.casework.actions import do_allocate, do_decide, do_sign_off, proposal_of
+from tocsin.server.casework.actions import (
+    do_allocate,
+    do_decide,
+    do_record_contact,
+    do_record_outcome,
+    do_sign_off,
+    proposal_of,
+)
 from tocsin.server.concerns.actions import (
     do_add_information,
     do_record_concern,
@@ -105,6 +112,19 @@ def world() -> dict[str, Any]:
     do_decide(screened.pk, "assessment", "Assess the family's situation", actor=worker)
     do_decide(screened.pk, "close", "Assessment finished, plan in place", actor=worker)
     do_add_information(screened.pk, "The car was seen again on Friday.", actor=worker)
+    do_record_contact(
+        screened.pk,
+        with_whom="child",
+        method="home_visit",
+        happened_on=TODAY,
+        made=True,
+        seen_alone=True,
+        summary="Seen alone at home; talked about school.",
+        actor=worker,
+    )
+    do_record_outcome(
+        screened.pk, "child_in_need_plan", "Plan agreed with the family", actor=worker
+    )
     do_record_view(worker, "concern page", [f"concern:{screened.pk}"])
     return {
         "estimate": estimate,
