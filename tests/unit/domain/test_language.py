@@ -1,11 +1,13 @@
 """The language check: every phrase of the table is caught, in its variants and at the right
-offsets; appropriate language is left alone; tables are checked when loaded. This file and the
-phrase table are the only places the wording to avoid may appear (DOMAIN.md section 4)."""
+offsets; suggestions describe and never assert; tables are checked when loaded. The flagged and
+neutral corpora are tested in test_language_corpus.py. These files, the corpora and the phrase
+table are the only places the wording to avoid may appear (DOMAIN.md section 4)."""
 
 from __future__ import annotations
 
 import inspect
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 import tocsin.domain.language
 from tocsin.domain.language import (
     LanguageWarning,
+    PhraseTable,
     PhraseTableError,
     check_fields,
     check_text,
@@ -39,71 +42,6 @@ DOMAIN_ROWS = {
     '"Money mule"; "plugging"',
     '"Risky choices" / "poor decisions"',
 }
-
-#: Notes written the way the guide asks: none of these may draw a warning.
-NEUTRAL = [
-    "Adults have been contacting the child through social media.",
-    "The location is dangerous to children.",
-    "She was groomed by an older man.",
-    "Police recorded the disclosure as a crime.",
-    "A perpetrator may be exploiting the child's vulnerability.",
-    "He has been criminally exploited by an organised crime group.",
-    "She is a victim of sexual exploitation.",
-    "The adult is facilitating communication with a child online.",
-    "Adults are using online technology to abuse the child.",
-    "He was coerced into carrying drugs internally.",
-    "She has been financially exploited; adults used her bank account to move money.",
-    "The child disclosed that she was raped at the flat on Dale Street.",
-    "He may have been sexually abused by a family friend.",
-    "A man aged about thirty has been seen waiting outside the school gates.",
-    "The taxi firm on Mill Lane was named in two separate concerns.",
-    "The child was found in another town with two phones and £400 in cash.",
-    "Staff at the hotel reported a child arriving late at night with an adult.",
-    "The Risky Business project referred the child to the service.",
-    "It would be risky to share the foster carer's address with the family.",
-    "A strategy discussion was held within 24 hours of the referral.",
-    "Police, health and social care agreed to begin a section 47 enquiry.",
-    "The social worker spent time with the child at school.",
-    "Professionals involved in CSE work met on Tuesday.",
-    "Concerns associated with the address were shared at the MACE meeting.",
-    "He was plugging in his phone charger at the station.",
-    "The service recruited two new youth workers this year.",
-    "Her key worker has a trusting relationship with her.",
-    "The team is working with the family to find a safe placement.",
-    "The school nurse is working closely with the child's GP.",
-    "The child said she felt safe with her foster carer.",
-    "Her mother reported her missing at 11pm and she returned the next morning.",
-    "An older male picked the child up in a grey car registered to a hire company.",
-    "The child has a sexually transmitted infection and has been referred for support.",
-    "The adults at the address put her at risk.",
-    "Her placement puts her at risk of further harm.",
-    "The decision to close the case was reviewed by the team manager.",
-    "The panel decided to hold a review conference within three months.",
-    "Police seized drugs and a knife from the flat.",
-    "The child was given gifts and money by adults she did not know.",
-    "The adult gave the child drugs to groom her.",
-    "Intelligence suggests the group is exploiting several children from the estate.",
-    "The child's friend is also being exploited by the same adults.",
-    "The girl was moved between hotels by adults, which may be trafficking.",
-    "A National Referral Mechanism referral was made; the child's consent is not needed.",
-    "Her brother was recruited into the army last year.",
-    "The youth worker is working for the council's early help team.",
-    "She sent a message to her social worker asking for help.",
-    "He shared photos of his dog with the youth worker.",
-    "The line manager reviewed the notes before the conference.",
-    "She works as a youth worker for a local charity.",
-    "The child attended the sexual health clinic with a support worker.",
-    "Her older sister picks her up from school on Fridays.",
-    "The child has been placed in a residential home out of area.",
-    "He was seen with an adult in a car on the ring road at 2am.",
-    "Adults are targeting children at the park, so the park is unsafe for them.",
-    "The adults exploited her vulnerability after her father died.",
-    "She talked to her teacher about the men at the takeaway.",
-    "He messaged his social worker on Tuesday.",
-    "The child's phone was examined and messages from adults were found.",
-    "The man sent indecent images to the child.",
-    "She is being coerced and controlled by an adult she met online.",
-]
 
 
 def warnings_for(phrase_id: str, text: str) -> list[LanguageWarning]:
@@ -263,22 +201,135 @@ def test_one_wording_is_reported_once_per_phrase() -> None:
     ]
 
 
-# --- appropriate language -------------------------------------------------------------------
+# --- adults framed as partners: the age decides ---------------------------------------------
 
 
-def test_at_least_forty_neutral_sentences() -> None:
-    assert len(NEUTRAL) >= 40
-    assert len(set(NEUTRAL)) == len(NEUTRAL)
+@pytest.mark.parametrize("age", range(12, 26))
+def test_a_stated_age_of_18_or_more_makes_a_boyfriend_an_adult(age: int) -> None:
+    # The check reads text only: a boyfriend of 15 for a 14-year-old is a peer, one of 22 is not.
+    sentence = f"Her boyfriend, who is {age}, collects her from school."
+    found = [w.matched for w in warnings_for("adult-called-partner", sentence)]
+    assert found == ([f"boyfriend, who is {age}"] if age >= 18 else [])
+    hyphenated = f"She was seen with her {age}-year-old boyfriend."
+    found = [w.matched for w in warnings_for("adult-called-partner", hyphenated)]
+    assert found == ([f"{age}-year-old boyfriend"] if age >= 18 else [])
 
 
-@pytest.mark.parametrize("sentence", NEUTRAL)
-def test_appropriate_language_draws_no_warning(sentence: str) -> None:
-    assert check_text(sentence) == [], [w.matched for w in check_text(sentence)]
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Her boyfriend is eighteen.", True),
+        ("Her boyfriend is twenty-two.", True),
+        ("Her boyfriend is seventeen.", False),
+        ("Her boyfriend is 99.", True),
+        ("Her boyfriend is 180 cm tall.", False),  # part of a longer number
+        ("Her boyfriend is 18.5 miles away.", False),
+        ("Her boyfriend is in his 20s.", True),  # a decade, by its own pattern
+        ("Her boyfriend was 19 minutes late.", False),  # a number, not an age
+        ("Her boyfriend turned 16 on the 22nd.", False),  # a day of the month
+        ("Her boyfriend, 16, and his brother, 22, were at the flat.", False),
+    ],
+)
+def test_only_an_adults_age_counts(sentence: str, flagged: bool) -> None:
+    assert bool(warnings_for("adult-called-partner", sentence)) is flagged
 
 
-def test_a_whole_note_in_appropriate_language_draws_no_warning() -> None:
-    assert check_text(" ".join(NEUTRAL)) == []
-    assert check_text("\n".join(NEUTRAL)) == []
+# --- suggestions describe, and never assert --------------------------------------------------
+
+#: An assertion of abuse that the writer may not know: "is being exploited", "has been
+#: groomed", "is a victim of", "adults are using" — unless hedged with "may" or "might".
+ASSERTION = re.compile(
+    r"(?<!may )(?<!might )\b(?:is|are|was|were|has been|have been|had been)\s+"
+    r"(?:being\s+)?(?:\w+ly\s+)?(?:abused|exploited|groomed|coerced|controlled|raped|"
+    r"trafficked|abusing|exploiting|grooming|coercing|controlling|using|a victim)\b",
+    re.IGNORECASE,
+)
+
+SUGGESTIONS = [(p.id, option) for p in TABLE.phrases for option in p.use_instead]
+
+
+@pytest.mark.parametrize(
+    "asserting",
+    [
+        "is being exploited by an organised crime group",
+        "has been groomed",
+        "was raped",
+        "adults are using online technology to abuse the child",
+        "is a victim of sexual exploitation",
+        "has been criminally exploited",
+    ],
+)
+def test_the_assertion_check_catches_assertions(asserting: str) -> None:
+    assert ASSERTION.search(asserting), asserting
+
+
+@pytest.mark.parametrize(
+    "hedged",
+    ["may have been groomed", "may be being criminally exploited", "may be a victim of …"],
+)
+def test_the_assertion_check_allows_what_is_hedged(hedged: str) -> None:
+    assert not ASSERTION.search(hedged), hedged
+
+
+@pytest.mark.parametrize(("phrase_id", "suggestion"), SUGGESTIONS)
+def test_no_suggestion_asserts_what_the_writer_may_not_know(
+    phrase_id: str, suggestion: str
+) -> None:
+    assert not ASSERTION.search(suggestion), f"{phrase_id}: {suggestion!r}"
+
+
+@pytest.mark.parametrize(("phrase_id", "suggestion"), SUGGESTIONS)
+def test_no_suggestion_draws_a_warning_itself(phrase_id: str, suggestion: str) -> None:
+    written = suggestion.replace("{age}", "22")
+    assert check_text(written) == [], f"{phrase_id}: {written!r}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase_id", "first_suggestion"),
+    [
+        (
+            "Her boyfriend who is 22 picks her up.",
+            "adult-called-partner",
+            "an adult aged 22 who is in contact with the child",
+        ),
+        (
+            "Her boyfriend is twenty-two.",
+            "adult-called-partner",
+            "an adult aged twenty-two who is in contact with the child",
+        ),
+        (
+            "She says she is dating a 30 year old.",
+            "relationship-with-adult",
+            "is in contact with an adult aged 30",
+        ),
+    ],
+)
+def test_a_stated_age_fills_the_suggestion(
+    sentence: str, phrase_id: str, first_suggestion: str
+) -> None:
+    [warning] = warnings_for(phrase_id, sentence)
+    assert warning.use_instead[0] == first_suggestion
+    assert first_suggestion in warning.message
+    assert all("{age}" not in option for option in warning.use_instead)
+
+
+def test_without_an_age_the_age_suggestion_is_left_out() -> None:
+    [warning] = warnings_for("adult-called-partner", "She has an older boyfriend.")
+    phrase = TABLE.phrase("adult-called-partner")
+    assert warning.use_instead == tuple(o for o in phrase.use_instead if "{age}" not in o)
+    assert warning.use_instead and not any("aged" in o for o in warning.use_instead)
+
+
+def test_the_issues_two_missed_sentences_are_caught_with_describing_suggestions() -> None:
+    [partner] = check_text("Her boyfriend who is 22 picks her up.")
+    assert partner.use_instead[0] == "an adult aged 22 who is in contact with the child"
+    [choice] = check_text("She is in a relationship and chose to go with him.")
+    assert (choice.phrase_id, choice.matched) == ("framed-as-choice", "chose to go with him")
+    for phrase in TABLE.phrases:
+        assert "is being exploited by an organised crime group" not in phrase.use_instead
+
+
+# --- the source tree -----------------------------------------------------------------------
 
 
 def test_wording_to_avoid_appears_only_in_the_phrase_table_and_its_tests() -> None:
@@ -340,6 +391,111 @@ def test_a_warning_explains_itself_and_serialises() -> None:
 def test_empty_text_has_no_warnings() -> None:
     assert check_text("") == []
     assert check_fields({}) == {}
+
+
+# --- the pattern language ---------------------------------------------------------------------
+
+
+def one_phrase(
+    patterns: list[str],
+    examples: list[str],
+    words: str = "",
+    use_instead: str = '["went missing"]',
+) -> PhraseTable:
+    """A table of one phrase, for trying out the pattern language."""
+    return parse_phrase_table(
+        f"""
+version = 1
+title = "Trial"
+source = "Tests"
+source_url = "https://example.invalid/"
+[words]
+{words}
+[[phrase]]
+id = "trial"
+row = "Trial"
+avoid = "trial"
+use_instead = {use_instead}
+why = "For the tests."
+patterns = {json.dumps(patterns)}
+examples = {json.dumps(examples)}
+"""
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "caught"),
+    [
+        ("aged 18", True),
+        ("aged 99", True),
+        ("aged 17", False),
+        ("aged 100", False),
+        ("aged 180", False),
+        ("aged 18.5", False),
+        ("aged 20s", False),
+        ("aged 30's", False),
+        ("aged 22nd", False),
+        ("aged eighteen", True),
+        ("aged nineteen", True),
+        ("aged twenty-one", True),
+        ("aged forty five", True),
+        ("aged seventeen", False),
+    ],
+)
+def test_adult_age_is_an_age_of_18_to_99(text: str, caught: bool) -> None:
+    table = one_phrase(["aged {adult_age}"], ["She was aged 18.", "Aged twenty."])
+    assert bool(check_text(text, table)) is caught
+
+
+def test_parentheses_stand_for_themselves() -> None:
+    table = one_phrase(["boyfriend ({adult_age})"], ["Her boyfriend (22).", "A boyfriend (30)"])
+    assert [w.matched for w in check_text("Her boyfriend (25) came.", table)] == ["boyfriend (25)"]
+    assert check_text("Her boyfriend 25 came.", table) == []
+
+
+def test_word_lists_may_use_other_word_lists() -> None:
+    table = one_phrase(
+        ["![{others}] boyfriend"],
+        ["Her boyfriend came.", "The boyfriend came."],
+        words='family = ["mum", "sister"]\nothers = ["{family}\'s", "{family}\'s new"]',
+    )
+    assert check_text("Her mum's boyfriend came.", table) == []
+    assert check_text("Her sister’s new boyfriend came.", table) == []
+    assert [w.matched for w in check_text("Her boyfriend came.", table)] == ["boyfriend"]
+
+
+def test_a_word_list_that_refers_to_itself_is_refused() -> None:
+    with pytest.raises(PhraseTableError, match=r"refers to itself \(others -> family -> others\)"):
+        one_phrase(
+            ["{others} boyfriend"],
+            ["Mum's boyfriend.", "Mum's boyfriend came."],
+            words='family = ["mum", "{others}"]\nothers = ["{family}\'s"]',
+        )
+
+
+def test_matching_patterns_names_the_patterns_a_sentence_exercises() -> None:
+    phrase = TABLE.phrase("adult-called-partner")
+    found = TABLE.matching_patterns(phrase, "Her 22-year-old boyfriend and her older boyfriend.")
+    assert len(found) == 2 and all(source in phrase.patterns for source in found)
+    assert TABLE.matching_patterns(phrase, "Her boyfriend is 15.") == ()
+
+
+@pytest.mark.parametrize(
+    ("use_instead", "message"),
+    [
+        ('["went missing at {time}"]', "may hold only the placeholder"),
+        ('["went missing with an adult aged {age}"]', "at least one suggestion without"),
+        ('["went missing", "went with an adult aged {age}"]', r"no pattern uses \{adult_age\}"),
+    ],
+)
+def test_suggestion_placeholders_are_checked(use_instead: str, message: str) -> None:
+    with pytest.raises(PhraseTableError, match=message):
+        one_phrase(["absconded"], ["She absconded.", "He absconded."], use_instead=use_instead)
+
+
+def test_the_built_in_word_list_cannot_be_redefined() -> None:
+    with pytest.raises(PhraseTableError, match="'adult_age' is built in"):
+        one_phrase(["absconded"], ["She absconded.", "He absconded."], words='adult_age = ["18"]')
 
 
 # --- loading other tables -------------------------------------------------------------------
@@ -409,7 +565,7 @@ def test_a_partnership_can_load_its_own_table(tmp_path: Path) -> None:
             "counter-example 'She absconded.' is caught",
         ),
         (('"[abscond|', '"{them} [abscond|'), "no such word list"),
-        (('"[abscond|', '"(abscond|'), r"the character '\(' is not allowed"),
+        (('"[abscond|', '"*abscond|'), r"the character '\*' is not allowed"),
         (('"[abscond|absconds|absconded|absconding]"', '"[abscond|absconds"'), "no matching ']'"),
         (('"[abscond|absconds|absconded|absconding]"', '"[abscond|]"'), "can match nothing"),
         (

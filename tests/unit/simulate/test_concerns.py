@@ -1,5 +1,6 @@
 """Concerns: volume and agency shares as configured, narratives that mention what truth says
-they mention, and victim-blaming phrasing only where injected, at the configured rate."""
+they mention, and victim-blaming phrasing only where injected, at the configured rate, and
+caught by the language check there and nowhere else."""
 
 from __future__ import annotations
 
@@ -73,6 +74,26 @@ def test_victim_blaming_phrases_appear_only_where_injected(dense_world: World) -
         dense_world.config.reporting.victim_blaming_rate,
         "victim-blaming phrasing",
     )
+
+
+def test_the_language_check_flags_injected_phrasing_and_nothing_else(dense_world: World) -> None:
+    # The check must catch injected phrasing, and raise no false alarm on narratives written
+    # in appropriate language. A sample (every tenth narrative) keeps the test quick; the
+    # narratives come from a few dozen templates, so a thousand of them cover every one.
+    from tocsin.domain.language import check_text
+
+    truth = {c["concern_id"]: c for c in dense_world["truth/concerns"].dicts()}
+    clean = injected = 0
+    for concern in list(dense_world["records/concerns"].dicts())[::10]:
+        narrative = str(concern["narrative"])
+        found = [(w.phrase_id, w.matched) for w in check_text(narrative)]
+        if truth[concern["concern_id"]]["victim_blaming_phrase"] is None:
+            clean += 1
+            assert found == [], narrative
+        else:
+            injected += 1
+            assert found, narrative
+    assert clean >= 500 and injected >= 50
 
 
 def test_the_phrase_table_holds_the_guides_avoid_column() -> None:

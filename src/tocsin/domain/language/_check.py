@@ -17,6 +17,8 @@ class LanguageWarning:
 
     ``start`` and ``end`` are offsets into the checked text (Python string indices, so
     ``text[start:end] == matched``); a page highlights that span and shows the alternatives.
+    ``use_instead`` holds the phrase's suggestions for this wording, with an age it states
+    filled in (:meth:`Phrase.suggestions`).
     """
 
     phrase_id: str
@@ -62,7 +64,7 @@ def check_text(text: str, table: PhraseTable | None = None) -> list[LanguageWarn
             end=end,
             matched=text[start:end],
             avoid=phrase.avoid,
-            use_instead=phrase.use_instead,
+            use_instead=phrase.suggestions(text[start:end]),
             why=phrase.why,
             table_version=table.version,
         )

@@ -1,16 +1,22 @@
 """The small pattern language of the phrase table, compiled to regular expressions.
 
-Table authors are practitioners, not programmers, so a pattern is written as words with two
+Table authors are practitioners, not programmers, so a pattern is written as words with a few
 additions, and never as a raw regular expression:
 
 * ``[a|b|c]`` — one of several alternatives; an empty alternative (``[older |]``) makes the
   group optional. Alternatives may hold several words and ``{name}`` references.
 * ``{name}`` — any entry of the table's ``[words]`` list called ``name`` (pronouns, for example).
+  An entry may itself refer to another list (``"{family}'s"``), but never, even indirectly, to
+  its own list.
+* ``{adult_age}`` — built in: an age of 18 to 99, in figures (``22``) or words
+  (``twenty-two``), but not a decade (``20s``) or part of a longer number. A suggestion of the
+  phrase can repeat the age found with ``{age}`` (see :func:`adult_age_in`).
 * ``![a|b]`` at the very start — the match does not count when preceded by one of these words;
-  at the very end — when followed by one of them.
+  at the very end — when followed by one of them. Guards may use ``{name}`` but not ``[...]``.
 
 Matching is case-insensitive and whole-word: a space matches any run of spaces, line breaks or
-hyphens, a hyphen matches an optional space or hyphen, and both kinds of apostrophe match.
+hyphens, a hyphen matches an optional space or hyphen, both kinds of apostrophe match, and the
+punctuation ``/ . & , ( )`` stands for itself.
 """
 
 from __future__ import annotations
@@ -19,13 +25,25 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["CompiledPattern", "PatternError", "compile_pattern"]
+__all__ = ["ADULT_AGE", "CompiledPattern", "PatternError", "adult_age_in", "compile_pattern"]
 
 _GAP = r"[\s\-]+"
 _HYPHEN = r"[\s\-]?"
 _APOSTROPHE = "['’]"
-_LITERAL_PUNCTUATION = "/.&,"
+_LITERAL_PUNCTUATION = "/.&,()"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: The built-in word list: an adult's age, 18 to 99, in figures or in words.
+ADULT_AGE = "adult_age"
+_TENS = "twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_ADULT_AGE_PATTERN = (
+    # Figures: not inside a longer number (2022, 22.5, £220), not a decade (20s, 30's) and
+    # not a day of the month (22nd).
+    r"(?<![\w£$€.,])(?:1[89]|[2-9][0-9])(?![.,]?[0-9])(?!(?:['’]?s|st|nd|rd|th)(?!\w))"
+    rf"|(?<!\w)(?:eighteen|nineteen|(?:{_TENS})(?:[\s\-]?(?:{_UNITS}))?)(?!\w)"
+)
+_ADULT_AGE = re.compile(_ADULT_AGE_PATTERN, re.IGNORECASE)
 
 
 class PatternError(ValueError):
@@ -53,6 +71,15 @@ class CompiledPattern:
                 continue
             found.append((start, match.end()))
         return found
+
+
+def adult_age_in(text: str) -> str | None:
+    """The first adult's age (18 to 99) written in ``text``, as written; None if there is none.
+
+    A phrase's suggestion can repeat it (``"an adult aged {age}"``) when its match states one.
+    """
+    found = _ADULT_AGE.search(text)
+    return found.group(0) if found else None
 
 
 def compile_pattern(source: str, words: Mapping[str, tuple[str, ...]]) -> CompiledPattern:
@@ -85,14 +112,18 @@ def compile_pattern(source: str, words: Mapping[str, tuple[str, ...]]) -> Compil
     return CompiledPattern(source=source, expression=expression, not_after=not_after)
 
 
-def _alternatives(inside: str, words: Mapping[str, tuple[str, ...]], source: str) -> str:
+def _alternatives(
+    inside: str, words: Mapping[str, tuple[str, ...]], source: str, seen: tuple[str, ...] = ()
+) -> str:
     # Longest first: a regular expression takes the first alternative that fits, and
     # "decision-making" must win over "decision" (the empty alternative always comes last).
     options = sorted(inside.split("|"), key=len, reverse=True)
-    return "|".join(_sequence(option, words, source) for option in options)
+    return "|".join(_sequence(option, words, source, seen) for option in options)
 
 
-def _sequence(text: str, words: Mapping[str, tuple[str, ...]], source: str) -> str:
+def _sequence(
+    text: str, words: Mapping[str, tuple[str, ...]], source: str, seen: tuple[str, ...] = ()
+) -> str:
     """Translate words, spaces, ``[...]`` groups and ``{name}`` references."""
     out: list[str] = []
     i = 0
@@ -107,13 +138,13 @@ def _sequence(text: str, words: Mapping[str, tuple[str, ...]], source: str) -> s
             close = text.find("]", i)
             if close < 0 or "[" in text[i + 1 : close]:
                 raise PatternError(f"{source!r}: '[' at position {i} has no matching ']'")
-            out.append(f"(?:{_alternatives(text[i + 1 : close], words, source)})")
+            out.append(f"(?:{_alternatives(text[i + 1 : close], words, source, seen)})")
             i = close + 1
         elif char == "{":
             close = text.find("}", i)
             if close < 0:
                 raise PatternError(f"{source!r}: '{{' at position {i} has no matching '}}'")
-            out.append(f"(?:{_word_list(text[i + 1 : close], words, source)})")
+            out.append(f"(?:{_word_list(text[i + 1 : close], words, source, seen)})")
             i = close + 1
         elif char == "-":
             out.append(_HYPHEN)
@@ -132,9 +163,16 @@ def _sequence(text: str, words: Mapping[str, tuple[str, ...]], source: str) -> s
     return "".join(out)
 
 
-def _word_list(name: str, words: Mapping[str, tuple[str, ...]], source: str) -> str:
+def _word_list(
+    name: str, words: Mapping[str, tuple[str, ...]], source: str, seen: tuple[str, ...]
+) -> str:
     if not _NAME.match(name):
         raise PatternError(f"{source!r}: {{{name}}} is not a word-list name")
+    if name == ADULT_AGE:
+        return _ADULT_AGE_PATTERN
+    if name in seen:
+        chain = " -> ".join((*seen, name))
+        raise PatternError(f"{source!r}: the word list {{{name}}} refers to itself ({chain})")
     if name not in words:
         known = ", ".join(sorted(words)) or "none"
         raise PatternError(
@@ -143,4 +181,4 @@ def _word_list(name: str, words: Mapping[str, tuple[str, ...]], source: str) -> 
         )
     # Longest first, so that "older men" is preferred to "men" where both would fit.
     entries = sorted(words[name], key=len, reverse=True)
-    return "|".join(_sequence(entry, {}, source) for entry in entries)
+    return "|".join(_sequence(entry, words, source, (*seen, name)) for entry in entries)

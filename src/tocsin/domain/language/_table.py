@@ -18,7 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tocsin.domain.language._patterns import CompiledPattern, PatternError, compile_pattern
+from tocsin.domain.language._patterns import (
+    ADULT_AGE,
+    CompiledPattern,
+    PatternError,
+    adult_age_in,
+    compile_pattern,
+)
 
 __all__ = [
     "Phrase",
@@ -43,6 +49,8 @@ _PHRASE_KEYS = {
 }
 _OPTIONAL_PHRASE_KEYS = {"not_examples"}
 MIN_EXAMPLES = 2
+#: The one placeholder a suggestion may hold: the adult's age stated in the matched wording.
+AGE_PLACEHOLDER = "{age}"
 
 
 class PhraseTableError(ValueError):
@@ -62,6 +70,19 @@ class Phrase:
     patterns: tuple[str, ...]
     examples: tuple[str, ...]
     not_examples: tuple[str, ...] = ()
+
+    def suggestions(self, matched: str) -> tuple[str, ...]:
+        """What to write instead of ``matched``.
+
+        A suggestion holding ``{age}`` is offered only when ``matched`` states an adult's age,
+        with that age filled in as written ("an adult aged 22 …"); the others always are.
+        """
+        age = adult_age_in(matched)
+        return tuple(
+            option.replace(AGE_PLACEHOLDER, age) if age else option
+            for option in self.use_instead
+            if age or AGE_PLACEHOLDER not in option
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +108,13 @@ class PhraseTable:
                 return phrase
         known = ", ".join(p.id for p in self.phrases)
         raise LookupError(f"the phrase table has no phrase {phrase_id!r} (it has: {known})")
+
+    def matching_patterns(self, phrase: Phrase, text: str) -> tuple[str, ...]:
+        """The patterns of ``phrase`` that match somewhere in ``text``, as written in the table.
+
+        For corpus tests and for explaining a warning: which pattern a sentence exercises.
+        """
+        return tuple(pattern.source for pattern in self._compiled[phrase.id] if pattern.spans(text))
 
     def spans(self, phrase: Phrase, text: str) -> list[tuple[int, int]]:
         """Non-overlapping (start, end) spans of ``phrase`` in ``text``, leftmost-longest first."""
@@ -191,6 +219,7 @@ def _phrase(
         examples=examples,
         not_examples=_text_list(entry, "not_examples", here, required=False),
     )
+    _check_suggestions(phrase, words, here)
     compiled = []
     for source in phrase.patterns:
         try:
@@ -198,6 +227,29 @@ def _phrase(
         except PatternError as exc:
             raise PhraseTableError(f"{here}: {exc}") from None
     return phrase, tuple(compiled)
+
+
+def _check_suggestions(phrase: Phrase, words: Mapping[str, tuple[str, ...]], here: str) -> None:
+    for option in phrase.use_instead:
+        leftover = option.replace(AGE_PLACEHOLDER, "")
+        if "{" in leftover or "}" in leftover:
+            raise PhraseTableError(
+                f"{here}: the suggestion {option!r} may hold only the placeholder {AGE_PLACEHOLDER}"
+            )
+    if all(AGE_PLACEHOLDER in option for option in phrase.use_instead):
+        raise PhraseTableError(
+            f"{here}: give at least one suggestion without {AGE_PLACEHOLDER}, for wording that "
+            "states no age"
+        )
+    uses_age = any(AGE_PLACEHOLDER in option for option in phrase.use_instead)
+    # A mention in the patterns or in any word list counts (a pattern may reach it by a list).
+    reference = f"{{{ADULT_AGE}}}"
+    written = [*phrase.patterns, *(entry for entries in words.values() for entry in entries)]
+    if uses_age and not any(reference in text for text in written):
+        raise PhraseTableError(
+            f"{here}: a suggestion uses {AGE_PLACEHOLDER}, but no pattern uses {{{ADULT_AGE}}} "
+            "to find one"
+        )
 
 
 def _check_examples(table: PhraseTable, phrase: Phrase, where: str) -> None:
@@ -222,6 +274,11 @@ def _words(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
         raise PhraseTableError(f"{where}: [words] must be a table of word lists")
     words: dict[str, tuple[str, ...]] = {}
     for name in raw:
+        if name == ADULT_AGE:
+            raise PhraseTableError(
+                f"{where}, [words]: {name!r} is built in (an age of 18 to 99); "
+                "give your list another name"
+            )
         words[name] = _text_list(raw, name, f"{where}, [words]")
     return words
 
