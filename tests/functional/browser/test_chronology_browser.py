@@ -93,3 +93,55 @@ def test_the_chronology_of_a_child_known_to_three_agencies(
     assert not page.locator(".govuk-service-navigation").is_visible()
     page.screenshot(path=str(shots / f"chronology-print-{who}.png"), full_page=True)
     page.emulate_media(media="screen")
+
+
+def test_a_public_reporter_learns_the_outcome_in_urdu(
+    page: Any, axe: AxeReport, known_to_three: dict[str, Any], shots: Any
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.context.clear_cookies()
+    page.goto("/report/ur/")
+    page.locator("#child_name").fill("Ola")
+    page.locator("#narrative").fill("A man in a car gives the child gifts and phones her at night.")
+    page.get_by_role("button", name="رپورٹ بھیجیں").click()
+    code = page.locator("#follow-up-code").inner_text()
+    reference = page.locator("#reference").inner_text()
+
+    # The front door finds the report, records a visit and then the outcome.
+    sign_in_as(page, "ch-mash")
+    page.get_by_role("link", name=reference).click()
+    page.get_by_role("link", name="Record contact").click()
+    page.get_by_label("A parent or carer").check()
+    page.get_by_label("How?").select_option("phone")
+    page.locator("#happened_on-day").fill("1")
+    page.locator("#happened_on-month").fill("12")
+    page.locator("#happened_on-year").fill("2026")
+    page.locator("#made").check()
+    page.get_by_label("What happened").fill("Spoke to her father, who had seen the car too.")
+    axe.check(page, "record contact")
+    page.get_by_role("button", name="Record the contact").click()
+    page.get_by_text("The contact is recorded").wait_for()
+    page.get_by_role("link", name="Record the outcome").click()
+    page.get_by_label("Police action (investigation, arrest or disruption)").check()
+    page.get_by_label("Summary for professionals").fill("The car's owner was arrested.")
+    axe.check(page, "record the outcome")
+    page.screenshot(path=str(shots / "outcome-form.png"), full_page=True)
+    page.get_by_role("button", name="Record the outcome").click()
+    banner = page.locator("#outcome")
+    banner.wait_for()
+    assert "“The police are taking action.”" in banner.inner_text()
+    assert "Spoke to her father" in page.locator("#contacts").inner_text()
+    page.screenshot(path=str(shots / "concern-with-outcome.png"), full_page=True)
+
+    # The reporter, with only the code, reads the outcome in Urdu and nothing more.
+    page.context.clear_cookies()
+    page.goto("/report/ur/progress/")
+    axe.check(page, "report progress (Urdu)")
+    page.locator("#code").fill(code)
+    page.get_by_role("button", name="معلوم کریں").click()
+    told = page.locator("#progress")
+    told.wait_for()
+    assert told.inner_text() == "پولیس کارروائی کر رہی ہے۔"
+    assert "arrested" not in page.content()
+    axe.check(page, "report progress told (Urdu)")
+    page.screenshot(path=str(shots / "progress-ur.png"), full_page=True)
