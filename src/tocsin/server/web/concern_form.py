@@ -197,7 +197,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
             f"{labels.get(s['indicator_id'], s['indicator_id'])} (last seen {s['seen_on']})"
             for s in stored["indicators"]
         ),
-        "cin_summary": "; ".join(CIN_FACTORS.get(c, c) for c in stored["cin_factors"]),
+        "cin_summary": "; ".join(f"{CIN_FACTORS.get(c, c)} ({c})" for c in stored["cin_factors"]),
         "grading_labels": {
             "source": GRADING_SOURCE,
             "intelligence": GRADING_INTELLIGENCE,
