@@ -230,6 +230,8 @@ def test_the_children_page_asks_in_its_own_words_whether_there_is_a_child() -> N
 
 def test_no_screening_is_asked_when_no_child_is_known_yet() -> None:
     everything = [s.slug for s in steps.steps_for("police_officer")]
+    fresh = steps.steps_for("police_officer", steps.empty_session_draft())
+    assert [s.slug for s in fresh] == everything  # "question 1 of 9" before anything is said
     none_yet = {**steps.empty_session_draft(), "no_child": True}
     asked = [s.slug for s in steps.steps_for("police_officer", none_yet)]
     assert asked == [s for s in everything if s not in {"indicators", "cin-factors"}]

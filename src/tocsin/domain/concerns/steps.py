@@ -290,9 +290,10 @@ class ChildrenStep(ListStep):
 
 
 def _about_a_child(step: Step, stored: Mapping[str, Any]) -> bool:
-    """Screening and the Children in Need factors are about a child: asked when there is one,
-    or when answers were given before the child was taken away (so they can be removed)."""
-    return bool(stored.get("children")) or any(bool(stored.get(key)) for key in step.keys)
+    """Screening and the Children in Need factors are about a child: not asked once the
+    person has said no child is known yet, unless answers were given before (so that they
+    can be removed)."""
+    return not stored.get("no_child") or any(bool(stored.get(key)) for key in step.keys)
 
 
 @dataclass(frozen=True)
