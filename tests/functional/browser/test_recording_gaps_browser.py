@@ -190,8 +190,10 @@ def test_intelligence_about_a_vehicle_alone(
     reference = page.locator("#reference").inner_text()
     page.get_by_role("link", name="View the concern").click()
     page.locator("h1#reference").wait_for()
-    assert page.locator("#children").inner_text().startswith(
-        "No child named yet: intelligence about 1 vehicle."
+    assert (
+        page.locator("#children")
+        .inner_text()
+        .startswith("No child named yet: intelligence about 1 vehicle.")
     )
     assert "Black Audi, registration not known" in page.locator("#intelligence").inner_text()
     page.screenshot(path=str(shots / "gaps-concern-vehicle-alone.png"), full_page=True)
