@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from tests.factories import make_draft, make_partnership, make_user
+from tocsin.domain.concerns import NO_CHILD_NOR_SUBJECT
 from tocsin.server.concerns.actions import do_record_concern
 from tocsin.server.concerns.models import Concern, RecordView
 from tocsin.server.ledger.models import LedgerLeaf
@@ -72,7 +73,7 @@ def test_validation_errors_name_each_field_and_write_nothing() -> None:
     before = LedgerLeaf.objects.count()
     body = {
         **BODY,
-        "children": [{"given_name": "", "date_of_birth": "2030-01-01", "sex": "Q"}],
+        "children": [{"given_name": "", "sex": "Q"}, {"date_of_birth": "2030-01-01"}],
         "phones": ["0123"],
     }
     response = client_for(p.practitioner).post("/api/v1/concerns/", body, format="json")
@@ -80,8 +81,8 @@ def test_validation_errors_name_each_field_and_write_nothing() -> None:
     fields = [e["field"] for e in response.json()["errors"]]
     assert fields == [
         "children[0].given_name",
-        "children[0].date_of_birth",
         "children[0].sex",
+        "children[1].date_of_birth",
         "phones[0]",
     ]
     shape = client_for(p.practitioner).post(
@@ -95,7 +96,14 @@ def test_validation_errors_name_each_field_and_write_nothing() -> None:
         "children[0].aliases[0]",
     }
     missing = client_for(p.practitioner).post("/api/v1/concerns/", {}, format="json")
-    assert {e["field"] for e in missing.json()["errors"]} == {"children", "narrative"}
+    # Children may be left out (intelligence about no child yet); validate_draft then asks
+    # for a child or what the intelligence is about.
+    assert {e["field"] for e in missing.json()["errors"]} == {"narrative"}
+    nothing = client_for(p.practitioner).post(
+        "/api/v1/concerns/", {"narrative": "Seen at the park."}, format="json"
+    )
+    assert nothing.status_code == 400
+    assert nothing.json()["errors"] == [{"field": "children", "message": NO_CHILD_NOR_SUBJECT}]
     assert LedgerLeaf.objects.count() == before
 
 

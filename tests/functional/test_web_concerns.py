@@ -70,7 +70,11 @@ def test_an_empty_question_page_shows_the_error_summary_and_inline_errors(client
     assert response.status_code == 400
     html = page(response)
     links = html.select(".govuk-error-summary__list a")
-    assert [a["href"] for a in links] == ["#children"]
+    # The link goes to the first question it asks about, and says the child may be described
+    # or that no child is known yet.
+    assert [a["href"] for a in links] == ["#children-0-given_name"]
+    assert html.select_one("#children-0-given_name") is not None
+    assert "No child is known yet" in links[0].get_text()
     assert html.select_one("title").get_text().startswith("Error:")
 
 

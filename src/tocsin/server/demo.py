@@ -140,7 +140,9 @@ class DemoNhsNumbers:
 
 def _child(record: Mapping[str, Any] | None, nhs_number: str = "") -> ChildDraft:
     if record is None:
-        return ChildDraft(given_name="(name not recorded)")
+        # The agency's record of the child is not in the tables: the child is described, not
+        # given a made-up name.
+        return ChildDraft(description="Not described in the agency's records")
     dob = record.get("date_of_birth")
     return ChildDraft(
         nhs_number=nhs_number,

@@ -184,3 +184,83 @@ def test_each_page_names_the_free_text_its_language_warnings_are_about() -> None
     assert page("what-happened").warnings(stored, len) == {"narrative": 18, "occurred_where": 4}
     assert page("persons").warnings(stored, str.upper) == {"persons-0-description": "AN OLDER MAN"}
     assert page("children").warnings(stored, len) == {}
+
+
+def test_the_children_page_takes_a_description_or_that_no_child_is_known_yet() -> None:
+    described, values = round_trip(
+        "children",
+        {
+            "children-count": "1",
+            "children-0-description": " Girl about 14 in a Northfield Academy blazer ",
+            "children-0-school": "Northfield Academy",
+        },
+    )
+    assert described["children"][0]["description"] == "Girl about 14 in a Northfield Academy blazer"
+    assert described["no_child"] is False
+    assert values["children-0-description"] == "Girl about 14 in a Northfield Academy blazer"
+
+    none_yet, values = round_trip("children", {"children-count": "1", "no_child": "yes"})
+    assert (none_yet["children"], none_yet["no_child"]) == ([], True)
+    assert values["no_child"] == "yes"
+
+    blank = page("children").read(Form({"children-count": "1"}), steps.empty_session_draft())
+    assert [(p.field, p.message) for p in blank.problems] == [("children", steps.NO_CHILD_CHOSEN)]
+    assert steps.html_id("children") == "children-0-given_name"
+    both = page("children").read(
+        Form({"children-count": "1", "children-0-given_name": "Ola", "no_child": "yes"}),
+        steps.empty_session_draft(),
+    )
+    assert [p.field for p in both.problems] == ["no_child"]
+    assert both.draft["no_child"] is False
+
+
+def test_the_children_page_asks_in_its_own_words_whether_there_is_a_child() -> None:
+    children = page("children")
+    stored = {**steps.empty_session_draft(), "no_child": True}
+    domain_says = FieldProblem("children", "Add a child the concern is about, or ...")
+    own = FieldProblem("children", steps.NO_CHILD_CHOSEN)
+    shown = steps.problems_for_step(children, [domain_says, own], stored)
+    assert shown == [("children-0-given_name", steps.NO_CHILD_CHOSEN)]
+    # Other problems about the children are shown as ever.
+    age = FieldProblem("children[0].approximate_age", "Enter an age between 0 and 17")
+    assert steps.problems_for_step(children, [age], stored) == [
+        ("children-0-approximate_age", age.message)
+    ]
+
+
+def test_no_screening_is_asked_when_no_child_is_known_yet() -> None:
+    everything = [s.slug for s in steps.steps_for("police_officer")]
+    fresh = steps.steps_for("police_officer", steps.empty_session_draft())
+    assert [s.slug for s in fresh] == everything  # "question 1 of 9" before anything is said
+    none_yet = {**steps.empty_session_draft(), "no_child": True}
+    asked = [s.slug for s in steps.steps_for("police_officer", none_yet)]
+    assert asked == [s for s in everything if s not in {"indicators", "cin-factors"}]
+    with_child = {**steps.empty_session_draft(), "children": [{"given_name": "Ola"}]}
+    assert [s.slug for s in steps.steps_for("police_officer", with_child)] == everything
+    # Answers given before the child was taken away stay reachable, to be removed.
+    stale = {**none_yet, "cin_factors": ["11A"]}
+    assert "cin-factors" in [s.slug for s in steps.steps_for("practitioner", stale)]
+    assert "indicators" not in [s.slug for s in steps.steps_for("practitioner", stale)]
+
+
+def test_the_childs_description_is_free_text_the_language_check_reads() -> None:
+    stored = {
+        **steps.empty_session_draft(),
+        "children": [{"description": "Girl in a red coat"}, {"given_name": "Ola"}],
+    }
+    assert page("children").warnings(stored, len) == {
+        "children-0-description": 18,
+        "children-1-description": 0,
+    }
+
+
+def test_the_cin_page_prompts_for_the_factors_the_indicators_suggest() -> None:
+    cin = page("cin-factors")
+    stored = {
+        **steps.empty_session_draft(),
+        "children": [{"given_name": "Ola"}],
+        "indicators": [{"indicator_id": "links_to_hotels_or_taxis", "seen_on": "2026-11-01"}],
+    }
+    assert [p.code for p in cin.prompts(stored)] == ["11A"]
+    assert cin.prompts({**stored, "cin_factors": ["11A"]}) == []
+    assert page("indicators").prompts(stored) == []

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tocsin.domain.concerns import NO_CHILD_NOR_SUBJECT
 from tocsin.domain.concerns.importing import (
     COLUMN_NAMES,
     Cell,
@@ -107,8 +108,34 @@ def test_aliases_split_on_semicolons_and_a_child_may_be_known_only_by_one() -> N
     assert row.draft.children[0].aliases == ["Mara", "Mimi"]
 
 
-def test_a_child_needs_some_name() -> None:
-    assert problems(child_given_name="", child_family_name="") == [("child_given_name", "")]
+def test_a_child_needs_no_name_only_something_to_find_them_by() -> None:
+    row = parse(
+        child_given_name="",
+        child_family_name="",
+        child_description="Girl about 14 in a Northfield Academy blazer",
+    )
+    assert row.problems == []
+    assert row.draft.children[0].description == "Girl about 14 in a Northfield Academy blazer"
+    # The sex alone would find nobody.
+    only_sex = parse(child_given_name="", child_family_name="", child_sex="F")
+    assert [(p.column, p.problem[:27]) for p in only_sex.problems] == [
+        ("child_given_name", "Enter what you know about t")
+    ]
+
+
+def test_a_row_with_no_child_is_intelligence_about_what_it_names() -> None:
+    blank = {"child_given_name": "", "child_family_name": ""}
+    row = parse(**blank, vehicle_make="Audi", vehicle_colour="black")
+    assert row.problems == []
+    assert row.draft.children == []
+    nothing = parse(**blank)
+    assert [(p.column, p.problem) for p in nothing.problems] == [
+        ("child_given_name", NO_CHILD_NOR_SUBJECT)
+    ]
+    screened = parse(
+        **blank, phones="07700 900123", indicators="staying_out_late@2026-11-01", cin_factors="11A"
+    )
+    assert [p.column for p in screened.problems] == ["indicators", "cin_factors"]
 
 
 def test_postcode_and_nhs_number() -> None:

@@ -67,7 +67,11 @@ def test_every_problem_is_named_and_nothing_is_written() -> None:
     p = make_partnership()
     before = reading_ledger().store.head()
     bad = make_draft(
-        children=[ChildDraft(date_of_birth=date(2030, 1, 1), nhs_number="1234567890", sex="Q")],
+        children=[
+            # Nothing that would find the child again (the sex alone would not).
+            ChildDraft(sex="Q"),
+            ChildDraft(date_of_birth=date(2030, 1, 1), nhs_number="1234567890"),
+        ],
         narrative="  ",
         phones=["12345"],
         persons=[PersonDraft(ethnicity="guess")],
@@ -78,9 +82,9 @@ def test_every_problem_is_named_and_nothing_is_written() -> None:
     fields = {problem.field for problem in raised.value.problems}
     assert {
         "children[0].given_name",
-        "children[0].date_of_birth",
         "children[0].sex",
-        "children[0].nhs_number",
+        "children[1].date_of_birth",
+        "children[1].nhs_number",
         "narrative",
         "phones[0]",
         "persons[0].names",

@@ -80,15 +80,21 @@ def files(draw: st.DrawFn) -> tuple[list[list[str]], int, bool]:
     """Rows of cells, how many bad cells were put in, and whether arbitrary text was too."""
     rows = [[draw(GOOD[c]) for c in COLUMNS] for _ in range(draw(st.integers(1, 5)))]
     bad = draw(st.integers(0, 2))
+    spoilt: set[tuple[int, int]] = set()
     for _ in range(bad):
         column = draw(st.sampled_from(sorted(BAD)))
         row = draw(st.integers(0, len(rows) - 1))
         rows[row][COLUMNS.index(column)] = draw(BAD[column])
+        spoilt.add((row, COLUMNS.index(column)))
     arbitrary = draw(st.booleans())
     if arbitrary:
-        column = draw(st.sampled_from(COLUMNS))
-        row = draw(st.integers(0, len(rows) - 1))
-        rows[row][COLUMNS.index(column)] = draw(st.text(max_size=40))
+        # Never over a bad cell: arbitrary text ("" say) could make it good again.
+        row, position = draw(
+            st.tuples(st.integers(0, len(rows) - 1), st.integers(0, len(COLUMNS) - 1)).filter(
+                lambda cell: cell not in spoilt
+            )
+        )
+        rows[row][position] = draw(st.text(max_size=40))
     return rows, bad, arbitrary
 
 

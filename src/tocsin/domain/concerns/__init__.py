@@ -13,7 +13,16 @@ from tocsin.domain.concerns._codes import (
     REFUSED,
     SEXES,
 )
+from tocsin.domain.concerns._describing import (
+    child_label,
+    describe_person,
+    describe_place,
+    describe_vehicle,
+    intelligence_summary,
+)
 from tocsin.domain.concerns._draft import (
+    CHANNELS_WITHOUT_CHILD,
+    NO_CHILD_NOR_SUBJECT,
     ChildDraft,
     ConcernDraft,
     FieldProblem,
@@ -49,20 +58,24 @@ from tocsin.domain.concerns._references import (
     new_follow_up_code,
     new_reference,
 )
+from tocsin.domain.concerns._suggesting import CinSuggestion, suggested_cin_factors
 
 __all__ = [
     "CHANNELS",
+    "CHANNELS_WITHOUT_CHILD",
     "CIN_FACTORS",
     "ETHNICITY",
     "GRADING_HANDLING",
     "GRADING_INTELLIGENCE",
     "GRADING_SOURCE",
     "NOT_KNOWN",
+    "NO_CHILD_NOR_SUBJECT",
     "REFUSED",
     "SEXES",
     "ChildDraft",
     "ChildRecorded",
     "ChildScreened",
+    "CinSuggestion",
     "ConcernDraft",
     "ConcernEvents",
     "ConcernRecorded",
@@ -75,9 +88,14 @@ __all__ = [
     "RecordViewed",
     "RiskRegraded",
     "VehicleDraft",
+    "child_label",
     "child_screened",
     "concern_events",
+    "describe_person",
+    "describe_place",
+    "describe_vehicle",
     "follow_up_code_hash",
+    "intelligence_summary",
     "language_warning_count",
     "new_follow_up_code",
     "new_reference",
@@ -86,6 +104,7 @@ __all__ = [
     "normalise_phone",
     "normalise_postcode",
     "normalise_registration",
+    "suggested_cin_factors",
     "valid_nhs_number",
     "validate_draft",
 ]

@@ -9,6 +9,7 @@ that says what is wrong and what to do.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -24,6 +25,7 @@ from tocsin.domain.concerns._codes import (
 )
 
 __all__ = [
+    "CHANNELS_WITHOUT_CHILD",
     "ChildDraft",
     "ConcernDraft",
     "FieldProblem",
@@ -45,6 +47,16 @@ MAX_NARRATIVE = 20000
 MAX_NAME = 200
 MAX_ADDRESS = 300
 MAX_SHORT = 100
+MAX_DESCRIPTION = 2000
+#: The channels that may record a concern about no child yet: intelligence about an adult, a
+#: vehicle, a phone or a place (a practitioner of any agency, or an agency's import). A member
+#: of the public is always asked about the child (they may describe rather than name them):
+#: an anonymous report about an adult alone is not a concern about a child.
+CHANNELS_WITHOUT_CHILD = frozenset({"practitioner", "import"})
+NO_CHILD_NOR_SUBJECT = (
+    "Add a child the concern is about, or the adult, vehicle, phone or place the "
+    "intelligence is about"
+)
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 # Current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D) and dateless formats; a partial
 # registration (what a witness saw) is kept as given, marked partial.
@@ -64,6 +76,9 @@ class FieldProblem:
 
 @dataclass
 class ChildDraft:
+    """A child as described: a name is not needed. A child whose name is not known is
+    recorded by what is known (what they look like, their school, their age)."""
+
     given_name: str = ""
     family_name: str = ""
     aliases: list[str] = field(default_factory=list)
@@ -74,6 +89,27 @@ class ChildDraft:
     postcode: str = ""
     school: str = ""
     nhs_number: str = ""
+    #: What the child looks like or anything else that would help find them, as given
+    #: ("girl about 14 in a Northfield Academy blazer").
+    description: str = ""
+
+    def identified(self) -> bool:
+        """Whether anything given would help find the child again (the sex alone would not)."""
+        texts = (
+            self.given_name,
+            self.family_name,
+            self.description,
+            self.school,
+            self.nhs_number,
+            self.address,
+            self.postcode,
+        )
+        return (
+            any(text.strip() for text in texts)
+            or any(alias.strip() for alias in self.aliases)
+            or self.date_of_birth is not None
+            or self.approximate_age is not None
+        )
 
 
 @dataclass
@@ -127,6 +163,10 @@ class ConcernDraft:
     cin_factors: list[str] = field(default_factory=list)
     grading: Grading | None = None
     channel: str = "practitioner"
+
+    def intelligence_subjects(self) -> int:
+        """How many adults, vehicles, phones and places the concern names."""
+        return len(self.persons) + len(self.vehicles) + len(self.phones) + len(self.places)
 
     def as_payload(self) -> dict[str, Any]:
         """JSON-ready form (dates as ISO strings), as carried by the concern.recorded event."""
@@ -195,15 +235,15 @@ def validate_draft(
     add = problems.append
     if draft.channel not in CHANNELS:
         add(FieldProblem("channel", "Choose how the concern was received"))
-    if not draft.children:
-        add(FieldProblem("children", "Add at least one child the concern is about"))
+    _children_or_subjects(draft, add)
     for i, child in enumerate(draft.children):
         where = f"children[{i}]"
-        if not (child.given_name.strip() or child.family_name.strip() or child.aliases):
+        if not child.identified():
             add(
                 FieldProblem(
                     f"{where}.given_name",
-                    "Enter the child's name, or a name or nickname they are known by",
+                    "Enter what you know about the child: a name or nickname, what they look "
+                    "like, their school or their age",
                 )
             )
         if child.date_of_birth is not None and child.date_of_birth > today:
@@ -222,6 +262,7 @@ def validate_draft(
             ("family_name", MAX_NAME),
             ("address", MAX_ADDRESS),
             ("school", MAX_NAME),
+            ("description", MAX_DESCRIPTION),
         ):
             _length(getattr(child, name), limit, f"{where}.{name}", problems)
         for a, alias in enumerate(child.aliases):
@@ -275,6 +316,20 @@ def validate_draft(
             add(FieldProblem(f"places[{i}].name", "Enter the place's name or its postcode"))
         if place.postcode and normalise_postcode(place.postcode) is None:
             add(FieldProblem(f"places[{i}].postcode", "Enter a real postcode, like ZZ1 2AB"))
+    if draft.indicators and not draft.children:
+        add(
+            FieldProblem(
+                "indicators",
+                "Screening indicators are seen in a child: add the child, or remove the indicators",
+            )
+        )
+    if draft.cin_factors and not draft.children:
+        add(
+            FieldProblem(
+                "cin_factors",
+                "Children in Need factors are about a child: add the child, or remove the factors",
+            )
+        )
     for i, seen in enumerate(draft.indicators):
         if indicator_ids is not None and seen.indicator_id not in indicator_ids:
             add(FieldProblem(f"indicators[{i}]", f"Unknown indicator {seen.indicator_id!r}"))
@@ -292,3 +347,14 @@ def validate_draft(
         ):
             add(FieldProblem("grading", "Grade as source 1-3, intelligence A-E, handling P or C"))
     return problems
+
+
+def _children_or_subjects(draft: ConcernDraft, add: Callable[[FieldProblem], None]) -> None:
+    """A concern is about a child, or (from an agency) intelligence about an adult, vehicle,
+    phone or place while no child is known yet."""
+    if draft.children:
+        return
+    if draft.channel not in CHANNELS_WITHOUT_CHILD:
+        add(FieldProblem("children", "Add the child the concern is about"))
+    elif not draft.intelligence_subjects():
+        add(FieldProblem("children", NO_CHILD_NOR_SUBJECT))

@@ -20,9 +20,12 @@ __all__ = [
 @dataclass(frozen=True)
 class ChildRecorded(Event):
     kind = "child.recorded"
+    #: 2 added ``description`` (what an unnamed child looks like); version 1 had none.
+    version = 2
     meaning = (
-        "A child was first recorded, as the first concern about them described them; the child "
-        "is a record of their own, kept when a concern about them is expunged."
+        "A child was first recorded, as the first concern about them described them (by name, "
+        "or by description when the name is not known); the child is a record of their own, "
+        "kept when a concern about them is expunged."
     )
     child_id: str
     given_name: str
@@ -35,24 +38,35 @@ class ChildRecorded(Event):
     postcode: str
     school: str
     nhs_number: str
+    description: str
 
     def subjects(self) -> tuple[str, ...]:
         return (f"child:{self.child_id}",)
+
+    @classmethod
+    def upcast(cls, version: int, payload: dict[str, Any]) -> dict[str, Any]:
+        """Version 1 described a child without ``description``: it was recorded as none."""
+        if version == 1:
+            return {**payload, "description": ""}
+        return super().upcast(version, payload)
 
 
 @dataclass(frozen=True)
 class ConcernRecorded(Event):
     kind = "concern.recorded"
     meaning = (
-        "A concern about one or more children was recorded, by a practitioner, a member of the "
-        "public or an import, with everything known at the time."
+        "A concern was recorded, by a practitioner, a member of the public or an import, with "
+        "everything known at the time: about one or more children, or (from an agency) "
+        "intelligence about adults, vehicles, phones or places before any child is known."
     )
     concern_id: str
     reference: str
     channel: str
     agency_id: str | None
     recorded_by: str | None
-    #: the ids of the children the concern is about (each recorded by child.recorded).
+    #: the ids of the children the concern is about (each recorded by child.recorded); none
+    #: when an agency records intelligence about adults, vehicles, phones or places before any
+    #: child is known.
     children: list[str]
     narrative: str
     occurred_on: str | None

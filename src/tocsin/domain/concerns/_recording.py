@@ -76,6 +76,7 @@ def _child_recorded(child: ChildDraft, child_id: str) -> ChildRecorded:
         postcode=(normalise_postcode(child.postcode) or "") if child.postcode else "",
         school=child.school.strip(),
         nhs_number=normalise_nhs_number(child.nhs_number),
+        description=child.description.strip(),
     )
 
 
@@ -199,5 +200,6 @@ def language_warning_count(draft: ConcernDraft) -> int:
     """The language check's warnings over every free-text field of a concern, counted for the
     statistics (they never block)."""
     texts = [draft.narrative, draft.occurred_where]
+    texts += [child.description for child in draft.children]
     texts += [person.description for person in draft.persons]
     return sum(len(check_text(text)) for text in texts if text)

@@ -37,11 +37,14 @@ from tocsin.domain.concerns._draft import (
     PlaceDraft,
     VehicleDraft,
 )
+from tocsin.domain.concerns._suggesting import CinSuggestion, suggested_cin_factors
 
 __all__ = [
     "CIN_CHOICES",
     "GRADING_CHOICES",
+    "NO_CHILD_CHOSEN",
     "STEPS",
+    "ChildrenStep",
     "CinFactorsStep",
     "FieldSpec",
     "GradingStep",
@@ -146,6 +149,20 @@ class Step:
         """The free text already on this page that the language check reads, by field name."""
         return {}
 
+    def applies(self, stored: Mapping[str, Any]) -> bool:
+        """Whether the question is asked of this draft (a page may not apply, such as the
+        screening when no child is known yet)."""
+        return True
+
+    def shows(self, problem: FieldProblem, stored: Mapping[str, Any]) -> bool:
+        """Whether a problem this page owns is shown on it (the page may ask the question in
+        its own words)."""
+        return True
+
+    def prompts(self, stored: Mapping[str, Any]) -> list[CinSuggestion]:
+        """What the page asks the person to consider, from earlier answers."""
+        return []
+
     def warnings(
         self, stored: Mapping[str, Any], check: Callable[[str], _Checked]
     ) -> dict[str, _Checked]:
@@ -216,6 +233,67 @@ class ListStep(Step):
         """One entry's values, by HTML name, into ``values``."""
         for spec in self.fields:
             _put(values, f"{prefix}-{spec.name}", spec, entry.get(spec.name))
+
+
+#: The children page's own problem when it is left blank without saying no child is known.
+NO_CHILD_CHOSEN = (
+    "Enter what you know about the child, or select 'No child is known yet' if the concern is "
+    "about an adult, vehicle, phone or place"
+)
+
+
+@dataclass(frozen=True)
+class ChildrenStep(ListStep):
+    """The children, named or described; or that no child is known yet (an agency's
+    intelligence about an adult, vehicle, phone or place), which the page asks as a
+    checkbox after the fieldsets. Each child's description is free text the language check
+    reads."""
+
+    def read_into(
+        self, form: Mapping[str, str], draft: dict[str, Any], problems: list[FieldProblem]
+    ) -> None:
+        super().read_into(form, draft, problems)
+        no_child = form.get("no_child", "") == "yes"
+        if draft["children"] and no_child:
+            problems.append(
+                FieldProblem(
+                    "no_child",
+                    "You have described a child and selected 'No child is known yet': "
+                    "clear one of them",
+                )
+            )
+        elif not draft["children"] and not no_child:
+            problems.append(FieldProblem("children", NO_CHILD_CHOSEN))
+        draft["no_child"] = no_child and not draft["children"]
+
+    def values(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        values = super().values(stored)
+        values["no_child"] = "yes" if stored.get("no_child") else ""
+        return values
+
+    def shows(self, problem: FieldProblem, stored: Mapping[str, Any]) -> bool:
+        # Whether a concern may have no child is the page's own question, asked in its own
+        # words; with "No child is known yet" ticked, check your answers asks for the adult,
+        # vehicle, phone or place if none follows.
+        return problem.field != "children" or problem.message == NO_CHILD_CHOSEN
+
+    def html_id(self, path: str, stored: Mapping[str, Any]) -> str:
+        if path == "children":
+            return "children-0-given_name"
+        return super().html_id(path, stored)
+
+    def free_text(self, stored: Mapping[str, Any]) -> dict[str, str]:
+        return {
+            f"children-{i}-description": c.get("description", "")
+            for i, c in enumerate(stored.get("children", []))
+        }
+
+
+def _about_a_child(step: Step, stored: Mapping[str, Any]) -> bool:
+    """Screening and the Children in Need factors are about a child: not asked once the
+    person has said no child is known yet, unless answers were given before (so that they
+    can be removed)."""
+    return not stored.get("no_child") or any(bool(stored.get(key)) for key in step.keys)
 
 
 @dataclass(frozen=True)
@@ -320,6 +398,9 @@ class IndicatorsStep(Step):
             return f"indicator-{seen[index]['indicator_id']}"
         return "indicators"
 
+    def applies(self, stored: Mapping[str, Any]) -> bool:
+        return _about_a_child(self, stored)
+
 
 @dataclass(frozen=True)
 class CinFactorsStep(Step):
@@ -335,6 +416,15 @@ class CinFactorsStep(Step):
 
     def html_id(self, path: str, stored: Mapping[str, Any]) -> str:
         return "cin_factors"
+
+    def applies(self, stored: Mapping[str, Any]) -> bool:
+        return _about_a_child(self, stored)
+
+    def prompts(self, stored: Mapping[str, Any]) -> list[CinSuggestion]:
+        """The exploitation factors (11A, 24A) the indicators seen suggest and that are not
+        ticked: the page asks the person to consider them, and ticks nothing itself."""
+        seen = [one["indicator_id"] for one in stored.get("indicators", [])]
+        return suggested_cin_factors(seen, stored.get("cin_factors", []))
 
 
 @dataclass(frozen=True)
@@ -370,13 +460,14 @@ _ETHNICITY_CHOICES = (
 
 #: The pages, in the order they are asked (the registry: a slug names one page).
 STEPS: tuple[Step, ...] = (
-    ListStep(
+    ChildrenStep(
         "children",
         "Which child or children is the concern about?",
         list_key="children",
         noun="Child",
-        keys=("children",),
-        hint="Give whatever you know. A name or a name the child is known by is enough to start.",
+        keys=("children", "no_child"),
+        hint="Give whatever you know. If you do not know the child's name, describe them: what "
+        "they look like, their school, their age.",
         fields=(
             FieldSpec(
                 "given_name", "First name", autocomplete="off", width="govuk-input--width-20"
@@ -387,6 +478,13 @@ STEPS: tuple[Step, ...] = (
                 "Other names or nicknames",
                 kind="list",
                 hint="Separate several with commas",
+            ),
+            FieldSpec(
+                "description",
+                "What the child looks like",
+                kind="textarea",
+                hint="Anything that would help find them if the name is not known, for example "
+                "'girl about 14 in a Northfield Academy blazer'",
             ),
             FieldSpec("date_of_birth", "Date of birth", kind="date", hint="For example, 27 3 2012"),
             FieldSpec(
@@ -515,9 +613,14 @@ GRADING_CHOICES = {
 CIN_CHOICES = _choices(CIN_FACTORS)
 
 
-def steps_for(role: str) -> list[Step]:
-    """The pages this person answers: the grading only for police officers."""
-    return [s for s in STEPS if not s.police_only or role == "police_officer"]
+def steps_for(role: str, stored: Mapping[str, Any] | None = None) -> list[Step]:
+    """The pages this person answers: the grading only for police officers; given the draft
+    so far, only the pages that apply to it (no screening when no child is known yet)."""
+    return [
+        s
+        for s in STEPS
+        if (not s.police_only or role == "police_officer") and (stored is None or s.applies(stored))
+    ]
 
 
 def _owner(path: str) -> Step:
@@ -539,13 +642,18 @@ def problems_for_step(
     step: Step, problems: list[FieldProblem], draft: Mapping[str, Any]
 ) -> list[tuple[str, str]]:
     """(field id, message) for each problem that belongs on this page, in order."""
-    return [(html_id(p.field, draft), p.message) for p in problems if _owner(p.field) is step]
+    return [
+        (html_id(p.field, draft), p.message)
+        for p in problems
+        if _owner(p.field) is step and step.shows(p, draft)
+    ]
 
 
 def empty_session_draft() -> dict[str, Any]:
     """A draft with nothing answered, as the pages keep it between requests."""
     return {
         "children": [],
+        "no_child": False,
         "narrative": "",
         "occurred_on": None,
         "occurred_where": "",

@@ -49,6 +49,11 @@ class ChildDraftSerializer(serializers.Serializer):
     postcode = _text(10)
     school = _text(200)
     nhs_number = _text(20)
+    description = _text(
+        2000,
+        "What the child looks like, or anything that would help find them, when the name is "
+        "not known",
+    )
 
 
 class PersonDraftSerializer(serializers.Serializer):
@@ -90,7 +95,14 @@ class GradingSerializer(serializers.Serializer):
 class ConcernDraftSerializer(serializers.Serializer):
     """A concern to record, as :class:`ConcernDraft` has it."""
 
-    children = ChildDraftSerializer(many=True)
+    children = ChildDraftSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="The children it is about, named or described. Leave it empty for "
+        "intelligence about the persons, vehicles, phones or places given, when no child is "
+        "known yet",
+    )
     narrative = serializers.CharField(max_length=20000, allow_blank=True)
     occurred_on = serializers.DateField(required=False, allow_null=True, default=None)
     occurred_where = _text(300)
@@ -112,7 +124,7 @@ def draft_from(data: dict[str, Any]) -> ConcernDraft:
     """The draft a validated request body describes (channel ``practitioner``)."""
     grading = data.get("grading")
     return ConcernDraft(
-        children=[ChildDraft(**child) for child in data["children"]],
+        children=[ChildDraft(**child) for child in data.get("children", [])],
         narrative=data["narrative"],
         occurred_on=data.get("occurred_on"),
         occurred_where=data.get("occurred_where", ""),
@@ -144,12 +156,19 @@ class ErrorsSerializer(serializers.Serializer):
 
 class ChildSerializer(serializers.Serializer):
     id = serializers.UUIDField()
+    shown_as = serializers.CharField(
+        source="__str__",
+        help_text='How pages name the child: their name, or "Unnamed child (about 14, '
+        'Northfield Academy)"',
+    )
     given_name = serializers.CharField()
     family_name = serializers.CharField()
     aliases = serializers.ListField(child=serializers.CharField())
+    description = serializers.CharField(help_text="What the child looks like, as given")
     date_of_birth = serializers.DateField(allow_null=True)
     approximate_age = serializers.IntegerField(allow_null=True)
     sex = serializers.CharField()
+    school = serializers.CharField()
 
 
 class ScreeningSerializer(serializers.Serializer):
@@ -175,6 +194,9 @@ class ConcernSerializer(serializers.Serializer):
     occurred_on = serializers.DateField(allow_null=True)
     occurred_where = serializers.CharField()
     children = serializers.SerializerMethodField()
+    about = serializers.SerializerMethodField(
+        help_text='The children\'s names, or "No child named yet: intelligence about 1 vehicle"'
+    )
     persons = serializers.JSONField()
     vehicles = serializers.JSONField()
     phones = serializers.JSONField()
@@ -186,3 +208,9 @@ class ConcernSerializer(serializers.Serializer):
     def get_children(self, concern: Any) -> list[dict[str, Any]]:
         children = [link.child for link in concern.child_links.all()]
         return [dict(child) for child in ChildSerializer(children, many=True).data]
+
+    def get_about(self, concern: Any) -> str:
+        children = [str(link.child) for link in concern.child_links.all()]
+        if children:
+            return ", ".join(children)
+        return f"No child named yet: {concern.intelligence_summary}"

@@ -85,6 +85,7 @@ def apply_child_recorded(
         postcode=event.postcode,
         school=event.school,
         nhs_number=event.nhs_number,
+        description=event.description,
         first_seq=envelope.seq,
     )
 

@@ -11,14 +11,15 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from tocsin.domain.concerns import CHANNELS, SEXES
+from tocsin.domain.concerns import CHANNELS, SEXES, child_label, intelligence_summary
 from tocsin.server.directory.models import Agency, User
 from tocsin.server.projections import ProjectionModel
 from tocsin.server.reads import ShownWhenLoaded
 
 
 class Child(ProjectionModel, ShownWhenLoaded):
-    """A child some concern is about, as first recorded (later concerns may add aliases)."""
+    """A child some concern is about, as first recorded (later concerns may add aliases):
+    named, or described when the name is not known."""
 
     subject_prefix = "child"
 
@@ -33,6 +34,8 @@ class Child(ProjectionModel, ShownWhenLoaded):
     postcode = models.CharField(max_length=10, blank=True)
     school = models.CharField(max_length=200, blank=True)
     nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    #: What the child looks like, as given (how a child whose name is not known is found).
+    description = models.TextField(blank=True, default="")
     first_seq = models.BigIntegerField()
 
     class Meta:
@@ -51,7 +54,15 @@ class Child(ProjectionModel, ShownWhenLoaded):
         return (f"child:{self.pk}",)
 
     def __str__(self) -> str:
-        return " ".join(p for p in (self.given_name, self.family_name) if p) or "(name not known)"
+        return child_label(
+            given_name=self.given_name,
+            family_name=self.family_name,
+            aliases=self.aliases or [],
+            description=self.description,
+            school=self.school,
+            approximate_age=self.approximate_age,
+            date_of_birth=self.date_of_birth,
+        )
 
     @classmethod
     def tombstone(cls, pk: str) -> dict[str, Any]:
@@ -66,6 +77,7 @@ class Child(ProjectionModel, ShownWhenLoaded):
             "postcode": "",
             "school": "",
             "nhs_number": "",
+            "description": "",
             "first_seq": -1,
         }
 
@@ -101,6 +113,11 @@ class Concern(ProjectionModel, ShownWhenLoaded):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def intelligence_summary(self) -> str:
+        """What a concern about no child yet is about: "intelligence about 1 vehicle"."""
+        return intelligence_summary(self.persons, self.vehicles, self.phones, self.places)
 
     @classmethod
     def tombstone(cls, pk: str) -> dict[str, Any]:

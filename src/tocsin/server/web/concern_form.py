@@ -21,6 +21,10 @@ from tocsin.domain.concerns import (
     GRADING_INTELLIGENCE,
     GRADING_SOURCE,
     SEXES,
+    child_label,
+    describe_person,
+    describe_place,
+    describe_vehicle,
     validate_draft,
 )
 from tocsin.domain.concerns import steps as _steps
@@ -76,8 +80,8 @@ def start_concern(request: HttpRequest) -> HttpResponse:
 def step_page(request: HttpRequest, slug: str) -> HttpResponse:
     """One question page; on a valid answer, the next page (or back to check your answers)."""
     role = _may_record(request)
-    steps = _steps.steps_for(role)
-    step = next((s for s in steps if s.slug == slug), None)
+    every_step = _steps.steps_for(role)
+    step = next((s for s in every_step if s.slug == slug), None)
     if step is None:
         raise Http404("no such question")
     stored = _stored(request)
@@ -99,11 +103,18 @@ def step_page(request: HttpRequest, slug: str) -> HttpResponse:
                 _steps.slot_count(request.POST, step.list_key) + 1
             )
         elif not errors:
-            following = steps[steps.index(step) + 1 :] if not changing else []
-            if following:
+            # The next page that applies to the draft as answered so far (no screening when
+            # no child is known yet).
+            following = [
+                s for s in every_step[every_step.index(step) + 1 :] if s.applies(answers.draft)
+            ]
+            if following and not changing:
                 return redirect("web:concern-step", slug=following[0].slug)
             return redirect("web:concern-check")
         stored = answers.draft
+    steps = _steps.steps_for(role, stored)
+    if step not in steps:
+        steps = every_step
     slots = 1
     if step.list_key:
         slots = max(_steps.slot_count(values, step.list_key), 1)
@@ -119,9 +130,22 @@ def step_page(request: HttpRequest, slug: str) -> HttpResponse:
         "warnings": step.warnings(stored, warnings_in),
         "indicator_groups": _indicator_groups() if step.slug == "indicators" else [],
         "cin_choices": _steps.CIN_CHOICES,
+        "prompts": step.prompts(stored),
         "grading_choices": _steps.GRADING_CHOICES,
     }
     return render(request, step.template, context, status=400 if errors else 200)
+
+
+def _label(child: dict[str, Any]) -> str:
+    return child_label(
+        given_name=child.get("given_name", ""),
+        family_name=child.get("family_name", ""),
+        aliases=child.get("aliases", []),
+        description=child.get("description", ""),
+        school=child.get("school", ""),
+        approximate_age=child.get("approximate_age"),
+        date_of_birth=child.get("date_of_birth"),
+    )
 
 
 def _dedupe(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -156,9 +180,15 @@ def check_answers(request: HttpRequest) -> HttpResponse:
             return redirect("web:concern-recorded", concern_id=result.concern.pk)
     scheme = screening_policy.scheme()
     labels = {i.id: i.label for i in scheme.indicators}
+    cin_step = next(s for s in _steps.STEPS if isinstance(s, _steps.CinFactorsStep))
     context = {
         "draft": stored,
-        "steps": _steps.steps_for(role),
+        "steps": _steps.steps_for(role, stored),
+        "child_labels": [_label(child) for child in stored["children"]],
+        "persons": [describe_person(p) for p in stored["persons"]],
+        "vehicles": [describe_vehicle(v) for v in stored["vehicles"]],
+        "places": [describe_place(p) for p in stored["places"]],
+        "prompts": cin_step.prompts(stored) if stored["children"] else [],
         "problems": problems,
         "sexes": SEXES,
         "ethnicity": ETHNICITY,
@@ -167,7 +197,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
             f"{labels.get(s['indicator_id'], s['indicator_id'])} (last seen {s['seen_on']})"
             for s in stored["indicators"]
         ),
-        "cin_summary": "; ".join(CIN_FACTORS.get(c, c) for c in stored["cin_factors"]),
+        "cin_summary": "; ".join(f"{CIN_FACTORS.get(c, c)} ({c})" for c in stored["cin_factors"]),
         "grading_labels": {
             "source": GRADING_SOURCE,
             "intelligence": GRADING_INTELLIGENCE,
@@ -176,6 +206,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         "narrative_warnings": warnings_in(stored.get("narrative", "")),
         "where_warnings": warnings_in(stored.get("occurred_where", "")),
         "person_warnings": [warnings_in(p.get("description", "")) for p in stored["persons"]],
+        "child_warnings": [warnings_in(c.get("description", "")) for c in stored["children"]],
     }
     return render(request, "web/concern_check.html", context, status=400 if problems else 200)
 

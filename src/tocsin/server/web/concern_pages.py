@@ -25,6 +25,9 @@ from tocsin.domain.concerns import (
     GRADING_INTELLIGENCE,
     GRADING_SOURCE,
     SEXES,
+    describe_person,
+    describe_place,
+    describe_vehicle,
 )
 from tocsin.server.actors import NotVisible
 from tocsin.server.casework.actions import proposal_of
@@ -142,6 +145,12 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
         "band_label": band_label,
         "concern": concern,
         "children": record.children,
+        "persons": [describe_person(person) for person in concern.persons],
+        "vehicles": [describe_vehicle(vehicle) for vehicle in concern.vehicles],
+        "places": [describe_place(place) for place in concern.places],
+        "cin_summary": "; ".join(
+            f"{CIN_FACTORS.get(code, code)} ({code})" for code in concern.cin_factors
+        ),
         "screenings": _screenings(record),
         "notes": [
             {"note": note, "warned": warnings_in(note.text), "by": authors.get(note.added_seq, "")}

@@ -95,7 +95,7 @@ def _messages() -> dict[str, str]:
     """The public form's messages, in the active language (the domain's are English)."""
     return {
         "children[0].given_name": _(
-            "Enter the child's name, or a name or nickname they are known by"
+            "Tell us about the child: a name or nickname, what they look like, their school or age"
         ),
         "children[0].approximate_age": _("Enter the child's age as a number from 0 to 17"),
         "narrative": _("Tell us what happened or what worries you"),
@@ -116,21 +116,27 @@ def _follow_up_messages() -> dict[str, str]:
 
 _FIELD_IDS = {
     "children[0].given_name": "child_name",
+    "children[0].description": "child_description",
+    "children[0].school": "child_school",
     "children[0].approximate_age": "child_age",
     "narrative": "narrative",
     "occurred_on": "occurred_on-day",
     "persons[0].approximate_age": "adult_description",
     "persons[0].names": "adult_description",
     "vehicles[0].registration": "vehicle",
+    "vehicles[0].make": "vehicle_make",
 }
 
 _FORM_ORDER = [
     "child_name",
+    "child_description",
     "child_age",
+    "child_school",
     "narrative",
     "occurred_on-day",
     "occurred_where",
     "adult_description",
+    "vehicle_make",
     "vehicle",
 ]
 
@@ -141,14 +147,26 @@ def _draft(form: Any, problems: list[FieldProblem]) -> ConcernDraft:
     if age_text and age is None:
         problems.append(FieldProblem("children[0].approximate_age", "not a number"))
     adult = form.get("adult_description", "").strip()
-    vehicle = form.get("vehicle", "").strip()
+    registration = form.get("vehicle", "").strip()
+    make = form.get("vehicle_make", "").strip()
+    child = ChildDraft(
+        given_name=form.get("child_name", "").strip(),
+        description=form.get("child_description", "").strip(),
+        school=form.get("child_school", "").strip(),
+        approximate_age=age,
+    )
     return ConcernDraft(
-        children=[ChildDraft(given_name=form.get("child_name", "").strip(), approximate_age=age)],
+        # A reporter need not know the child's name: what they look like, their school or
+        # their age is enough (validate_draft asks for one of them).
+        children=[child],
         narrative=form.get("narrative", ""),
         occurred_on=_day(read_date(form, "occurred_on", "occurred_on", problems)),
         occurred_where=form.get("occurred_where", "").strip(),
         persons=[PersonDraft(description=adult)] if adult else [],
-        vehicles=[VehicleDraft(registration=vehicle)] if vehicle else [],
+        # "Black Audi" is the make and colour as the reporter put them, kept in one field.
+        vehicles=[VehicleDraft(registration=registration, make=make)]
+        if registration or make
+        else [],
         channel="public",
     )
 

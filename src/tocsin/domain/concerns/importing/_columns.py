@@ -26,6 +26,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("child_given_name", "The child's given name", "text", "Amara"),
     Column("child_family_name", "The child's family name", "text", "Okafor"),
     Column("child_aliases", "Other names or nicknames the child is known by", "list", "Mara"),
+    Column(
+        "child_description",
+        "What the child looks like, when the name is not known",
+        "text",
+        "Girl about 14 in a Northfield Academy blazer",
+        max_length=2000,
+    ),
     Column("child_date_of_birth", "The child's date of birth", "date", "2011-03-04", max_length=20),
     Column(
         "child_approximate_age",
@@ -93,5 +100,7 @@ COLUMNS: tuple[Column, ...] = (
 
 COLUMN_NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
 
-#: Headers a file must have; the others may be left out.
+#: Headers a file must have; the others may be left out. A row may leave every child column
+#: blank when it is an agency's intelligence about a person, vehicle, phone or place before any
+#: child is known.
 REQUIRED_COLUMNS: tuple[str, ...] = ("child_given_name", "child_family_name", "narrative")

@@ -195,6 +195,17 @@ class _Row:
         return text
 
 
+_CHILD_COLUMNS = tuple(column.name for column in COLUMNS if column.name.startswith("child_"))
+
+
+def _children(row: _Row) -> list[ChildDraft]:
+    """The row's child, or none when every child column is blank (intelligence about no
+    child yet; validate_draft says whether the row may have no child)."""
+    if not any(row.text.get(column) for column in _CHILD_COLUMNS):
+        return []
+    return [_child(row)]
+
+
 def _child(row: _Row) -> ChildDraft:
     return ChildDraft(
         given_name=row.get("child_given_name"),
@@ -207,6 +218,7 @@ def _child(row: _Row) -> ChildDraft:
         postcode=row.get("child_postcode"),
         school=row.get("child_school"),
         nhs_number=row.get("child_nhs_number"),
+        description=row.get("child_description"),
     )
 
 
@@ -365,7 +377,7 @@ def parse_row(
             "(formula)",
         )
     draft = ConcernDraft(
-        children=[_child(row)],
+        children=_children(row),
         narrative=row.text.get("narrative", ""),
         occurred_on=row.date("occurred_on"),
         occurred_where=row.get("occurred_where"),
