@@ -311,7 +311,7 @@ def test_the_concern_page_shows_every_field_given(client: Client) -> None:
     child_page = text_of(client.get(f"/children/{zofia.pk}/"))
     for value in (
         "Zosia",
-        "2012-03-04",
+        "4 March 2012",
         "Female",
         "Northfield Academy",
         "Red coat, braces on her teeth",
