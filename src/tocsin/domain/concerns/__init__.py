@@ -27,6 +27,7 @@ from tocsin.domain.concerns._draft import (
     normalise_registration,
     valid_nhs_number,
     validate_draft,
+    validate_indicators,
 )
 from tocsin.domain.concerns._events import (
     ChildRecorded,
@@ -88,4 +89,5 @@ __all__ = [
     "normalise_registration",
     "valid_nhs_number",
     "validate_draft",
+    "validate_indicators",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "normalise_registration",
     "valid_nhs_number",
     "validate_draft",
+    "validate_indicators",
 ]
 
 MAX_NARRATIVE = 20000
@@ -275,11 +276,7 @@ def validate_draft(
             add(FieldProblem(f"places[{i}].name", "Enter the place's name or its postcode"))
         if place.postcode and normalise_postcode(place.postcode) is None:
             add(FieldProblem(f"places[{i}].postcode", "Enter a real postcode, like ZZ1 2AB"))
-    for i, seen in enumerate(draft.indicators):
-        if indicator_ids is not None and seen.indicator_id not in indicator_ids:
-            add(FieldProblem(f"indicators[{i}]", f"Unknown indicator {seen.indicator_id!r}"))
-        if seen.seen_on > today:
-            add(FieldProblem(f"indicators[{i}]", "When it was seen must be today or earlier"))
+    problems += validate_indicators(draft.indicators, today=today, indicator_ids=indicator_ids)
     for i, code in enumerate(draft.cin_factors):
         if code not in CIN_FACTORS:
             add(FieldProblem(f"cin_factors[{i}]", f"Unknown Children in Need factor {code!r}"))
@@ -291,4 +288,33 @@ def validate_draft(
             or grading.handling not in GRADING_HANDLING
         ):
             add(FieldProblem("grading", "Grade as source 1-3, intelligence A-E, handling P or C"))
+    return problems
+
+
+#: The problem when a screening of a child already recorded names no indicator.
+NO_INDICATORS = "Tick at least one indicator that has been seen, and say when it was last seen"
+
+
+def validate_indicators(
+    indicators: list[IndicatorSeen],
+    *,
+    today: date,
+    indicator_ids: set[str] | None = None,
+    required: bool = False,
+) -> list[FieldProblem]:
+    """Every problem with the screening indicators seen (each at ``indicators[i]``): an id the
+    scheme does not have, a date after ``today``; and, when ``required`` (screening a child
+    of a concern already recorded), none at all."""
+    problems: list[FieldProblem] = []
+    if required and not indicators:
+        problems.append(FieldProblem("indicators", NO_INDICATORS))
+    for i, seen in enumerate(indicators):
+        if indicator_ids is not None and seen.indicator_id not in indicator_ids:
+            problems.append(
+                FieldProblem(f"indicators[{i}]", f"Unknown indicator {seen.indicator_id!r}")
+            )
+        if seen.seen_on > today:
+            problems.append(
+                FieldProblem(f"indicators[{i}]", "When it was seen must be today or earlier")
+            )
     return problems
