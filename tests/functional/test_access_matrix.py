@@ -93,6 +93,18 @@ def _propose(world: World, signer_role: str) -> None:
 
 
 Attempt = Callable[[Client, World, int, str], int]
+_INDICATOR = scheme().indicators[0].id
+#: The screening page's answers: one indicator, last seen on 1 November 2026.
+_SEEN = {
+    "indicator": _INDICATOR,
+    f"seen-{_INDICATOR}-day": "1",
+    f"seen-{_INDICATOR}-month": "11",
+    f"seen-{_INDICATOR}-year": "2026",
+}
+
+
+def _child_of(concern: Concern) -> str:
+    return str(concern.child_links.get().child_id)
 
 
 def _page(action: str) -> Attempt:
@@ -116,6 +128,9 @@ def _page(action: str) -> Attempt:
             return client.post(url, data).status_code
         if action == "sign_off":
             return client.post(f"/decisions/{world.proposals[i]}/", {"approve": "yes"}).status_code
+        if action == "screen":
+            data = {"child": _child_of(c), "action": "record", **_SEEN}
+            return client.post(f"/concerns/{c.pk}/screen/", data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -151,6 +166,10 @@ def _api(action: str) -> Attempt:
         if action == "sign_off":
             url = f"{api}/decisions/{world.proposals[i]}/sign-off/"
             return post(url, {"approve": True}).status_code
+        if action == "screen":
+            seen = [{"indicator_id": _INDICATOR, "seen_on": "2026-11-01"}]
+            data = {"child_id": _child_of(c), "indicators": seen}
+            return post(f"{api}/concerns/{c.pk}/screenings/", data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -158,7 +177,7 @@ def _api(action: str) -> Attempt:
 
 #: Actions with no route of their own in one interface are tried through the other only.
 ROUTES = {"add_information": ()}
-WRITES = {"record_concern", "allocate", "decide", "regrade", "sign_off"}
+WRITES = {"record_concern", "allocate", "decide", "regrade", "sign_off", "screen"}
 
 
 @pytest.mark.parametrize(("action", "role"), sorted(TABLE))

@@ -56,6 +56,7 @@ NEEDS_STATE = {
     "api:allocation": "POST only; covered by test_casework and test_access_matrix",
     "api:regrade": "POST only; covered by test_casework and test_access_matrix",
     "api:sign-off": "POST only; covered by test_casework and test_access_matrix",
+    "api:screenings": "POST only; covered by test_api_screening and test_access_matrix",
 }
 
 

@@ -255,8 +255,7 @@ def test_old_sightings_are_listed_with_no_points_and_the_reason() -> None:
     old = next(c for c in result.contributions if c.indicator_id == "weapon_found")
     assert old.points == 0 and old.within_months is None and old.aged_out
     assert old.explanation == (
-        "Seen over 2 years and 6 months before the screening, outside the 12-month window: "
-        "scored 0"
+        "Seen over 2 years and 6 months before the screening, outside the 12-month window: scored 0"
     )
     assert result.stale == (old,)
 

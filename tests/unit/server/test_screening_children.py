@@ -114,7 +114,10 @@ def test_each_problem_with_a_screening_is_named_at_its_field() -> None:
         do_screen_child(
             concern.pk,
             child_of(other).pk,
-            [IndicatorSeen("no_such_sign", TODAY), IndicatorSeen(SIGNIFICANT[0], date(2026, 12, 1))],
+            [
+                IndicatorSeen("no_such_sign", TODAY),
+                IndicatorSeen(SIGNIFICANT[0], date(2026, 12, 1)),
+            ],
             actor=p.practitioner,
             today=TODAY,
         )
@@ -246,9 +249,7 @@ def test_the_migration_gives_children_recorded_before_it_what_replay_gives() -> 
 
     migration = "0003_child_risk_across_concerns"
     state = MigrationExecutor(connection).loader.project_state(("concerns", migration))
-    module = __import__(
-        f"tocsin.server.concerns.migrations.{migration}", fromlist=["backfill"]
-    )
+    module = __import__(f"tocsin.server.concerns.migrations.{migration}", fromlist=["backfill"])
     state.apps.get_model("concerns", "ChildRisk").objects.all().delete()
     module.backfill(state.apps, SimpleNamespace(connection=connection))
     assert sorted(ChildRisk.objects.values_list(*columns), key=str) == expected

@@ -35,6 +35,7 @@ __all__ = [
     "normalise_phone",
     "normalise_postcode",
     "normalise_registration",
+    "screening_problems",
     "valid_nhs_number",
     "validate_draft",
     "validate_indicators",
@@ -318,3 +319,26 @@ def validate_indicators(
                 FieldProblem(f"indicators[{i}]", "When it was seen must be today or earlier")
             )
     return problems
+
+
+#: The problem when the child to screen is not one the concern is about.
+NOT_THE_CONCERNS_CHILD = "Choose the child you are screening"
+
+
+def screening_problems(
+    child_id: str,
+    child_ids: set[str],
+    indicators: list[IndicatorSeen],
+    *,
+    today: date,
+    indicator_ids: set[str] | None = None,
+) -> list[FieldProblem]:
+    """Every problem with screening the child ``child_id`` of a concern already recorded
+    (about the children ``child_ids``) on ``indicators``, as of ``today``: the screening
+    action refuses these, and its page checks them before showing the result to confirm."""
+    problems: list[FieldProblem] = []
+    if child_id not in child_ids:
+        problems.append(FieldProblem("child", NOT_THE_CONCERNS_CHILD))
+    return problems + validate_indicators(
+        indicators, today=today, indicator_ids=indicator_ids, required=True
+    )

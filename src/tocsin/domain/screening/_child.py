@@ -114,7 +114,9 @@ class ChildBand:
         points = f"{self.combined.score} point{'' if self.combined.score == 1 else 's'}"
         if self.screenings == 1:
             return f"The screening's indicators give {points}."
-        return f"The indicators of all {self.screenings} screenings, scored together, give {points}."
+        return (
+            f"The indicators of all {self.screenings} screenings, scored together, give {points}."
+        )
 
 
 def child_band_rule(scheme: ScreeningScheme | None = None) -> str:

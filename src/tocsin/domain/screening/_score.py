@@ -241,7 +241,9 @@ def _contribution(
         explanation = f"{seen}, outside the {oldest}-month window: scored 0"
     else:
         points, months = window.points, window.within_months
-        when = ", which counts at any age" if months is None else f", within the {months}-month window"
+        when = (
+            ", which counts at any age" if months is None else f", within the {months}-month window"
+        )
         explanation = f"{seen}{when}: {points} point{'s' if points != 1 else ''}"
     return Contribution(
         indicator_id=indicator.id,

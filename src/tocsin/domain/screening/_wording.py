@@ -50,7 +50,7 @@ def interval_before(earlier: date, later: date) -> str:
 
 
 def when_seen(seen_on: date, as_of: date) -> str:
-    """"on the day of the screening" or "13 months before the screening"."""
+    """ "on the day of the screening" or "13 months before the screening"."""
     interval = interval_before(seen_on, as_of)
     return f"{interval} before the screening" if interval else "on the day of the screening"
 

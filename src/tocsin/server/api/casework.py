@@ -1,4 +1,5 @@
-"""API for case work: the work trays, decisions, sign-off, allocation and regrading. Each
+"""API for case work: the work trays, decisions, sign-off, allocation, regrading and screening a
+child of a concern already recorded. Each
 write goes through the same action as the pages, so the same rules hold (four eyes included);
 refusals map as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise)."""
 
@@ -13,14 +14,20 @@ from rest_framework.response import Response
 
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.casework import CASE_STATUSES, DECISIONS
+from tocsin.domain.concerns import IndicatorSeen
 from tocsin.server.actors import ActionRefused
-from tocsin.server.api.serializers import ErrorsSerializer
+from tocsin.server.api.serializers import (
+    ErrorsSerializer,
+    ScreenChildSerializer,
+    ScreeningSerializer,
+)
 from tocsin.server.api.views import _TocsinApiView, field_errors, refusal_response
 from tocsin.server.casework.actions import do_allocate, do_decide, do_sign_off, proposal_of
 from tocsin.server.casework.read_models import TRAYS, TrayFilters, tray, trays_for
-from tocsin.server.concerns.actions import do_regrade_risk
+from tocsin.server.concerns.actions import do_regrade_risk, do_screen_child
+from tocsin.server.reads import current_scope
 
-__all__ = ["Allocation", "Decisions", "Queue", "Regrade", "SignOff"]
+__all__ = ["Allocation", "Decisions", "Queue", "Regrade", "Screenings", "SignOff"]
 
 
 class QueueItemSerializer(serializers.Serializer):
@@ -242,3 +249,38 @@ class Regrade(_TocsinApiView):
                 status=status.HTTP_202_ACCEPTED,
             )
         return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+
+
+class Screenings(_TocsinApiView):
+    read_purposes = {"POST": "api: screening"}
+
+    @extend_schema(
+        summary="Screen a child of a concern (a public report, say)",
+        description="Scores the indicators seen as of today under the scheme in force and "
+        "records a screening of its own. The answer is the screening: every indicator "
+        "explained, and `stale` naming any seen too long ago to count towards the band.",
+        request=ScreenChildSerializer,
+        responses={201: ScreeningSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, concern_id: str) -> Response:
+        body = ScreenChildSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        seen = [IndicatorSeen(**one) for one in body.validated_data["indicators"]]
+        try:
+            screened = do_screen_child(
+                concern_id,
+                body.validated_data["child_id"],
+                seen,
+                actor=self.user(request),
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        # The answer shows the screening (its concern and child): on the ledger like any read.
+        scope = current_scope()
+        if scope is not None:
+            scope.add(screened.screening.shown_subjects())
+        return Response(
+            {**ScreeningSerializer(screened.screening).data, "seq": screened.envelope.seq},
+            status=status.HTTP_201_CREATED,
+        )

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from tocsin.server.api.casework import Allocation, Decisions, Queue, Regrade, SignOff
+from tocsin.server.api.casework import Allocation, Decisions, Queue, Regrade, Screenings, SignOff
 from tocsin.server.api.views import ConcernDetail, ConcernList
 
 app_name = "api"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("queue/", Queue.as_view(), name="queue"),
     path("concerns/<str:concern_id>/decisions/", Decisions.as_view(), name="decisions"),
     path("concerns/<str:concern_id>/allocation/", Allocation.as_view(), name="allocation"),
+    path("concerns/<str:concern_id>/screenings/", Screenings.as_view(), name="screenings"),
     path(
         "concerns/<str:concern_id>/screenings/<str:screening_id>/regrade/",
         Regrade.as_view(),

@@ -36,8 +36,8 @@ from tocsin.domain.concerns import (
     new_follow_up_code,
     new_reference,
     nhs_numbers,
+    screening_problems,
     validate_draft,
-    validate_indicators,
 )
 from tocsin.domain.language import check_text
 from tocsin.ledger import Envelope
@@ -278,32 +278,21 @@ def do_screen_child(
     session = LiveSession("default")
     with transaction.atomic():
         concern = actor_may_reach_concern(actor, concern_id)
-        problems: list[FieldProblem] = []
-        if not _is_child_of(concern, child_id):
-            problems.append(FieldProblem("child", "Choose the child you are screening"))
-        problems += validate_indicators(
-            seen, today=day, indicator_ids=screening_policy.indicator_ids(), required=True
+        children = {str(pk) for pk in concern.child_links.values_list("child_id", flat=True)}
+        problems = screening_problems(
+            str(child_id), children, seen, today=day, indicator_ids=screening_policy.indicator_ids()
         )
         if problems:
             raise Invalid(problems)
         event = child_screened(
             screening_id=str(uuid.uuid4()),
             concern_id=str(concern.pk),
-            child_id=str(uuid.UUID(str(child_id))),
+            child_id=str(child_id),
             indicators=seen,
             as_of=day,
         )
         envelope = record_event(event, actor_id=actor_id(actor), session=session)
     return ScreenedChild(session.row(Screening, event.screening_id), envelope)
-
-
-def _is_child_of(concern: Concern, child_id: uuid.UUID | str) -> bool:
-    """Whether ``child_id`` is one of the children ``concern`` is about (read inside the
-    action's transaction)."""
-    try:
-        return concern.child_links.filter(child_id=child_id).exists()
-    except (ValidationError, ValueError, TypeError):
-        return False
 
 
 def do_add_information(concern_id: uuid.UUID | str, text: str, *, actor: Actor) -> Envelope:

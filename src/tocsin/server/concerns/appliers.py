@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from tocsin.domain import screening as screening_policy
-
 from tocsin.domain.concerns import (
     ChildRecorded,
     ChildScreened,

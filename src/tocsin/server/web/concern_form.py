@@ -28,7 +28,13 @@ from tocsin.server.actors import ActionRefused
 from tocsin.server.concerns.actions import RECORDING_ROLES, ConcernInvalid, do_record_concern
 from tocsin.server.concerns.gates import NotVisible, access_concern
 from tocsin.server.reads import shows
-from tocsin.server.web._presenting import receipt_response, signed_in_user, warnings_in
+from tocsin.server.web._presenting import (
+    band_label,
+    indicators_of,
+    receipt_response,
+    signed_in_user,
+    warnings_in,
+)
 
 __all__ = ["check_answers", "receipt", "recorded", "start_concern", "step_page"]
 
@@ -156,7 +162,9 @@ def check_answers(request: HttpRequest) -> HttpResponse:
             return redirect("web:concern-recorded", concern_id=result.concern.pk)
     scheme = screening_policy.scheme()
     labels = {i.id: i.label for i in scheme.indicators}
+    preview = _screening_preview(stored)
     context = {
+        "preview": preview,
         "draft": stored,
         "steps": _steps.steps_for(role),
         "problems": problems,
@@ -178,6 +186,28 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         "person_warnings": [warnings_in(p.get("description", "")) for p in stored["persons"]],
     }
     return render(request, "web/concern_check.html", context, status=400 if problems else 200)
+
+
+def _screening_preview(stored: dict[str, Any]) -> dict[str, Any] | None:
+    """What the indicators answered give as of today, each explained, and the notice for any
+    seen too long ago to count: shown before recording, so a wrong date can be corrected."""
+    seen = _steps.draft_from_session(stored).indicators
+    if not seen:
+        return None
+    try:
+        result = screening_policy.screen(
+            [screening_policy.Observation(s.indicator_id, s.seen_on) for s in seen],
+            timezone.localdate(),
+        )
+    except screening_policy.ObservationError:
+        return None  # recording names the problem at its field
+    indicators, stale = indicators_of(result, before_recording=True)
+    return {
+        "result": result,
+        "band": band_label(result.band.id),
+        "indicators": indicators,
+        "stale": stale,
+    }
 
 
 @login_required

@@ -39,7 +39,13 @@ from tocsin.server.concerns.read_models import (
 )
 from tocsin.server.directory.read_models import actor_names
 from tocsin.server.reads import shows
-from tocsin.server.web._presenting import attempt, band_label, signed_in_user, warnings_in
+from tocsin.server.web._presenting import (
+    attempt,
+    band_label,
+    indicators_of_screening,
+    signed_in_user,
+    warnings_in,
+)
 
 __all__ = ["child_page", "concern_page", "my_concerns", "regrade"]
 
@@ -52,6 +58,7 @@ _DONE = {
     "approved": "You signed the proposal off; it has taken effect",
     "rejected": "You rejected the proposal; the concern is back as it was",
     "regraded": "The band is changed",
+    "screened": "The screening is recorded",
     "regrade-proposed": (
         "Lowering this band needs a second person: your proposal waits for a manager's "
         "sign-off, and the band stays as it is until then"
@@ -60,29 +67,16 @@ _DONE = {
 
 
 def _screenings(record: ConcernRecord) -> list[dict[str, Any]]:
-    scheme = screening_policy.scheme()
-    labels = {i.id: i for i in scheme.indicators}
     result = []
     for screening in record.screenings:
-        seen_on = {o["indicator_id"]: o["seen_on"] for o in screening.observations}
+        indicators, stale = indicators_of_screening(screening)
         result.append(
             {
                 "screening": screening,
                 "band": band_label(screening.band),
                 "current_band": band_label(screening.current_band),
-                "contributions": [
-                    {
-                        "label": labels[c["indicator_id"]].label
-                        if c["indicator_id"] in labels
-                        else c["indicator_id"],
-                        "group": labels[c["indicator_id"]].group
-                        if c["indicator_id"] in labels
-                        else "",
-                        "seen_on": seen_on.get(c["indicator_id"], ""),
-                        "points": c["points"],
-                    }
-                    for c in screening.contributions
-                ],
+                "contributions": indicators,
+                "stale": stale,
                 "regradings": [
                     {
                         "from": band_label(r.from_band),
@@ -119,12 +113,13 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
             + [d.signed_off_by for d in case.decisions if d.signed_off_by]
             + [a.actor for a in case.allocations]
         ),
-        "may": {a: allowed(user.role, a) for a in ("allocate", "decide", "sign_off")},
+        "may": {a: allowed(user.role, a) for a in ("allocate", "decide", "sign_off", "screen")},
         "done": _DONE.get(request.GET.get("done", "")),
         "band_label": band_label,
         "concern": concern,
         "children": record.children,
         "screenings": _screenings(record),
+        "screened_children": {screening.child_id for screening in record.screenings},
         "notes": [{"note": note, "warned": warnings_in(note.text)} for note in record.notes],
         "timeline": record.timeline,
         "views": record.viewings,
@@ -155,7 +150,15 @@ def child_page(request: HttpRequest, child_id: str) -> HttpResponse:
     return render(
         request,
         "web/child.html",
-        {"child": record.child, "concerns": record.concerns, "bands": bands, "sexes": SEXES},
+        {
+            "child": record.child,
+            "concerns": record.concerns,
+            "bands": bands,
+            "sexes": SEXES,
+            "across": record.band_across_concerns,
+            "across_rule": screening_policy.child_band_rule(),
+            "not_shown": record.concerns_not_shown,
+        },
     )
 
 

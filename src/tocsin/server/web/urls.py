@@ -7,6 +7,7 @@ from tocsin.server.web import (
     concern_pages,
     estimate_pages,
     public,
+    screening_pages,
     tlog,
     views,
 )
@@ -39,6 +40,7 @@ urlpatterns = [
         concern_pages.regrade,
         name="regrade",
     ),
+    path("concerns/<uuid:concern_id>/screen/", screening_pages.screen_child, name="screen"),
     path("children/<uuid:child_id>/", concern_pages.child_page, name="child"),
     # Analysts, scrutineers, the front door and heads of service: the hidden number.
     path("estimates/", estimate_pages.estimates, name="estimates"),
