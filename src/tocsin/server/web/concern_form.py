@@ -3,6 +3,7 @@ receipt. Thin views: the draft lives in the session; only ``do_record_concern`` 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,7 @@ from tocsin.server.actors import ActionRefused
 from tocsin.server.concerns.actions import RECORDING_ROLES, ConcernInvalid, do_record_concern
 from tocsin.server.concerns.gates import NotVisible, access_concern
 from tocsin.server.reads import shows
+from tocsin.server.web._dates import for_people
 from tocsin.server.web._presenting import (
     band_label,
     indicators_of,
@@ -172,7 +174,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         "ethnicity": ETHNICITY,
         "cin_factors": CIN_FACTORS,
         "indicator_summary": "; ".join(
-            f"{labels.get(s['indicator_id'], s['indicator_id'])} (last seen {s['seen_on']})"
+            f"{labels.get(s['indicator_id'], s['indicator_id'])} ({_last_seen(s['seen_on'])})"
             for s in stored["indicators"]
         ),
         "cin_summary": "; ".join(CIN_FACTORS.get(c, c) for c in stored["cin_factors"]),
@@ -186,6 +188,10 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         "person_warnings": [warnings_in(p.get("description", "")) for p in stored["persons"]],
     }
     return render(request, "web/concern_check.html", context, status=400 if problems else 200)
+
+
+def _last_seen(value: str) -> str:
+    return f"last seen {for_people(date.fromisoformat(value))}" if value else "date not given"
 
 
 def _screening_preview(stored: dict[str, Any]) -> dict[str, Any] | None:
