@@ -109,6 +109,18 @@ _CONTACT_PAGE = {
     "made": "yes",
     "summary": "Spoke to her mother about the car seen at school.",
 }
+_INDICATOR = scheme().indicators[0].id
+#: The screening page's answers: one indicator, last seen on 1 November 2026.
+_SEEN = {
+    "indicator": _INDICATOR,
+    f"seen-{_INDICATOR}-day": "1",
+    f"seen-{_INDICATOR}-month": "11",
+    f"seen-{_INDICATOR}-year": "2026",
+}
+
+
+def _child_of(concern: Concern) -> str:
+    return str(concern.child_links.get().child_id)
 
 
 def _page(action: str) -> Attempt:
@@ -140,6 +152,9 @@ def _page(action: str) -> Attempt:
         if action == "record_outcome":
             data = {"outcome": "early_help", "summary": "Family accepted early help"}
             return client.post(f"/concerns/{c.pk}/outcome/", data).status_code
+        if action == "screen":
+            data = {"child": _child_of(c), "action": "record", **_SEEN}
+            return client.post(f"/concerns/{c.pk}/screen/", data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -183,6 +198,10 @@ def _api(action: str) -> Attempt:
         if action == "record_outcome":
             data = {"outcome": "early_help", "summary": "Family accepted early help"}
             return post(f"{api}/concerns/{c.pk}/outcomes/", data).status_code
+        if action == "screen":
+            seen = [{"indicator_id": _INDICATOR, "seen_on": "2026-11-01"}]
+            data = {"child_id": _child_of(c), "indicators": seen}
+            return post(f"{api}/concerns/{c.pk}/screenings/", data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -197,6 +216,7 @@ WRITES = {
     "add_information",
     "record_contact",
     "record_outcome",
+    "screen",
 }
 
 

@@ -18,7 +18,12 @@ from tocsin.server.concerns.models import Concern, RecordView
 from tocsin.server.ledger.models import LedgerLeaf
 
 pytestmark = pytest.mark.django_db
-ROUTES = {"api/v1/concerns/", "api/v1/concerns/<str:concern_id>/", "api/v1/schema/"}
+ROUTES = {
+    "api/v1/concerns/",
+    "api/v1/concerns/<str:concern_id>/",
+    "api/v1/concerns/<str:concern_id>/screenings/",
+    "api/v1/schema/",
+}
 BODY: dict[str, Any] = {
     "children": [
         {"given_name": "Amara", "family_name": "Okafor", "date_of_birth": "2011-03-04", "sex": "F"}

@@ -33,6 +33,7 @@ ROUTES = {
         f"/concerns/{_ID}/screenings/{_ID}/regrade/",
         {"concern_id": _ID, "screening_id": _ID},
     ),
+    "web:screen": (f"/concerns/{_ID}/screen/", {"concern_id": _ID}),
     "web:child": (f"/children/{_ID}/", {"child_id": _ID}),
     # Analysts, scrutineers, the front door and heads of service (docs/estimation.md).
     "web:estimates": ("/estimates/", {}),

@@ -11,6 +11,12 @@ number): that is what gives the agencies' lists their overlaps, which the estima
 hidden number needs. The numbers come from the range the NHS never issues (999 000 0000 to
 999 999 9999) and are given to each true person (``truth/record_identity``) in the order
 they first appear, so that every agency's record of a child has the same number.
+
+The simulator has no public reports, so the demo adds a few: members of the public report
+what they saw about some of the simulated children (by name: a neighbour does not know an NHS
+number), with no indicators, as the public page records them; the front door then screens most
+of them, one with an older sighting that is too old to count, so the trays, the concern pages
+and the screening notice all have something to show.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -45,9 +51,11 @@ from tocsin.server.casework.actions import (
     do_sign_off,
 )
 from tocsin.server.concerns.actions import (
+    PUBLIC,
     ConcernInvalid,
     do_add_information,
     do_record_concern,
+    do_screen_child,
 )
 from tocsin.server.directory.actions import (
     do_enrol_user,
@@ -85,6 +93,9 @@ class DemoLoad:
     outcomes: int = 0
     #: simulated decisions the case-work rules refused (a later one on a closed case, say).
     case_work_skipped: Counter[str] = field(default_factory=Counter)
+    #: public reports added, and how many of them the front door screened.
+    public_reports: int = 0
+    public_screened: int = 0
 
 
 def _username(given: str, family: str, taken: set[str]) -> str:
@@ -246,7 +257,100 @@ def load_partnership(
     report("concerns", len(concerns), len(concerns))
     if "records/decisions" in tables:
         _case_work(list(tables["records/decisions"]), staff, load, report)
+    _public_reports(concerns, persons, staff, load)
     return load
+
+
+#: What members of the public report (synthetic, in the language DOMAIN.md asks for), and the
+#: indicators the front door reads in each when it screens the report.
+_PUBLIC_REPORTS = (
+    (
+        "A neighbour saw adults in a grey car collect the child from outside the flats late "
+        "at night, several times this month.",
+        ("seen_in_cars_with_unknown_adults", "staying_out_late"),
+    ),
+    (
+        "A shop worker says the child has come in with new phones and cash that adults seem "
+        "to have given them, and looked frightened.",
+        ("unexplained_cash_or_phones", "gifts_or_money_from_unknown_adults"),
+    ),
+    (
+        "A parent at the school gates saw an adult meet the child at the station and take "
+        "them out of town on a school day.",
+        ("found_out_of_area", "missing_school"),
+    ),
+    (
+        "A taxi driver was asked to take the child and an adult to a hotel at night and is "
+        "worried about what is happening to the child.",
+        ("links_to_hotels_or_taxis", "missing_from_home_or_care"),
+    ),
+    (
+        "A relative says the child has been missing overnight twice and came back with "
+        "injuries nobody will explain.",
+        ("missing_from_home_or_care", "unexplained_injuries"),
+    ),
+    (
+        "Someone who runs a youth club says adults they do not know keep messaging the child, "
+        "and the child has stopped coming.",
+        ("unknown_adults_contacting_child", "worrying_phone_or_internet_use"),
+    ),
+)
+#: One report in this many is left at the front door unscreened, as in life.
+_UNSCREENED_EVERY = 4
+#: One screening in this many also records an older sighting, too old to count.
+_OLD_SIGHTING_EVERY = 3
+
+
+def _public_reports(
+    concerns: list[Mapping[str, Any]],
+    persons: Mapping[str, Mapping[str, Any]],
+    staff: Mapping[str, User],
+    load: DemoLoad,
+) -> None:
+    """Public reports about some of the simulated children (one for about every thirtieth
+    concern, at least six), recorded as the public page records them; the front door's
+    first MASH officer screens all but every fourth, the day after each arrived."""
+    officer = next((u for u in staff.values() if u.role == "mash_officer"), None)
+    known = screening_policy.indicator_ids()
+    wanted = min(60, max(6, len(concerns) // 30))
+    step = max(1, len(concerns) // wanted)
+    for number, row in enumerate(concerns[::step][:wanted]):
+        child = persons.get(row["subject_record_id"])
+        if child is None or not (child.get("given_name") or child.get("alias")):
+            continue
+        narrative, indicators = _PUBLIC_REPORTS[number % len(_PUBLIC_REPORTS)]
+        reported = date.fromisoformat(row["raised_at"][:10])
+        draft = ConcernDraft(
+            children=[
+                ChildDraft(
+                    given_name=child.get("given_name") or "",
+                    family_name=child.get("family_name") or "",
+                    aliases=[child["alias"]] if child.get("alias") else [],
+                )
+            ],
+            narrative=narrative,
+            occurred_on=reported,
+            channel="public",
+        )
+        try:
+            report = do_record_concern(draft, actor=PUBLIC, today=reported).concern
+        except ConcernInvalid as exc:
+            load.skipped[exc.problems[0].message] += 1
+            continue
+        load.public_reports += 1
+        if officer is None or number % _UNSCREENED_EVERY == _UNSCREENED_EVERY - 1:
+            continue
+        screened_on = reported + timedelta(days=1)
+        seen = [IndicatorSeen(i, reported) for i in indicators if i in known]
+        if number % _OLD_SIGHTING_EVERY == 0 and "carrying_drugs" in known:
+            seen.append(IndicatorSeen("carrying_drugs", reported - timedelta(days=430)))
+        link = report.child_links.get()
+        try:
+            do_screen_child(report.pk, link.child_id, seen, actor=officer, today=screened_on)
+        except ActionRefused as exc:
+            load.case_work_skipped[str(exc)] += 1
+            continue
+        load.public_screened += 1
 
 
 #: The rationale a simulated decision records (synthetic, in the language DOMAIN.md asks for).

@@ -38,6 +38,7 @@ __all__ = [
     "applies",
     "projection_models",
     "row_exists",
+    "when_erasing",
 ]
 
 _applying: contextvars.ContextVar[bool] = contextvars.ContextVar("applying", default=False)
@@ -264,7 +265,10 @@ class ProjectionSession:
         raise NotImplementedError
 
     def erase_subject(self, subject: str) -> None:
-        """Replace the rows of ``subject`` by their tombstones; delete the rows it owns."""
+        """Replace the rows of ``subject`` by their tombstones; delete the rows it owns. First,
+        each :func:`when_erasing` hook takes out what rows of other records keep about it."""
+        for hook in _ERASING:
+            hook(subject, self)
         prefix, _, ident = subject.partition(":")
         for model in projection_models():
             if model.subject_prefix != prefix:
@@ -464,6 +468,17 @@ class ReplaySession(ProjectionSession):
 
 Applier = Callable[[Any, Envelope, ProjectionSession], None]
 _APPLIERS: dict[str, Applier] = {}
+ErasingHook = Callable[[str, ProjectionSession], None]
+_ERASING: list[ErasingHook] = []
+
+
+def when_erasing(hook: ErasingHook) -> ErasingHook:
+    """Register ``hook(subject, session)`` to run when a record is expunged, before its rows
+    become tombstones: for a projection of another record that keeps something derived from
+    it (a child's band across concerns keeps each concern's screenings). Replay skips an
+    expunged record's events, so such a row must end as if they had never been applied."""
+    _ERASING.append(hook)
+    return hook
 
 
 def applies(event_type: type[Event]) -> Callable[[Applier], Applier]:

@@ -22,10 +22,12 @@ from tocsin.domain.screening import (
     ScreeningResult,
     ScreeningSchemeError,
     UnknownIndicatorError,
+    interval_before,
     load_scheme,
     months_before,
     override,
     parse_scheme,
+    recorded_result,
     score,
 )
 
@@ -58,6 +60,8 @@ def observations_worth(total: int) -> list[Observation]:
 def test_public_names_are_pinned() -> None:
     assert sorted(tocsin.domain.screening.__all__) == [
         "Band",
+        "ChildBand",
+        "ChildScreening",
         "Contribution",
         "FutureObservationError",
         "Indicator",
@@ -70,17 +74,24 @@ def test_public_names_are_pinned() -> None:
         "ScreeningResult",
         "ScreeningScheme",
         "ScreeningSchemeError",
+        "StaleNotice",
         "UnknownIndicatorError",
         "bands",
+        "child_band_rule",
+        "combined_band",
         "default_scheme",
         "indicator_ids",
+        "interval_before",
         "load_scheme",
         "months_before",
         "override",
         "parse_scheme",
+        "recorded_result",
         "scheme",
         "score",
         "screen",
+        "stale_notice",
+        "when_seen",
     ]
     for name in tocsin.domain.screening.__all__:
         value = getattr(tocsin.domain.screening, name)
@@ -203,7 +214,11 @@ def test_the_windows_at_their_edges(indicator: str, day: date, points: int) -> N
     [contribution] = result.contributions
     assert contribution.points == points == result.score
     assert contribution.seen_on == day
-    assert contribution.explanation.startswith(f"seen {day.isoformat()}")
+    assert contribution.explanation.startswith("Seen ")
+    assert contribution.explanation.endswith(
+        f"{points} point{'' if points == 1 else 's'}" if points else "scored 0"
+    )
+    assert contribution.aged_out is (points == 0)
 
 
 @pytest.mark.parametrize(
@@ -238,8 +253,85 @@ def test_old_sightings_are_listed_with_no_points_and_the_reason() -> None:
     result = scored(seen("weapon_found", date(2023, 1, 1)), seen("self_harm", AS_OF))
     assert result.score == 1
     old = next(c for c in result.contributions if c.indicator_id == "weapon_found")
-    assert old.points == 0 and old.within_months is None
-    assert "more than 12 months" in old.explanation
+    assert old.points == 0 and old.within_months is None and old.aged_out
+    assert old.explanation == (
+        "Seen over 2 years and 6 months before the screening, outside the 12-month window: scored 0"
+    )
+    assert result.stale == (old,)
+
+
+def test_indicators_seen_too_long_ago_say_why_they_scored_nothing() -> None:
+    """Issue 12: five significant indicators dated 13 months earlier scored "Not at risk",
+    with no word of why. Each now says so, and the result carries one notice for them all."""
+    thirteen_months_earlier = months_before(AS_OF, 13)
+    result = scored(*(seen(i, thirteen_months_earlier) for i in SIGNIFICANT[:5]))
+    assert (result.score, result.band.id) == (0, "not-at-risk")
+    assert len(result.stale) == 5
+    for contribution in result.contributions:
+        assert contribution.explanation == (
+            "Seen 13 months before the screening, outside the 12-month window: scored 0"
+        )
+    notice = result.stale_notice()
+    assert notice is not None
+    assert notice.summary == (
+        "5 indicators were seen too long ago to count towards the band, so they scored 0"
+    )
+    assert notice.advice == (
+        "If any are still happening, screen again with the date they were last seen."
+    )
+    assert notice.indicators == result.stale
+    assert notice.message.startswith(notice.summary + ": " + result.stale[0].label)
+    before = result.stale_notice(before_recording=True)
+    assert before is not None and "change their dates" in before.advice
+    assert result.as_payload()["contributions"][0]["aged_out"] is True
+
+
+def test_one_old_indicator_among_recent_ones_is_named_in_the_singular() -> None:
+    result = scored(seen("trafficking", months_before(AS_OF, 14)), seen("self_harm"))
+    notice = result.stale_notice()
+    assert notice is not None
+    assert notice.summary.startswith("1 indicator was seen too long ago")
+    assert notice.advice == "If it is still happening, screen again with the date it was last seen."
+    assert [c.indicator_id for c in notice.indicators] == ["trafficking"]
+
+
+def test_recent_and_any_age_indicators_need_no_notice() -> None:
+    result = scored(seen("isolation", date(2010, 1, 1)), seen("trafficking"))
+    assert result.stale == () and result.stale_notice() is None
+    isolation = next(c for c in result.contributions if c.indicator_id == "isolation")
+    assert isolation.explanation.endswith("which counts at any age: 1 point")
+    trafficking = next(c for c in result.contributions if c.indicator_id == "trafficking")
+    assert trafficking.explanation == (
+        "Seen on the day of the screening, within the 6-month window: 5 points"
+    )
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "words"),
+    [
+        (date(2026, 2, 10), date(2026, 2, 10), ""),
+        (date(2026, 2, 9), date(2026, 2, 10), "1 day"),
+        (date(2026, 1, 20), date(2026, 2, 10), "3 weeks"),
+        (date(2026, 1, 18), date(2026, 2, 10), "3 weeks and 2 days"),
+        (date(2026, 1, 10), date(2026, 2, 10), "1 month"),
+        (date(2025, 1, 10), date(2026, 2, 10), "13 months"),
+        (date(2025, 1, 5), date(2026, 2, 10), "13 months and 5 days"),
+        (date(2025, 2, 28), date(2025, 8, 31), "6 months"),  # from the end of a shorter month
+        (date(2024, 2, 10), date(2026, 2, 10), "2 years"),
+        (date(2023, 1, 1), date(2026, 2, 10), "over 3 years and 1 month"),
+    ],
+)
+def test_intervals_are_in_words(earlier: date, later: date, words: str) -> None:
+    assert interval_before(earlier, later) == words
+
+
+def test_a_recorded_screening_is_scored_again_only_under_its_own_scheme() -> None:
+    observations = [seen("trafficking", months_before(AS_OF, 13))]
+    again = recorded_result(SCHEME.scheme, str(SCHEME.version), observations, AS_OF)
+    assert again is not None and again == scored(*observations)
+    assert recorded_result(SCHEME.scheme, "0", observations, AS_OF) is None
+    assert recorded_result("another-scheme", SCHEME.version, observations, AS_OF) is None
+    assert recorded_result(SCHEME.scheme, SCHEME.version, [seen("no_such")], AS_OF) is None
 
 
 def test_the_band_always_comes_with_its_indicators() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tocsin.domain.concerns import valid_nhs_number
 from tocsin.server.casework.models import Case, Contact, OutcomeRecord
-from tocsin.server.concerns.models import Child, Concern
+from tocsin.server.concerns.models import Child, Concern, Screening
 from tocsin.server.demo import DemoNhsNumbers, load_partnership
 from tocsin.server.directory.models import User
 from tocsin.server.intel.actions import do_produce_estimate
@@ -59,6 +59,17 @@ def test_the_small_demo_gives_lists_that_overlap_and_an_estimate() -> None:
     statuses = set(Case.objects.values_list("status", flat=True))
     assert {"new", "in_progress", "awaiting_sign_off", "closed"} <= statuses, statuses
     assert User.objects.filter(role="mash_manager").exists()
+    # Public reports, most screened by the front door afterwards, one with a sighting too old
+    # to count; their cases carry the band to the front door's tray.
+    assert load.public_reports >= 6 and 0 < load.public_screened < load.public_reports
+    reports = Concern.objects.filter(channel="public")
+    assert reports.count() == load.public_reports
+    screened = Screening.objects.filter(concern__channel="public")
+    assert screened.count() == load.public_screened
+    assert {s.concern_id for s in screened} < {r.pk for r in reports}
+    assert any(any(c["points"] == 0 for c in s.contributions) for s in screened)
+    bands = Case.objects.filter(concern__channel="public").exclude(band="")
+    assert bands.count() == load.public_screened
     # Concerns about one child from several agencies share the child's record.
     assert Child.objects.count() < Concern.objects.count()
     shared = [

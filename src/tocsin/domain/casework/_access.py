@@ -30,6 +30,7 @@ ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
     "allocate": ("Allocate or reallocate a concern", _MANAGERS),
     "decide": ("Record a decision, or propose one that needs sign-off", _WORKERS),
     "regrade": ("Change a risk band (lowering from moderate needs sign-off)", _WORKERS),
+    "screen": ("Screen a child of a concern already recorded (a public report, say)", _WORKERS),
     "sign_off": (
         "Sign off another person's proposal",
         ("team_manager", "head_of_service", "mash_manager"),

@@ -34,8 +34,10 @@ from tocsin.domain.concerns._draft import (
     normalise_phone,
     normalise_postcode,
     normalise_registration,
+    screening_problems,
     valid_nhs_number,
     validate_draft,
+    validate_indicators,
 )
 from tocsin.domain.concerns._events import (
     ChildRecorded,
@@ -104,7 +106,9 @@ __all__ = [
     "normalise_phone",
     "normalise_postcode",
     "normalise_registration",
+    "screening_problems",
     "suggested_cin_factors",
     "valid_nhs_number",
     "validate_draft",
+    "validate_indicators",
 ]

@@ -37,8 +37,10 @@ __all__ = [
     "normalise_phone",
     "normalise_postcode",
     "normalise_registration",
+    "screening_problems",
     "valid_nhs_number",
     "validate_draft",
+    "validate_indicators",
 ]
 
 MAX_NARRATIVE = 20000
@@ -330,11 +332,7 @@ def validate_draft(
                 "Children in Need factors are about a child: add the child, or remove the factors",
             )
         )
-    for i, seen in enumerate(draft.indicators):
-        if indicator_ids is not None and seen.indicator_id not in indicator_ids:
-            add(FieldProblem(f"indicators[{i}]", f"Unknown indicator {seen.indicator_id!r}"))
-        if seen.seen_on > today:
-            add(FieldProblem(f"indicators[{i}]", "When it was seen must be today or earlier"))
+    problems += validate_indicators(draft.indicators, today=today, indicator_ids=indicator_ids)
     for i, code in enumerate(draft.cin_factors):
         if code not in CIN_FACTORS:
             add(FieldProblem(f"cin_factors[{i}]", f"Unknown Children in Need factor {code!r}"))
@@ -358,3 +356,55 @@ def _children_or_subjects(draft: ConcernDraft, add: Callable[[FieldProblem], Non
         add(FieldProblem("children", "Add the child the concern is about"))
     elif not draft.intelligence_subjects():
         add(FieldProblem("children", NO_CHILD_NOR_SUBJECT))
+
+
+#: The problem when a screening of a child already recorded names no indicator.
+NO_INDICATORS = "Tick at least one indicator that has been seen, and say when it was last seen"
+
+
+def validate_indicators(
+    indicators: list[IndicatorSeen],
+    *,
+    today: date,
+    indicator_ids: set[str] | None = None,
+    required: bool = False,
+) -> list[FieldProblem]:
+    """Every problem with the screening indicators seen (each at ``indicators[i]``): an id the
+    scheme does not have, a date after ``today``; and, when ``required`` (screening a child
+    of a concern already recorded), none at all."""
+    problems: list[FieldProblem] = []
+    if required and not indicators:
+        problems.append(FieldProblem("indicators", NO_INDICATORS))
+    for i, seen in enumerate(indicators):
+        if indicator_ids is not None and seen.indicator_id not in indicator_ids:
+            problems.append(
+                FieldProblem(f"indicators[{i}]", f"Unknown indicator {seen.indicator_id!r}")
+            )
+        if seen.seen_on > today:
+            problems.append(
+                FieldProblem(f"indicators[{i}]", "When it was seen must be today or earlier")
+            )
+    return problems
+
+
+#: The problem when the child to screen is not one the concern is about.
+NOT_THE_CONCERNS_CHILD = "Choose the child you are screening"
+
+
+def screening_problems(
+    child_id: str,
+    child_ids: set[str],
+    indicators: list[IndicatorSeen],
+    *,
+    today: date,
+    indicator_ids: set[str] | None = None,
+) -> list[FieldProblem]:
+    """Every problem with screening the child ``child_id`` of a concern already recorded
+    (about the children ``child_ids``) on ``indicators``, as of ``today``: the screening
+    action refuses these, and its page checks them before showing the result to confirm."""
+    problems: list[FieldProblem] = []
+    if child_id not in child_ids:
+        problems.append(FieldProblem("child", NOT_THE_CONCERNS_CHILD))
+    return problems + validate_indicators(
+        indicators, today=today, indicator_ids=indicator_ids, required=True
+    )

@@ -5,7 +5,11 @@ the SERAF-style scheme of DOMAIN.md section 3). Plain Python; imports nothing fr
 :func:`indicator_ids` and :func:`bands`; :func:`screen` scores observations under it.
 
 :func:`score` turns observations into a :class:`ScreeningResult` that always carries the band
-together with every indicator behind it and what each contributed. :func:`override` records a
+together with every indicator behind it and what each contributed, in words; indicators seen too
+long ago to count are listed with 0 points, and :meth:`ScreeningResult.stale_notice` says so
+(:func:`stale_notice`, the same words on every page and in the API). :func:`combined_band` is a
+child's one band across all their screenings (fragments from several agencies add up; a newer
+low screening never masks a higher one still in date). :func:`override` records a
 practitioner's professional judgement of the band, which needs a reason; the server appends it
 as a regrading event.
 
@@ -19,7 +23,13 @@ Errors raised here::
     └── OverrideError              an override without a reason or person, or to no such band
 """
 
-from tocsin.domain.screening._policy import bands, indicator_ids, scheme, screen
+from tocsin.domain.screening._child import (
+    ChildBand,
+    ChildScreening,
+    child_band_rule,
+    combined_band,
+)
+from tocsin.domain.screening._policy import bands, indicator_ids, recorded_result, scheme, screen
 from tocsin.domain.screening._scheme import (
     Band,
     Indicator,
@@ -44,9 +54,12 @@ from tocsin.domain.screening._score import (
     override,
     score,
 )
+from tocsin.domain.screening._wording import StaleNotice, interval_before, stale_notice, when_seen
 
 __all__ = [
     "Band",
+    "ChildBand",
+    "ChildScreening",
     "Contribution",
     "FutureObservationError",
     "Indicator",
@@ -59,15 +72,22 @@ __all__ = [
     "ScreeningResult",
     "ScreeningScheme",
     "ScreeningSchemeError",
+    "StaleNotice",
     "UnknownIndicatorError",
     "bands",
+    "child_band_rule",
+    "combined_band",
     "default_scheme",
     "indicator_ids",
+    "interval_before",
     "load_scheme",
     "months_before",
     "override",
     "parse_scheme",
+    "recorded_result",
     "scheme",
     "score",
     "screen",
+    "stale_notice",
+    "when_seen",
 ]

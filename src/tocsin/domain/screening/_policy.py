@@ -8,14 +8,14 @@ version it was scored under.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
 
 from tocsin.domain.screening._scheme import ScreeningScheme, load_scheme
-from tocsin.domain.screening._score import Observation, ScreeningResult, score
+from tocsin.domain.screening._score import Observation, ObservationError, ScreeningResult, score
 
-__all__ = ["bands", "indicator_ids", "scheme", "screen"]
+__all__ = ["bands", "indicator_ids", "recorded_result", "scheme", "screen"]
 
 
 @cache
@@ -37,3 +37,19 @@ def bands() -> list[str]:
 def screen(observations: Sequence[Observation], as_of: date) -> ScreeningResult:
     """Score ``observations`` under the scheme in force, as of ``as_of``."""
     return score(scheme(), list(observations), as_of=as_of)
+
+
+def recorded_result(
+    scheme_name: str, scheme_version: str | int, observations: Iterable[Observation], as_of: date
+) -> ScreeningResult | None:
+    """A recorded screening's result with every explanation, scored again under the scheme in
+    force: scoring is deterministic, so under the same scheme and version this is the result
+    it was given. None if it was recorded under another scheme or version (show what was
+    recorded then)."""
+    current = scheme()
+    if (scheme_name, str(scheme_version)) != (current.scheme, str(current.version)):
+        return None
+    try:
+        return score(current, list(observations), as_of)
+    except ObservationError:
+        return None

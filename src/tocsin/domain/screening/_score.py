@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tocsin.domain.screening._scheme import Band, ScreeningScheme, months_before
+from tocsin.domain.screening._wording import StaleNotice, stale_notice, when_seen
 
 __all__ = [
     "Contribution",
@@ -66,7 +67,11 @@ class Contribution:
     points: int
     #: the window that applied: a number of months, None for "any time" or for no window.
     within_months: int | None
+    #: why it scored what it did, in words ("Seen 13 months before the screening, outside the
+    #: 12-month window: scored 0").
     explanation: str
+    #: seen too long ago for any of its group's windows, so it scored 0 (it is still listed).
+    aged_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,16 @@ class ScreeningResult:
         """The band to act on: the override's if there is one, otherwise the scored band."""
         return self.override.band if self.override else self.scored_band
 
+    @property
+    def stale(self) -> tuple[Contribution, ...]:
+        """The indicators seen too long ago to count towards the band (each scored 0)."""
+        return tuple(c for c in self.contributions if c.aged_out)
+
+    def stale_notice(self, *, before_recording: bool = False) -> StaleNotice | None:
+        """What to tell people about :attr:`stale` indicators (None if there are none), in
+        the words every page and the API use."""
+        return stale_notice(self.contributions, before_recording=before_recording)
+
     def as_payload(self) -> dict[str, Any]:
         """The result as JSON-ready values (ISO dates), for an event payload or the API."""
         return {
@@ -123,6 +138,7 @@ class ScreeningResult:
                     "seen_on": c.seen_on.isoformat(),
                     "points": c.points,
                     "explanation": c.explanation,
+                    "aged_out": c.aged_out,
                 }
                 for c in self.contributions
             ],
@@ -216,15 +232,18 @@ def _contribution(
     scheme: ScreeningScheme, indicator_id: str, seen_on: date, as_of: date
 ) -> Contribution:
     indicator = scheme.indicator(indicator_id)
-    window = scheme.group(indicator.group).window_for(seen_on, as_of)
-    seen = f"seen {seen_on.isoformat()}"
+    group = scheme.group(indicator.group)
+    window = group.window_for(seen_on, as_of)
+    seen = f"Seen {when_seen(seen_on, as_of)}"
     if window is None:
-        oldest = max(w.within_months or 0 for w in scheme.group(indicator.group).points)
+        oldest = max(w.within_months or 0 for w in group.points)
         points, months = 0, None
-        explanation = f"{seen}, more than {oldest} months before {as_of.isoformat()}: 0 points"
+        explanation = f"{seen}, outside the {oldest}-month window: scored 0"
     else:
         points, months = window.points, window.within_months
-        when = "" if months is None else f", within {months} months"
+        when = (
+            ", which counts at any age" if months is None else f", within the {months}-month window"
+        )
         explanation = f"{seen}{when}: {points} point{'s' if points != 1 else ''}"
     return Contribution(
         indicator_id=indicator.id,
@@ -235,6 +254,7 @@ def _contribution(
         points=points,
         within_months=months,
         explanation=explanation,
+        aged_out=window is None,
     )
 
 

@@ -1,5 +1,6 @@
-"""API for case work: the work trays, decisions, sign-off, allocation, regrading, case notes,
-contact with the child and family, and outcomes. Each
+"""API for case work: the work trays, decisions, sign-off, allocation, regrading, screening a
+child of a concern already recorded, case notes, contact with the child and family, and
+outcomes. Each
 write goes through the same action as the pages, so the same rules hold (four eyes included);
 refusals map as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise)."""
 
@@ -21,8 +22,13 @@ from tocsin.domain.casework import (
     MAX_NOTE,
     OUTCOMES,
 )
+from tocsin.domain.concerns import IndicatorSeen
 from tocsin.server.actors import ActionRefused
-from tocsin.server.api.serializers import ErrorsSerializer
+from tocsin.server.api.serializers import (
+    ErrorsSerializer,
+    ScreenChildSerializer,
+    ScreeningSerializer,
+)
 from tocsin.server.api.views import _TocsinApiView, field_errors, refusal_response
 from tocsin.server.casework.actions import (
     do_allocate,
@@ -33,7 +39,8 @@ from tocsin.server.casework.actions import (
     proposal_of,
 )
 from tocsin.server.casework.read_models import TRAYS, TrayFilters, tray, trays_for
-from tocsin.server.concerns.actions import do_add_information, do_regrade_risk
+from tocsin.server.concerns.actions import do_add_information, do_regrade_risk, do_screen_child
+from tocsin.server.reads import current_scope
 
 __all__ = [
     "Allocation",
@@ -43,6 +50,7 @@ __all__ = [
     "Outcomes",
     "Queue",
     "Regrade",
+    "Screenings",
     "SignOff",
 ]
 
@@ -373,3 +381,38 @@ class Outcomes(_TocsinApiView):
         except ActionRefused as exc:
             return refusal_response(exc)
         return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+
+
+class Screenings(_TocsinApiView):
+    read_purposes = {"POST": "api: screening"}
+
+    @extend_schema(
+        summary="Screen a child of a concern (a public report, say)",
+        description="Scores the indicators seen as of today under the scheme in force and "
+        "records a screening of its own. The answer is the screening: every indicator "
+        "explained, and `stale` naming any seen too long ago to count towards the band.",
+        request=ScreenChildSerializer,
+        responses={201: ScreeningSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, concern_id: str) -> Response:
+        body = ScreenChildSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        seen = [IndicatorSeen(**one) for one in body.validated_data["indicators"]]
+        try:
+            screened = do_screen_child(
+                concern_id,
+                body.validated_data["child_id"],
+                seen,
+                actor=self.user(request),
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        # The answer shows the screening (its concern and child): on the ledger like any read.
+        scope = current_scope()
+        if scope is not None:
+            scope.add(screened.screening.shown_subjects())
+        return Response(
+            {**ScreeningSerializer(screened.screening).data, "seq": screened.envelope.seq},
+            status=status.HTTP_201_CREATED,
+        )

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import (
     CIN_FACTORS,
     ETHNICITY,
@@ -20,8 +22,15 @@ from tocsin.domain.concerns import (
     PlaceDraft,
     VehicleDraft,
 )
+from tocsin.server.concerns.read_models import screening_result
 
-__all__ = ["ConcernDraftSerializer", "ConcernSerializer", "draft_from"]
+__all__ = [
+    "ConcernDraftSerializer",
+    "ConcernSerializer",
+    "ScreenChildSerializer",
+    "ScreeningSerializer",
+    "draft_from",
+]
 
 
 def _text(limit: int, help_text: str = "") -> serializers.CharField:
@@ -154,6 +163,18 @@ class ErrorsSerializer(serializers.Serializer):
     errors = FieldErrorSerializer(many=True)  # type: ignore[assignment]
 
 
+class BandAcrossConcernsSerializer(serializers.Serializer):
+    band = serializers.CharField(help_text="A band id; empty while the child is unscreened")
+    as_of = serializers.DateField(allow_null=True, help_text="The newest screening's day")
+    score = serializers.IntegerField(help_text="Every indicator scored together, as of then")
+    basis = serializers.ChoiceField(
+        choices=["", "combined", "screening", "judgement"],
+        help_text="What set the band: the indicators together, one screening's band in date, "
+        "or a professional's judgement on the same indicators",
+    )
+    rule = serializers.CharField(help_text="How the band is worked out")
+
+
 class ChildSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     shown_as = serializers.CharField(
@@ -169,16 +190,113 @@ class ChildSerializer(serializers.Serializer):
     approximate_age = serializers.IntegerField(allow_null=True)
     sex = serializers.CharField()
     school = serializers.CharField()
+    band_across_concerns = serializers.SerializerMethodField()
+
+    @extend_schema_field(BandAcrossConcernsSerializer(allow_null=True))
+    def get_band_across_concerns(self, child: Any) -> dict[str, Any] | None:
+        """The child's band across all their concerns (those the caller may not see too)."""
+        risk = getattr(child, "risk", None)  # None for a child recorded before it was kept
+        if risk is None:
+            return None
+        return {
+            "band": risk.band,
+            "as_of": risk.as_of.isoformat() if risk.as_of else None,
+            "score": risk.score,
+            "basis": risk.basis,
+            "rule": screening_policy.child_band_rule(),
+        }
+
+
+class ContributionSerializer(serializers.Serializer):
+    indicator_id = serializers.CharField()
+    # DRF collects declared fields into _declared_fields, so this name shadows nothing.
+    label = serializers.CharField()  # type: ignore[assignment]
+    group = serializers.CharField()
+    seen_on = serializers.DateField(help_text="The day it was last seen")
+    points = serializers.IntegerField()
+    explanation = serializers.CharField(help_text="Why it scored what it did, in words")
+    aged_out = serializers.BooleanField(
+        help_text="Seen too long ago for any window, so it scored 0"
+    )
+
+
+class StaleNoticeSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    indicators = serializers.ListField(child=serializers.CharField(), help_text="Their ids")
+    summary = serializers.CharField()
+    advice = serializers.CharField()
+    message = serializers.CharField(help_text="The notice in one paragraph")
+
+
+def stale_notice_json(notice: screening_policy.StaleNotice | None) -> dict[str, Any] | None:
+    """The notice for indicators seen too long ago to count, as the API gives it."""
+    if notice is None:
+        return None
+    return {
+        "count": len(notice.indicators),
+        "indicators": [c.indicator_id for c in notice.indicators],
+        "summary": notice.summary,
+        "advice": notice.advice,
+        "message": notice.message,
+    }
 
 
 class ScreeningSerializer(serializers.Serializer):
+    """A child's screening at a concern: the band with every indicator behind it, each
+    explained, and a notice when some were seen too long ago to count."""
+
+    id = serializers.UUIDField()
     child_id = serializers.UUIDField()
     scheme = serializers.CharField()
     scheme_version = serializers.CharField()
+    as_of = serializers.DateField(help_text="The day the screening is for")
     score = serializers.IntegerField()
     band = serializers.CharField(help_text="The band the indicators give")
     current_band = serializers.CharField(help_text="The band now, after any regrading")
-    contributions = serializers.JSONField(help_text="Every indicator behind the band")
+    contributions = serializers.SerializerMethodField()
+    stale = serializers.SerializerMethodField()
+
+    def _result(self, screening: Any) -> screening_policy.ScreeningResult | None:
+        cache = self.context.setdefault("results", {})
+        if screening.pk not in cache:
+            cache[screening.pk] = screening_result(screening)
+        result: screening_policy.ScreeningResult | None = cache[screening.pk]
+        return result
+
+    @extend_schema_field(ContributionSerializer(many=True))
+    def get_contributions(self, screening: Any) -> list[dict[str, Any]]:
+        """Every indicator behind the band, in the words of the scheme in force (as
+        recorded, for a screening under another scheme)."""
+        result = self._result(screening)
+        if result is None:
+            return [{"aged_out": False, "label": "", **c} for c in screening.contributions]
+        return [
+            {
+                "indicator_id": c.indicator_id,
+                "label": c.label,
+                "group": c.group,
+                "seen_on": c.seen_on.isoformat(),
+                "points": c.points,
+                "explanation": c.explanation,
+                "aged_out": c.aged_out,
+            }
+            for c in result.contributions
+        ]
+
+    @extend_schema_field(StaleNoticeSerializer(allow_null=True))
+    def get_stale(self, screening: Any) -> dict[str, Any] | None:
+        """The notice for indicators seen too long ago to count; null when there are none."""
+        result = self._result(screening)
+        return stale_notice_json(result.stale_notice() if result else None)
+
+
+class ScreenChildSerializer(serializers.Serializer):
+    """Screening a child of a concern already recorded."""
+
+    child_id = serializers.CharField(max_length=36, help_text="One of the concern's children")
+    indicators = IndicatorSeenSerializer(
+        many=True, help_text="Each indicator seen, with the day it was last seen"
+    )
 
 
 class ConcernSerializer(serializers.Serializer):

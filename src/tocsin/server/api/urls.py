@@ -11,6 +11,7 @@ from tocsin.server.api.casework import (
     Outcomes,
     Queue,
     Regrade,
+    Screenings,
     SignOff,
 )
 from tocsin.server.api.views import ConcernDetail, ConcernList
@@ -26,6 +27,7 @@ urlpatterns = [
     path("concerns/<str:concern_id>/notes/", Notes.as_view(), name="notes"),
     path("concerns/<str:concern_id>/contacts/", Contacts.as_view(), name="contacts"),
     path("concerns/<str:concern_id>/outcomes/", Outcomes.as_view(), name="outcomes"),
+    path("concerns/<str:concern_id>/screenings/", Screenings.as_view(), name="screenings"),
     path(
         "concerns/<str:concern_id>/screenings/<str:screening_id>/regrade/",
         Regrade.as_view(),

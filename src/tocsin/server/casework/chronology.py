@@ -24,12 +24,14 @@ from tocsin.server.casework.models import Allocation, Case, Contact, Decision, O
 from tocsin.server.concerns.gates import access_child
 from tocsin.server.concerns.models import (
     Child,
+    ChildRisk,
     Concern,
     ConcernChild,
     ConcernNote,
     Regrading,
     Screening,
 )
+from tocsin.server.concerns.read_models import ChildRecord
 from tocsin.server.directory.models import User
 from tocsin.server.directory.read_models import actor_names
 from tocsin.server.ledger.models import LedgerLeaf
@@ -94,6 +96,8 @@ class Chronology:
     agencies: list[str]
     #: each concern's case (status, owner, band to act on), by concern id.
     cases: dict[Any, Case] = field(default_factory=dict)
+    #: the child with the concerns shown and their band across all concerns.
+    record: ChildRecord | None = None
 
     @property
     def kinds(self) -> list[str]:
@@ -242,7 +246,7 @@ def child_chronology(
                 by_id[n.concern_id],
                 "Information from the reporter" if public else "Case note",
                 n.text,
-                "The member of the public who reported it" if public else names.get(actor, actor),
+                "The member of the public who reported it" if public else names.get(actor) or actor,
                 n.added_seq,
             )
         )
@@ -281,7 +285,11 @@ def child_chronology(
         case.concern_id: case
         for case in Case.objects.filter(concern_id__in=ids).select_related("owner", "team")
     }
-    return Chronology(child, entries, concerns, _held_elsewhere(child, ids), agencies, cases)
+    risk = ChildRisk.objects.filter(child=child).first()
+    record = ChildRecord(child, concerns, {}, risk)
+    return Chronology(
+        child, entries, concerns, _held_elsewhere(child, ids), agencies, cases, record
+    )
 
 
 def _band_labels() -> Any:

@@ -1,5 +1,6 @@
-"""Concern actions: record a concern (with its screening), add information (a practitioner's
-note, or a public reporter's follow-up), regrade a risk band, and record who was shown what.
+"""Concern actions: record a concern (with its screening), screen a child of a concern already
+recorded, add information (a practitioner's note, or a public reporter's follow-up), regrade a
+risk band, and record who was shown what.
 
 Every route in (the web form, the public page, the API, bulk import, the demo) ends here. Each
 action checks the role, then need-to-know (the gates) on the records it writes about, then
@@ -25,14 +26,17 @@ from tocsin.domain.concerns import (
     ConcernEvents,
     ConcernRecorded,
     FieldProblem,
+    IndicatorSeen,
     InformationAdded,
     RecordViewed,
     RiskRegraded,
+    child_screened,
     concern_events,
     follow_up_code_hash,
     new_follow_up_code,
     new_reference,
     nhs_numbers,
+    screening_problems,
     validate_draft,
 )
 from tocsin.domain.language import check_text
@@ -63,12 +67,14 @@ __all__ = [
     "RECORDING_ROLES",
     "ConcernInvalid",
     "RecordedConcern",
+    "ScreenedChild",
     "do_add_follow_up",
     "do_add_information",
     "do_record_concern",
     "do_record_concerns",
     "do_record_view",
     "do_regrade_risk",
+    "do_screen_child",
 ]
 
 #: Everyone who works with children may record a concern. Analysts and the partnership's
@@ -237,6 +243,56 @@ def _record(
             )
         )
     return results
+
+
+@dataclass(frozen=True)
+class ScreenedChild:
+    """A screening recorded by :func:`do_screen_child`: the row, and its event's envelope."""
+
+    screening: Screening
+    envelope: Envelope
+
+
+def do_screen_child(
+    concern_id: uuid.UUID | str,
+    child_id: uuid.UUID | str,
+    observations: Sequence[IndicatorSeen],
+    *,
+    actor: Actor,
+    today: date | None = None,
+) -> ScreenedChild:
+    """Screen the child ``child_id`` of the concern ``concern_id`` as of ``today``, on the
+    indicators seen (``observations``), if ``actor`` may see the concern (:class:`NotVisible`
+    otherwise): a ``child.screened`` with a screening of its own, beside any the concern has.
+    For any concern, a public report included (it arrives with no indicators); the case's band
+    and the child's band across concerns follow, through the appliers.
+
+    :class:`Invalid` names each problem: ``child`` (not a child of this concern),
+    ``indicators`` (none given), ``indicators[i]`` (an indicator the scheme does not have, a
+    date after ``today``)."""
+    if actor == PUBLIC:
+        raise ActionRefused("practitioners screen children; the public report what they saw")
+    require_role(actor, *roles_for("screen"))
+    day = today or timezone.localdate()
+    seen = list(observations)
+    session = LiveSession("default")
+    with transaction.atomic():
+        concern = actor_may_reach_concern(actor, concern_id)
+        children = {str(pk) for pk in concern.child_links.values_list("child_id", flat=True)}
+        problems = screening_problems(
+            str(child_id), children, seen, today=day, indicator_ids=screening_policy.indicator_ids()
+        )
+        if problems:
+            raise Invalid(problems)
+        event = child_screened(
+            screening_id=str(uuid.uuid4()),
+            concern_id=str(concern.pk),
+            child_id=str(child_id),
+            indicators=seen,
+            as_of=day,
+        )
+        envelope = record_event(event, actor_id=actor_id(actor), session=session)
+    return ScreenedChild(session.row(Screening, event.screening_id), envelope)
 
 
 def do_add_information(concern_id: uuid.UUID | str, text: str, *, actor: Actor) -> Envelope:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import (
     ChildRecorded,
     ChildScreened,
@@ -14,16 +17,19 @@ from tocsin.domain.concerns import (
 )
 from tocsin.ledger import Envelope
 from tocsin.server.casework.appliers import note_band, open_case
+from tocsin.server.casework.models import Case
 from tocsin.server.concerns.models import (
     Child,
+    ChildRisk,
     Concern,
     ConcernChild,
     ConcernNote,
     RecordView,
     Regrading,
     Screening,
+    unscreened_child_risk,
 )
-from tocsin.server.projections import ProjectionSession, applies
+from tocsin.server.projections import ProjectionSession, applies, when_erasing
 
 _LINKS = uuid.UUID("5d1f7a52-3c0e-4e43-9d5a-0a7c3e0b6f11")
 
@@ -88,6 +94,7 @@ def apply_child_recorded(
         description=event.description,
         first_seq=envelope.seq,
     )
+    session.insert(ChildRisk, child_id=event.child_id, **unscreened_child_risk())
 
 
 @applies(ChildScreened)
@@ -110,6 +117,19 @@ def apply_child_screened(
         screened_seq=envelope.seq,
     )
     note_band(event.concern_id, event.screening_id, event.band, envelope, session)
+    # The screening's part in the child's band across all their concerns (ChildScreening's
+    # JSON form, and the sequence number that orders screenings of the same day).
+    entry = {
+        "concern_id": event.concern_id,
+        "as_of": event.as_of,
+        "scored_band": event.band,
+        "current_band": event.band,
+        "observations": event.observations,
+        "seq": envelope.seq,
+    }
+    _change_child_risk(
+        event.child_id, session, lambda entries: entries.__setitem__(event.screening_id, entry)
+    )
 
 
 @applies(RiskRegraded)
@@ -129,6 +149,15 @@ def apply_risk_regraded(
     )
     session.update(Screening, event.screening_id, current_band=event.to_band)
     note_band(event.concern_id, event.screening_id, event.to_band, envelope, session)
+
+    def regrade(entries: dict[str, Any]) -> None:
+        if event.screening_id in entries:
+            entries[event.screening_id] = {
+                **entries[event.screening_id],
+                "current_band": event.to_band,
+            }
+
+    _change_child_risk(event.child_id, session, regrade)
 
 
 @applies(InformationAdded)
@@ -162,3 +191,65 @@ def apply_record_viewed(
             viewed_seq=envelope.seq,
             viewed_at=envelope.time,
         )
+
+
+def child_risk_columns(entries: dict[str, Any]) -> dict[str, Any]:
+    """A :class:`ChildRisk`'s columns from its screenings' parts (screening id: the part,
+    as :meth:`ChildScreening.as_json` gives it, with the ``seq`` that recorded it): the band
+    across all concerns, by ``tocsin.domain.screening.combined_band``."""
+    screenings = [
+        screening_policy.ChildScreening.from_json(screening_id, part)
+        for screening_id, part in sorted(entries.items(), key=lambda item: item[1]["seq"])
+    ]
+    child = screening_policy.combined_band(screenings)
+    if child is None:
+        return {**unscreened_child_risk(), "screenings": entries}
+    return {
+        "band": child.band.id,
+        "band_rank": screening_policy.bands().index(child.band.id),
+        "as_of": child.as_of.isoformat(),
+        "score": child.combined.score,
+        "basis": child.basis,
+        "set_by": child.set_by,
+        "screenings": entries,
+    }
+
+
+def _change_child_risk(
+    child_id: Any, session: ProjectionSession, change: Callable[[dict[str, Any]], None]
+) -> None:
+    """Change the child's screenings' parts and recompute their band across all concerns."""
+    try:
+        row = session.get(ChildRisk, child_id)
+    except LookupError:
+        return  # a child recorded before bands across concerns were kept (see the migration)
+    entries = dict(row["screenings"])
+    change(entries)
+    session.update(ChildRisk, child_id, **child_risk_columns(entries))
+
+
+@when_erasing
+def forget_expunged_screenings(subject: str, session: ProjectionSession) -> None:
+    """A concern expunged: its screenings no longer count towards its children's bands (its
+    events are skipped in replay, so the bands must end as if they had never been recorded)."""
+    prefix, _, concern_id = subject.partition(":")
+    if prefix != "concern":
+        return
+    try:
+        screening_ids = list(session.get(Case, concern_id)["bands"])
+    except LookupError:
+        return  # nothing of the concern is left (in replay, its events were skipped)
+    by_child: dict[str, list[str]] = {}
+    for screening_id in screening_ids:
+        try:
+            child_id = session.get(Screening, screening_id)["child_id"]
+        except LookupError:
+            continue
+        by_child.setdefault(str(child_id), []).append(screening_id)
+    for child_id, gone in by_child.items():
+
+        def forget(entries: dict[str, Any], gone: list[str] = gone) -> None:
+            for screening_id in gone:
+                entries.pop(screening_id, None)
+
+        _change_child_risk(child_id, session, forget)

@@ -189,6 +189,58 @@ class Screening(ProjectionModel, ShownWhenLoaded):
         return (f"concern:{self.concern_id}", f"child:{self.child_id}")
 
 
+class ChildRisk(ProjectionModel, ShownWhenLoaded):
+    """A child's one current band across every concern about them
+    (``tocsin.domain.screening.combined_band``): each of their screenings' part in it is kept
+    here, so that a new screening or a regrading recomputes the band without a scan, in replay
+    as live. Every child has one from the moment they are recorded (unscreened until then)."""
+
+    subject_prefix = "child"
+
+    child = models.OneToOneField(
+        Child, on_delete=models.CASCADE, primary_key=True, related_name="risk"
+    )
+    #: the band across all concerns; empty while the child has no screening.
+    band = models.CharField(max_length=30, blank=True)
+    #: the band's place in the scheme, lowest 0; -1 while the child has no screening.
+    band_rank = models.SmallIntegerField(default=-1)
+    #: the newest screening's day: the band is as of then.
+    as_of = models.DateField(null=True)
+    #: every observation scored together, as of ``as_of``.
+    score = models.IntegerField(default=0)
+    #: what set the band: "combined", "screening" or "judgement" (``ChildBand.basis``).
+    basis = models.CharField(max_length=20, blank=True)
+    #: the screening whose band set it, when one did.
+    set_by = models.CharField(max_length=36, blank=True)
+    #: screening id: {"concern_id", "as_of", "scored_band", "current_band", "observations",
+    #: "seq"} for each screening of the child.
+    screenings = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "concerns_child_risk"
+
+    def shown_subjects(self) -> tuple[str, ...]:
+        return (f"child:{self.child_id}",)
+
+    @classmethod
+    def tombstone(cls, pk: str) -> dict[str, Any]:
+        return unscreened_child_risk()
+
+
+def unscreened_child_risk() -> dict[str, Any]:
+    """A :class:`ChildRisk`'s columns (without the child) while the child has no screening:
+    what recording a child starts with, and what expunging one leaves."""
+    return {
+        "band": "",
+        "band_rank": -1,
+        "as_of": None,
+        "score": 0,
+        "basis": "",
+        "set_by": "",
+        "screenings": {},
+    }
+
+
 class Regrading(ProjectionModel, ShownWhenLoaded):
     subject_prefix = "concern"
     owner_field = "concern_id"

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
+from tocsin.domain import screening as screening_policy
 from tocsin.ledger import parse_canonical_json
 from tocsin.server.concerns.gates import (
     NotVisible,
@@ -23,7 +25,14 @@ from tocsin.server.concerns.gates import (
     access_concern,
     concerns_visible_to,
 )
-from tocsin.server.concerns.models import Child, Concern, RecordView, Regrading, Screening
+from tocsin.server.concerns.models import (
+    Child,
+    ChildRisk,
+    Concern,
+    RecordView,
+    Regrading,
+    Screening,
+)
 from tocsin.server.directory.models import User
 from tocsin.server.directory.read_models import actor_names
 from tocsin.server.ledger.models import LedgerLeaf
@@ -38,11 +47,13 @@ __all__ = [
     "concern_by_follow_up_code_hash",
     "concern_children",
     "concern_record",
+    "concern_to_screen",
     "concern_with_relations",
     "concern_with_relations_for",
     "concerns_page",
     "recent_concerns",
     "screening_at",
+    "screening_result",
 ]
 
 #: How many of the people who have seen a concern its page lists.
@@ -91,11 +102,40 @@ class ConcernRecord:
 
 @dataclass(frozen=True)
 class ChildRecord:
-    """A child and every concern about them that the reader may see, with each band."""
+    """A child and every concern about them that the reader may see, with each band, and
+    the child's band across all their concerns (``risk``; None for a child recorded before
+    it was kept)."""
 
     child: Child
     concerns: list[Concern]
     bands: dict[Any, str]
+    risk: ChildRisk | None = None
+
+    @property
+    def band_across_concerns(self) -> screening_policy.ChildBand | None:
+        """The child's band across all their concerns with what set it (None if unscreened):
+        the rule the appliers kept ``risk`` by, applied to the same screenings."""
+        if self.risk is None:
+            return None
+        parts = sorted(self.risk.screenings.items(), key=lambda item: item[1]["seq"])
+        return screening_policy.combined_band(
+            [screening_policy.ChildScreening.from_json(pk, part) for pk, part in parts]
+        )
+
+    @property
+    def concerns_screened(self) -> int:
+        """How many concerns the band across all concerns comes from."""
+        if self.risk is None:
+            return 0
+        return len({part["concern_id"] for part in self.risk.screenings.values()})
+
+    @property
+    def concerns_not_shown(self) -> int:
+        """How many of those the reader may not see (the band counts them all)."""
+        if self.risk is None:
+            return 0
+        shown = {str(concern.pk) for concern in self.concerns}
+        return len({p["concern_id"] for p in self.risk.screenings.values()} - shown)
 
 
 def concern_record(user: User, concern_id: uuid.UUID | str) -> ConcernRecord:
@@ -155,7 +195,16 @@ def child_record(user: User, child_id: uuid.UUID | str) -> ChildRecord:
         s.concern_id: s.current_band
         for s in Screening.objects.filter(child=child, concern__in=[c.pk for c in shown])
     }
-    return ChildRecord(child=child, concerns=shown, bands=bands)
+    risk = ChildRisk.objects.filter(child=child).first()
+    return ChildRecord(child=child, concerns=shown, bands=bands, risk=risk)
+
+
+def concern_to_screen(user: User, concern_id: uuid.UUID | str) -> tuple[Concern, list[Child]]:
+    """A concern ``user`` may see and the children it is about, for the screening page
+    (``NotVisible`` if not)."""
+    concern = access_concern(user, concern_id)
+    links = concern.child_links.select_related("child").order_by("child__given_name", "child_id")
+    return concern, [link.child for link in links]
 
 
 def concern_children(user: User, concern_id: uuid.UUID | str) -> list[Child]:
@@ -188,10 +237,27 @@ def screening_at(
     return concern, screening
 
 
+def screening_result(screening: Screening) -> screening_policy.ScreeningResult | None:
+    """A recorded screening's result, every indicator explained in words and any seen too
+    long ago to count named, as the scheme in force scores it again (None if the screening
+    was recorded under another scheme or version: show what it recorded then)."""
+    return screening_policy.recorded_result(
+        screening.scheme,
+        screening.scheme_version,
+        [
+            screening_policy.Observation(o["indicator_id"], date.fromisoformat(o["seen_on"]))
+            for o in screening.observations
+        ],
+        screening.as_of,
+    )
+
+
 def concern_with_relations(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
-    """Concerns with their agency, children and screenings loaded in three queries (for the
-    API's lists and pages)."""
-    return concerns.select_related("agency").prefetch_related("child_links__child", "screenings")
+    """Concerns with their agency, children (with their band across concerns) and screenings
+    loaded in four queries (for the API's lists and pages)."""
+    return concerns.select_related("agency").prefetch_related(
+        "child_links__child__risk", "screenings"
+    )
 
 
 def concern_with_relations_for(user: User, concern_id: uuid.UUID | str) -> Concern:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -13,13 +14,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.language import check_text
 from tocsin.server.actors import ActionRefused, Invalid, NotVisible
+from tocsin.server.concerns.read_models import screening_result
 from tocsin.server.directory.models import User
 from tocsin.server.ledger.checkpoints import latest_checkpoint, receipt_for, sign_checkpoint_now
 
 __all__ = [
+    "IndicatorShown",
     "WarnedText",
     "attempt",
     "band_label",
+    "indicators_of",
+    "indicators_of_screening",
     "receipt_response",
     "signed_in_user",
     "warnings_in",
@@ -68,6 +73,51 @@ def band_label(band_id: str) -> str:
         return str(screening_policy.scheme().band(band_id).label)
     except LookupError:
         return band_id
+
+
+@dataclass(frozen=True)
+class IndicatorShown:
+    """One indicator behind a band, as a page shows it: when it was last seen, its points,
+    and why, in words."""
+
+    label: str
+    seen_on: date | None
+    points: int
+    explanation: str
+    aged_out: bool
+
+
+def indicators_of(
+    result: screening_policy.ScreeningResult, *, before_recording: bool = False
+) -> tuple[list[IndicatorShown], screening_policy.StaleNotice | None]:
+    """A screening result's indicators, and the notice for any seen too long ago to count
+    (worded for before or after recording)."""
+    shown = [
+        IndicatorShown(c.label, c.seen_on, c.points, c.explanation, c.aged_out)
+        for c in result.contributions
+    ]
+    return shown, result.stale_notice(before_recording=before_recording)
+
+
+def indicators_of_screening(
+    screening: Any,
+) -> tuple[list[IndicatorShown], screening_policy.StaleNotice | None]:
+    """A recorded screening's indicators and notice, in the words of the scheme in force; for
+    one recorded under another scheme, what it recorded then (and no notice)."""
+    result = screening_result(screening)
+    if result is not None:
+        return indicators_of(result)
+    labels = {i.id: i.label for i in screening_policy.scheme().indicators}
+    return [
+        IndicatorShown(
+            labels.get(c["indicator_id"], c["indicator_id"]),
+            date.fromisoformat(c["seen_on"]) if c.get("seen_on") else None,
+            c["points"],
+            c.get("explanation", ""),
+            False,
+        )
+        for c in screening.contributions
+    ], None
 
 
 def receipt_response(seq: int, reference: str) -> HttpResponse:

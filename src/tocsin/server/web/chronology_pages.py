@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import SEXES
 from tocsin.server.actors import NotVisible
 from tocsin.server.casework.chronology import KINDS, Chronology, child_chronology
@@ -42,6 +43,9 @@ def _context(request: HttpRequest, chronology: Chronology) -> dict[str, object]:
         "order": "newest" if request.GET.get("order") == "newest" else "oldest",
         "sexes": SEXES,
         "band_label": band_label,
+        "across": chronology.record.band_across_concerns if chronology.record else None,
+        "across_rule": screening_policy.child_band_rule(),
+        "not_shown": chronology.record.concerns_not_shown if chronology.record else 0,
         "printed_by": f"{user.display_name} ({user.agency})" if user.agency else user.display_name,
         "printed_at": for_people(timezone.now()),
     }

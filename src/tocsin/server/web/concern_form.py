@@ -3,6 +3,7 @@ receipt. Thin views: the draft lives in the session; only ``do_record_concern`` 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -32,7 +33,14 @@ from tocsin.server.actors import ActionRefused
 from tocsin.server.concerns.actions import RECORDING_ROLES, ConcernInvalid, do_record_concern
 from tocsin.server.concerns.gates import NotVisible, access_concern
 from tocsin.server.reads import shows
-from tocsin.server.web._presenting import receipt_response, signed_in_user, warnings_in
+from tocsin.server.web._dates import for_people
+from tocsin.server.web._presenting import (
+    band_label,
+    indicators_of,
+    receipt_response,
+    signed_in_user,
+    warnings_in,
+)
 
 __all__ = ["check_answers", "receipt", "recorded", "start_concern", "step_page"]
 
@@ -181,7 +189,9 @@ def check_answers(request: HttpRequest) -> HttpResponse:
     scheme = screening_policy.scheme()
     labels = {i.id: i.label for i in scheme.indicators}
     cin_step = next(s for s in _steps.STEPS if isinstance(s, _steps.CinFactorsStep))
+    preview = _screening_preview(stored)
     context = {
+        "preview": preview,
         "draft": stored,
         "steps": _steps.steps_for(role, stored),
         "child_labels": [_label(child) for child in stored["children"]],
@@ -194,7 +204,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         "ethnicity": ETHNICITY,
         "cin_factors": CIN_FACTORS,
         "indicator_summary": "; ".join(
-            f"{labels.get(s['indicator_id'], s['indicator_id'])} (last seen {s['seen_on']})"
+            f"{labels.get(s['indicator_id'], s['indicator_id'])} ({_last_seen(s['seen_on'])})"
             for s in stored["indicators"]
         ),
         "cin_summary": "; ".join(f"{CIN_FACTORS.get(c, c)} ({c})" for c in stored["cin_factors"]),
@@ -209,6 +219,32 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         "child_warnings": [warnings_in(c.get("description", "")) for c in stored["children"]],
     }
     return render(request, "web/concern_check.html", context, status=400 if problems else 200)
+
+
+def _last_seen(value: str) -> str:
+    return f"last seen {for_people(date.fromisoformat(value))}" if value else "date not given"
+
+
+def _screening_preview(stored: dict[str, Any]) -> dict[str, Any] | None:
+    """What the indicators answered give as of today, each explained, and the notice for any
+    seen too long ago to count: shown before recording, so a wrong date can be corrected."""
+    seen = _steps.draft_from_session(stored).indicators
+    if not seen:
+        return None
+    try:
+        result = screening_policy.screen(
+            [screening_policy.Observation(s.indicator_id, s.seen_on) for s in seen],
+            timezone.localdate(),
+        )
+    except screening_policy.ObservationError:
+        return None  # recording names the problem at its field
+    indicators, stale = indicators_of(result, before_recording=True)
+    return {
+        "result": result,
+        "band": band_label(result.band.id),
+        "indicators": indicators,
+        "stale": stale,
+    }
 
 
 @login_required

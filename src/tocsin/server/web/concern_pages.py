@@ -41,7 +41,13 @@ from tocsin.server.concerns.read_models import (
 )
 from tocsin.server.directory.read_models import actor_names
 from tocsin.server.reads import shows
-from tocsin.server.web._presenting import attempt, band_label, signed_in_user, warnings_in
+from tocsin.server.web._presenting import (
+    attempt,
+    band_label,
+    indicators_of_screening,
+    signed_in_user,
+    warnings_in,
+)
 
 __all__ = ["concern_page", "my_concerns", "regrade"]
 
@@ -57,6 +63,7 @@ _DONE = {
     "noted": "Your case note is added",
     "contact": "The contact is recorded",
     "outcome": "The outcome is recorded; whoever raised the concern can now see it",
+    "screened": "The screening is recorded",
     "regrade-proposed": (
         "Lowering this band needs a second person: your proposal waits for a manager's "
         "sign-off, and the band stays as it is until then"
@@ -65,29 +72,16 @@ _DONE = {
 
 
 def _screenings(record: ConcernRecord) -> list[dict[str, Any]]:
-    scheme = screening_policy.scheme()
-    labels = {i.id: i for i in scheme.indicators}
     result = []
     for screening in record.screenings:
-        seen_on = {o["indicator_id"]: o["seen_on"] for o in screening.observations}
+        indicators, stale = indicators_of_screening(screening)
         result.append(
             {
                 "screening": screening,
                 "band": band_label(screening.band),
                 "current_band": band_label(screening.current_band),
-                "contributions": [
-                    {
-                        "label": labels[c["indicator_id"]].label
-                        if c["indicator_id"] in labels
-                        else c["indicator_id"],
-                        "group": labels[c["indicator_id"]].group
-                        if c["indicator_id"] in labels
-                        else "",
-                        "seen_on": seen_on.get(c["indicator_id"], ""),
-                        "points": c["points"],
-                    }
-                    for c in screening.contributions
-                ],
+                "contributions": indicators,
+                "stale": stale,
                 "regradings": [
                     {
                         "from": band_label(r.from_band),
@@ -139,6 +133,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
                 "add_information",
                 "record_contact",
                 "record_outcome",
+                "screen",
             )
         },
         "done": _DONE.get(request.GET.get("done", "")),
@@ -152,6 +147,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
             f"{CIN_FACTORS.get(code, code)} ({code})" for code in concern.cin_factors
         ),
         "screenings": _screenings(record),
+        "screened_children": {screening.child_id for screening in record.screenings},
         "notes": [
             {"note": note, "warned": warnings_in(note.text), "by": authors.get(note.added_seq, "")}
             for note in record.notes

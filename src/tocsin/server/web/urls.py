@@ -8,6 +8,7 @@ from tocsin.server.web import (
     concern_pages,
     estimate_pages,
     public,
+    screening_pages,
     tlog,
     views,
 )
@@ -47,6 +48,7 @@ urlpatterns = [
         concern_pages.regrade,
         name="regrade",
     ),
+    path("concerns/<uuid:concern_id>/screen/", screening_pages.screen_child, name="screen"),
     path("children/<uuid:child_id>/", chronology_pages.child_page, name="child"),
     path("children/<uuid:child_id>/print/", chronology_pages.child_print, name="child-print"),
     path("children/<uuid:child_id>/chronology.pdf", chronology_pages.child_pdf, name="child-pdf"),

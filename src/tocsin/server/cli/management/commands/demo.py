@@ -79,8 +79,10 @@ class Command(TocsinCommand):
             with self.progress() as progress:
                 load = load_partnership(tables, progress)
             self.stdout.write(
-                f"Loaded {load.agencies} agencies, {load.teams} teams, {load.staff} staff and "
-                f"{load.concerns} concerns ({load.allocations} allocations, {load.decisions} "
+                f"Loaded {load.agencies} agencies, {load.teams} teams, {load.staff} staff, "
+                f"{load.concerns} concerns and {load.public_reports} public reports "
+                f"({load.public_screened} screened at the front door; {load.allocations} "
+                f"allocations, {load.decisions} "
                 f"decisions, {load.sign_offs} signed off, {load.awaiting} awaiting sign-off, "
                 f"{load.contacts} visits, {load.notes} case notes, {load.outcomes} outcomes, "
                 f"{sum(load.case_work_skipped.values())} simulated decisions the rules refused) in "
