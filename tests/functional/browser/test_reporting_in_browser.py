@@ -107,7 +107,7 @@ def test_a_practitioner_records_a_concern_and_finds_it_again(page: Any, axe: Axe
     axe.check(page, "concern page")
     page.get_by_role("link", name="Maja Testowa", exact=True).click()
     axe.check(page, "child page")
-    page.get_by_role("link", name=reference).click()
+    page.locator("#concerns").get_by_role("link", name=reference).click()
     page.get_by_role("link", name=re.compile("Change the band")).click()
     page.get_by_role("button", name="Change the band").click()
     page.locator(".govuk-error-summary").wait_for()
