@@ -61,6 +61,8 @@ OWNERS: dict[str, str] = {
 }
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: where tomllib says a syntax error is: "(at line 3, column 7)".
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
 _TOP_KEYS = {"policy", "version", "title", "source", "calendar", "level", "pattern", "obligation"}
 _OBLIGATION_KEYS = {
     "id",
@@ -85,6 +87,8 @@ _RETRIGGER = {
 }
 
 Scalar = str | int | bool
+#: The top of the ladder: the partnership's independent scrutineer, outside the agency.
+TOP_LEVEL = 3
 
 
 class ClockPolicyError(ValueError):
@@ -354,8 +358,9 @@ def parse_policy(text: str, *, origin: str = "<text>") -> ClockPolicy:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = getattr(exc, "msg", str(exc))
+        found = _TOML_AT.search(str(exc))
+        line = int(found.group(1)) if found else None
+        message = _TOML_AT.sub("", str(exc)).strip()
         raise ClockPolicyError(origin, line, f"is not valid TOML: {message}") from None
     try:
         return _build(raw, text, origin)
@@ -427,10 +432,16 @@ def _calendar(value: object) -> CalendarSpec:
         subdivision=_text(raw, "subdivision", ("calendar",), required=False) or None,
         timezone=_text(raw, "timezone", ("calendar",)),
     )
-    try:
-        WorkingCalendar(country=spec.country, subdivision=spec.subdivision, timezone=spec.timezone)
-    except CalendarError as exc:
-        raise _Problem(("calendar",), f"[calendar]: {exc}") from None
+    checks: list[tuple[str, dict[str, Any]]] = [
+        ("timezone", {"timezone": spec.timezone}),
+        ("country", {"country": spec.country, "subdivision": None}),
+        ("subdivision", {"country": spec.country, "subdivision": spec.subdivision}),
+    ]
+    for key, kwargs in checks:
+        try:
+            WorkingCalendar(**kwargs)
+        except CalendarError as exc:
+            raise _Problem(("calendar", key), f"[calendar]: {exc}") from None
     return spec
 
 
@@ -489,8 +500,13 @@ def _levels(value: object) -> tuple[Level, ...]:
         )
     if len(levels) != 4:
         raise _Problem(("level",), f"the ladder has levels 0 to 3 (four [[level]] tables), not {len(levels)}")
-    if [level.outside_agency for level in levels] != [False, False, False, True]:
-        raise _Problem(("level", 3), "level 3, and only level 3, is outside the agency (outside_agency = true)")
+    for level in levels:
+        if level.outside_agency != (level.level == TOP_LEVEL):
+            at: KeyPath = ("level", level.level)
+            raise _Problem(
+                (*at, "outside_agency") if "outside_agency" in value[level.level] else at,
+                "level 3, and only level 3, is outside the agency (outside_agency = true)",
+            )
     if len({level.role for level in levels}) != 4:
         raise _Problem(("level",), "each level of the ladder needs its own role")
     _check_ladder_order((levels[2].after_due, levels[3].after_due), ("level",), by_level=True)  # type: ignore[arg-type]
