@@ -9,8 +9,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tocsin.domain.casework import DecisionRecorded, DecisionSignedOff, OutcomeRecorded
-from tocsin.domain.casework import RegradeProposed
+from tocsin.domain.casework import (
+    NEEDS_SECOND_PERSON,
+    DecisionRecorded,
+    DecisionSignedOff,
+    OutcomeRecorded,
+    RegradeProposed,
+)
 from tocsin.domain.clocks import (
     ChallengeAnswered,
     ChallengeRaised,
@@ -21,7 +26,6 @@ from tocsin.domain.clocks import (
     MeetingActionCompleted,
     MeetingRecorded,
 )
-from tocsin.domain.casework import NEEDS_SECOND_PERSON
 from tocsin.domain.concerns import ChildScreened, ConcernRecorded
 from tocsin.domain.events import Event
 from tocsin.domain.records import RecordExpunged
@@ -110,7 +114,9 @@ class History:
             )
         )
 
-    def regrade(self, concern_id: str, child_id: str, *, decision_id: str | None = None) -> ClockEvent:
+    def regrade(
+        self, concern_id: str, child_id: str, *, decision_id: str | None = None
+    ) -> ClockEvent:
         return self.append(
             RegradeProposed(
                 decision_id=decision_id or self.new_id("d"),
@@ -233,7 +239,9 @@ class History:
         """Record an escalation the sweep returned, as the server would."""
         return self.append(escalation.to_event())
 
-    def close_escalation(self, obligation_id: str, obligation: str, concern_id: str | None) -> ClockEvent:
+    def close_escalation(
+        self, obligation_id: str, obligation: str, concern_id: str | None
+    ) -> ClockEvent:
         return self.append(
             EscalationClosed(
                 obligation_id=obligation_id,

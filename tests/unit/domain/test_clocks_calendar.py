@@ -93,7 +93,7 @@ def test_adding_nothing_changes_nothing_and_negative_is_refused() -> None:
 
 def test_naive_moments_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        CAL.add_working_days(datetime(2025, 1, 1, 10), 1)  # noqa: DTZ001
+        CAL.add_working_days(datetime(2025, 1, 1, 10), 1)
 
 
 def test_hours_are_absolute_time_across_a_change_of_the_clocks() -> None:
@@ -176,9 +176,15 @@ moments = st.datetimes(
     min_value=datetime(2016, 1, 1), max_value=datetime(2034, 12, 1), timezones=st.just(UTC)
 )
 # Days around Christmas and Easter, where the arithmetic is most often wrong.
-EASTERS = [day for day, name in holidays.UK(years=range(2016, 2035)).items() if name == "Good Friday"]
+EASTERS = [
+    day for day, name in holidays.UK(years=range(2016, 2035)).items() if name == "Good Friday"
+]
 awkward_days = st.one_of(
-    st.builds(lambda y, d: date(y, 12, 18) + timedelta(days=d), st.integers(2016, 2033), st.integers(0, 20)),
+    st.builds(
+        lambda y, d: date(y, 12, 18) + timedelta(days=d),
+        st.integers(2016, 2033),
+        st.integers(0, 20),
+    ),
     st.builds(lambda e, d: e + timedelta(days=d), st.sampled_from(EASTERS), st.integers(-6, 6)),
 )
 awkward_moments = st.builds(
@@ -192,7 +198,9 @@ any_moment = st.one_of(moments, awkward_moments)
 def closed_by_the_book(day: date) -> bool:
     """An independent oracle: a weekend or a bank holiday of England, straight from the
     holidays package."""
-    return day.weekday() >= 5 or day in holidays.country_holidays("GB", subdiv="ENG", years=day.year)
+    return day.weekday() >= 5 or day in holidays.country_holidays(
+        "GB", subdiv="ENG", years=day.year
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -232,7 +240,9 @@ def test_working_days_between_matches_counting_day_by_day(start: date, span: int
     end = start + timedelta(days=span)
     low, high = min(start, end), max(start, end)
     counted = sum(
-        1 for i in range(1, (high - low).days + 1) if not closed_by_the_book(low + timedelta(days=i))
+        1
+        for i in range(1, (high - low).days + 1)
+        if not closed_by_the_book(low + timedelta(days=i))
     )
     assert CAL.working_days_after(start, end) == (counted if end >= start else -counted)
 
@@ -247,3 +257,15 @@ def test_is_working_day_agrees_with_the_book(day: date) -> None:
 @given(any_moment, st.integers(0, 24 * 90))
 def test_hours_never_depend_on_the_calendar(moment: datetime, hours: int) -> None:
     assert CAL.add_hours(moment, hours) - moment == timedelta(hours=hours)
+
+
+def test_long_spans_agree_with_stepping_a_day_at_a_time() -> None:
+    start = date(2024, 6, 3)
+    day, n = start, 0
+    while n < 700:
+        day = CAL.next_working_day(day)
+        n += 1
+    assert CAL.add_working_days_to_date(start, 700) == day
+    assert CAL.working_days_after(start, day) == 700
+    # and the calendar still answers for earlier years afterwards
+    assert CAL.add_working_days_to_date(date(2016, 12, 23), 1) == date(2016, 12, 28)

@@ -94,10 +94,17 @@ def test_a_sexual_offence_against_a_child_needs_a_crime_recording_decision_in_24
     h.advance(hours=2)
     h.close("c1")
     h.decision("c2", "crime_recorded")
-    crime = {ob.concern_id: ob for ob in run(h, h.now).values() if ob.obligation == "crime_recording"}
+    crime = {
+        ob.concern_id: ob for ob in run(h, h.now).values() if ob.obligation == "crime_recording"
+    }
     assert crime["c1"].status == "open" and crime["c2"].status == "met"
     later = h.now + timedelta(hours=24 + 24)
-    assert only({k: v for k, v in run(h, later).items() if v.concern_id == "c1"}, "crime_recording").level == 2
+    assert (
+        only(
+            {k: v for k, v in run(h, later).items() if v.concern_id == "c1"}, "crime_recording"
+        ).level
+        == 2
+    )
 
 
 def test_reasonable_cause_calls_a_strategy_discussion_within_one_working_day() -> None:
@@ -235,8 +242,16 @@ def test_each_meeting_action_has_its_owner_and_its_own_due_date() -> None:
         ],
     )
     obligations = run(h, h.now)
-    a1, a2 = obligations[f"meeting_action:{meeting.seq}:a1"], obligations[f"meeting_action:{meeting.seq}:a2"]
-    assert (a1.key, a1.owner, a1.owner_id, a1.concern_id) == ("action:a1", "action_owner", "u7", "c1")
+    a1, a2 = (
+        obligations[f"meeting_action:{meeting.seq}:a1"],
+        obligations[f"meeting_action:{meeting.seq}:a2"],
+    )
+    assert (a1.key, a1.owner, a1.owner_id, a1.concern_id) == (
+        "action:a1",
+        "action_owner",
+        "u7",
+        "c1",
+    )
     assert a1.due == end_of(date(2025, 3, 14))
     # A due date nobody can read is due at once, so that it is seen rather than lost.
     assert a2.due == h.now and a2.status == "overdue"
@@ -248,7 +263,9 @@ def test_expunging_a_concern_takes_its_clocks_even_without_a_payload() -> None:
     h = History(THURSDAY)
     h.concern("c1")
     expunged = h.expunge("concern:c1")
-    h.events[-1] = ClockEvent.of(expunged.seq, expunged.time, expunged.kind, expunged.subjects, None)
+    h.events[-1] = ClockEvent.of(
+        expunged.seq, expunged.time, expunged.kind, expunged.subjects, None
+    )
     assert only(run(h, h.now), "decision").status == "cancelled"
 
 
@@ -331,7 +348,7 @@ def test_an_escalation_of_an_obligation_no_longer_open_is_ignored() -> None:
     h.concern("c1")
     h.decision("c1", "assessment")
     h.feed_into(engine)
-    stray = [e for e in evaluate(POLICY, h.events[:1], THURSDAY + timedelta(days=9)).escalations]
+    stray = evaluate(POLICY, h.events[:1], THURSDAY + timedelta(days=9)).escalations
     h.advance(days=9)
     h.escalate(stray[0])
     assert engine.feed_all(h.events) == []

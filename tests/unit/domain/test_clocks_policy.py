@@ -136,7 +136,10 @@ def test_the_ladder_ends_outside_the_agency() -> None:
         (3, "scrutineer", True),
     ]
     assert POLICY.levels[0].after_due is None and POLICY.levels[1].after_due is None
-    assert POLICY.obligation("icpc").ladder == (POLICY.levels[2].after_due, POLICY.levels[3].after_due)
+    assert POLICY.obligation("icpc").ladder == (
+        POLICY.levels[2].after_due,
+        POLICY.levels[3].after_due,
+    )
     assert POLICY.obligation("decision").ladder == (
         Amount("working_days", 1),
         Amount("working_days", 3),
@@ -181,7 +184,9 @@ def test_a_policy_can_be_given_as_text_or_a_path(tmp_path: Path) -> None:
         load_policy(tmp_path / "missing.toml")
     broken = tmp_path / "broken.toml"
     broken.write_text(DEFAULT_TEXT.replace("due = { months = 3 }", "due = { weeks = 12 }"), "utf-8")
-    with pytest.raises(ClockPolicyError, match=rf"^clocks policy {re.escape(str(broken))}, line \d+: "):
+    with pytest.raises(
+        ClockPolicyError, match=rf"^clocks policy {re.escape(str(broken))}, line \d+: "
+    ):
         load_policy(broken)
 
 
@@ -222,46 +227,224 @@ def line_holding(text: str, fragment: str) -> int:
 # (what is wrong, replace this, with this — "# HERE" marks the line the error must name, the
 # problem the message must state)
 REFUSALS = [
-    ("unknown event kind", 'trigger = { kind = "challenge.raised" }', 'trigger = { kind = "challenge.rased" }' + HERE, r"unknown event kind 'challenge\.rased'"),
-    ("negative due", "due = { working_days = 45 }", "due = { working_days = -45 }" + HERE, r"working_days must be more than 0, not -45"),
-    ("zero due", "due = { hours = 24 }", "due = { hours = 0 }" + HERE, r"hours must be more than 0, not 0"),
-    ("unknown unit", "due = { months = 3 }", "due = { weeks = 12 }" + HERE, r"unknown unit 'weeks' \(use one of: working_days, hours, months\)"),
-    ("two units", "due = { working_days = 5 }", "due = { working_days = 5, hours = 2 }" + HERE, r"one unit and a number"),
-    ("fraction", "due = { working_days = 15 }", "due = { working_days = 1.5 }" + HERE, r"working_days must be a whole number, not 1\.5"),
-    ("true as a number", "due = { working_days = 15 }", "due = { working_days = true }" + HERE, r"whole number, not True"),
-    ("empty source", ICPC_SOURCE, 'source = "  "' + HERE, r"obligation 'icpc' is missing its source"),
-    ("duplicate id", 'id = "icpc"', 'id = "decision"' + HERE, r"duplicate id: there is already an obligation 'decision'"),
-    ("badly formed id", 'id = "icpc"', 'id = "ICPC meeting"' + HERE, r"an id of lower-case letters"),
-    ("level numbered out of order", 'level = 2\nrole = "head_of_service"', 'level = 3' + HERE + '\nrole = "head_of_service"', r"level out of order: .* says 3"),
-    ("ladder steps out of order", "ladder = [{ hours = 24 }, { hours = 72 }]", "ladder = [{ hours = 72 }, { hours = 24 }]" + HERE, r"level out of order: level 3 would be reached 24 hours after the due time, before level 2 \(72 hours\)"),
-    ("ladder of the wrong length", "ladder = [{ hours = 24 }, { hours = 72 }]", "ladder = [{ hours = 0 }, { hours = 24 }, { hours = 72 }]" + HERE, r"ladder gives when levels 2 and 3 are reached"),
-    ("negative ladder step", "ladder = [{ hours = 24 }, { hours = 72 }]", "ladder = [{ hours = -1 }, { hours = 72 }]" + HERE, r"hours must be 0 or more, not -1"),
-    ("level 1 given a time", 'label = "The team manager"', 'label = "The team manager"\nafter_due = { hours = 1 }' + HERE, r"level 1 is reached at the due time itself"),
-    ("level 3 inside the agency", "outside_agency = true", "outside_agency = false" + HERE, r"level 3, and only level 3, is outside the agency"),
-    ("unknown owner", 'owner = "police"', 'owner = "the_police"' + HERE, r"unknown owner 'the_police' \(use one of: front_door, case_owner"),
-    ("unknown subject type", 'key = "challenge"', 'key = "complaint"' + HERE, r"key must be the type of subject"),
-    ("trigger that never names the key", 'trigger = { kind = "child.screened" }', 'trigger = { kind = "decision.recorded" }' + HERE, r"keyed on child, but a decision\.recorded event names no child"),
-    ("misspelt field", 'where = { decision = "crime_recorded" }', 'where = { decison = "crime_recorded" }' + HERE, r"decision\.recorded has no field 'decison'"),
-    ("misspelt code", 'where = { decision = "strategy_discussion" }', 'where = { decision = "strategy_discusion" }' + HERE, r"'strategy_discusion' is not a decision\.recorded decision"),
-    ("unknown operator", '{ any_of = ["11A", "19B", "19C"] }', '{ all_of = ["11A", "19B", "19C"] }' + HERE, r"any_of = \[\.\.\.\] \} or \{ none_of"),
-    ("empty any_of", '{ any_of = ["11A", "19B", "19C"] }', "{ any_of = [] }" + HERE, r"any_of needs a list of values"),
-    ("unknown pattern", 'cancelled_by = ["case_closed", "concern_expunged"]', 'cancelled_by = ["case_closd", "concern_expunged"]' + HERE, r"no \[pattern\.case_closd\] is declared"),
-    ("pattern on a subject its kind never names", 'on = "concern"\nrefers_to', 'on = "child"' + HERE + "\nrefers_to", r"a decision\.signed_off event names no 'child'"),
-    ("satisfier that can never match", 'satisfied_by = [{ kind = "child.screened" }]', 'satisfied_by = [{ kind = "outcome.recorded" }]' + HERE, r"a outcome\.recorded event names no child"),
-    ("refers_to through the wrong subject", 'by = "decision"', 'by = "child"' + HERE, r"refers_to\.by must be a subject both"),
-    ("unknown key in an obligation", 'on_retrigger = "restart"', 'on_retrigger = "restart"\ndue_in = 3' + HERE, r"obligation 'icpc' has an unknown key 'due_in'"),
-    ("bad retrigger", 'on_retrigger = "restart"', 'on_retrigger = "sometimes"' + HERE, r"on_retrigger must be 'keep' or 'restart'"),
-    ("for_each on no such field", 'for_each = "actions"', 'for_each = "tasks"' + HERE, r"meeting\.recorded has no field 'tasks'"),
+    (
+        "unknown event kind",
+        'trigger = { kind = "challenge.raised" }',
+        'trigger = { kind = "challenge.rased" }' + HERE,
+        r"unknown event kind 'challenge\.rased'",
+    ),
+    (
+        "negative due",
+        "due = { working_days = 45 }",
+        "due = { working_days = -45 }" + HERE,
+        r"working_days must be more than 0, not -45",
+    ),
+    (
+        "zero due",
+        "due = { hours = 24 }",
+        "due = { hours = 0 }" + HERE,
+        r"hours must be more than 0, not 0",
+    ),
+    (
+        "unknown unit",
+        "due = { months = 3 }",
+        "due = { weeks = 12 }" + HERE,
+        r"unknown unit 'weeks' \(use one of: working_days, hours, months\)",
+    ),
+    (
+        "two units",
+        "due = { working_days = 5 }",
+        "due = { working_days = 5, hours = 2 }" + HERE,
+        r"one unit and a number",
+    ),
+    (
+        "fraction",
+        "due = { working_days = 15 }",
+        "due = { working_days = 1.5 }" + HERE,
+        r"working_days must be a whole number, not 1\.5",
+    ),
+    (
+        "true as a number",
+        "due = { working_days = 15 }",
+        "due = { working_days = true }" + HERE,
+        r"whole number, not True",
+    ),
+    (
+        "empty source",
+        ICPC_SOURCE,
+        'source = "  "' + HERE,
+        r"obligation 'icpc' is missing its source",
+    ),
+    (
+        "duplicate id",
+        'id = "icpc"',
+        'id = "decision"' + HERE,
+        r"duplicate id: there is already an obligation 'decision'",
+    ),
+    (
+        "badly formed id",
+        'id = "icpc"',
+        'id = "ICPC meeting"' + HERE,
+        r"an id of lower-case letters",
+    ),
+    (
+        "level numbered out of order",
+        'level = 2\nrole = "head_of_service"',
+        "level = 3" + HERE + '\nrole = "head_of_service"',
+        r"level out of order: .* says 3",
+    ),
+    (
+        "ladder steps out of order",
+        "ladder = [{ hours = 24 }, { hours = 72 }]",
+        "ladder = [{ hours = 72 }, { hours = 24 }]" + HERE,
+        r"level out of order: level 3 would be reached 24 hours after the due time, "
+        r"before level 2 \(72 hours\)",
+    ),
+    (
+        "ladder of the wrong length",
+        "ladder = [{ hours = 24 }, { hours = 72 }]",
+        "ladder = [{ hours = 0 }, { hours = 24 }, { hours = 72 }]" + HERE,
+        r"ladder gives when levels 2 and 3 are reached",
+    ),
+    (
+        "negative ladder step",
+        "ladder = [{ hours = 24 }, { hours = 72 }]",
+        "ladder = [{ hours = -1 }, { hours = 72 }]" + HERE,
+        r"hours must be 0 or more, not -1",
+    ),
+    (
+        "level 1 given a time",
+        'label = "The team manager"',
+        'label = "The team manager"\nafter_due = { hours = 1 }' + HERE,
+        r"level 1 is reached at the due time itself",
+    ),
+    (
+        "level 3 inside the agency",
+        "outside_agency = true",
+        "outside_agency = false" + HERE,
+        r"level 3, and only level 3, is outside the agency",
+    ),
+    (
+        "unknown owner",
+        'owner = "police"',
+        'owner = "the_police"' + HERE,
+        r"unknown owner 'the_police' \(use one of: front_door, case_owner",
+    ),
+    (
+        "unknown subject type",
+        'key = "challenge"',
+        'key = "complaint"' + HERE,
+        r"key must be the type of subject",
+    ),
+    (
+        "trigger that never names the key",
+        'trigger = { kind = "child.screened" }',
+        'trigger = { kind = "decision.recorded" }' + HERE,
+        r"keyed on child, but a decision\.recorded event names no child",
+    ),
+    (
+        "misspelt field",
+        'where = { decision = "crime_recorded" }',
+        'where = { decison = "crime_recorded" }' + HERE,
+        r"decision\.recorded has no field 'decison'",
+    ),
+    (
+        "misspelt code",
+        'where = { decision = "strategy_discussion" }',
+        'where = { decision = "strategy_discusion" }' + HERE,
+        r"'strategy_discusion' is not a decision\.recorded decision",
+    ),
+    (
+        "unknown operator",
+        '{ any_of = ["11A", "19B", "19C"] }',
+        '{ all_of = ["11A", "19B", "19C"] }' + HERE,
+        r"any_of = \[\.\.\.\] \} or \{ none_of",
+    ),
+    (
+        "empty any_of",
+        '{ any_of = ["11A", "19B", "19C"] }',
+        "{ any_of = [] }" + HERE,
+        r"any_of needs a list of values",
+    ),
+    (
+        "unknown pattern",
+        'cancelled_by = ["case_closed", "concern_expunged"]',
+        'cancelled_by = ["case_closd", "concern_expunged"]' + HERE,
+        r"no \[pattern\.case_closd\] is declared",
+    ),
+    (
+        "pattern on a subject its kind never names",
+        'on = "concern"\nrefers_to',
+        'on = "child"' + HERE + "\nrefers_to",
+        r"a decision\.signed_off event names no 'child'",
+    ),
+    (
+        "satisfier that can never match",
+        'satisfied_by = [{ kind = "child.screened" }]',
+        'satisfied_by = [{ kind = "outcome.recorded" }]' + HERE,
+        r"a outcome\.recorded event names no child",
+    ),
+    (
+        "refers_to through the wrong subject",
+        'by = "decision"',
+        'by = "child"' + HERE,
+        r"refers_to\.by must be a subject both",
+    ),
+    (
+        "unknown key in an obligation",
+        'on_retrigger = "restart"',
+        'on_retrigger = "restart"\ndue_in = 3' + HERE,
+        r"obligation 'icpc' has an unknown key 'due_in'",
+    ),
+    (
+        "bad retrigger",
+        'on_retrigger = "restart"',
+        'on_retrigger = "sometimes"' + HERE,
+        r"on_retrigger must be 'keep' or 'restart'",
+    ),
+    (
+        "for_each on no such field",
+        'for_each = "actions"',
+        'for_each = "tasks"' + HERE,
+        r"meeting\.recorded has no field 'tasks'",
+    ),
     ("for_each without item_id", ', item_id = "action_id" }', " }" + HERE, r"needs item_id"),
-    ("unknown top-level key", 'policy = "tocsin-default"', 'policy = "tocsin-default"\npolicies = 2' + HERE, r"the policy has an unknown key 'policies'"),
-    ("version zero", "version = 1", "version = 0" + HERE, r"'version' must be a whole number from 1"),
-    ("unknown time zone", 'timezone = "Europe/London"', 'timezone = "Europe/Londres"' + HERE, r"unknown time zone 'Europe/Londres'"),
-    ("unknown region", 'subdivision = "ENG"', 'subdivision = "XYZ"' + HERE, r"no bank holidays for GB/XYZ"),
-    ("not TOML", "due = { working_days = 45 }", "due = { working_days = 45" + HERE, r"is not valid TOML"),
+    (
+        "unknown top-level key",
+        'policy = "tocsin-default"',
+        'policy = "tocsin-default"\npolicies = 2' + HERE,
+        r"the policy has an unknown key 'policies'",
+    ),
+    (
+        "version zero",
+        "version = 1",
+        "version = 0" + HERE,
+        r"'version' must be a whole number from 1",
+    ),
+    (
+        "unknown time zone",
+        'timezone = "Europe/London"',
+        'timezone = "Europe/Londres"' + HERE,
+        r"unknown time zone 'Europe/Londres'",
+    ),
+    (
+        "unknown region",
+        'subdivision = "ENG"',
+        'subdivision = "XYZ"' + HERE,
+        r"no bank holidays for GB/XYZ",
+    ),
+    (
+        "not TOML",
+        "due = { working_days = 45 }",
+        "due = { working_days = 45" + HERE,
+        r"is not valid TOML",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "problem"), [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS])
+@pytest.mark.parametrize(
+    ("old", "new", "problem"), [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS]
+)
 def test_an_invalid_policy_is_refused_naming_the_line_and_the_problem(
     old: str, new: str, problem: str
 ) -> None:
@@ -291,13 +474,15 @@ def test_a_missing_level_is_refused() -> None:
     start = DEFAULT_TEXT.index("[[level]]\nlevel = 3")
     end = DEFAULT_TEXT.index("after_due = { working_days = 5 }\n", start)
     text = DEFAULT_TEXT[:start] + DEFAULT_TEXT[end + len("after_due = { working_days = 5 }\n") :]
-    with pytest.raises(ClockPolicyError, match="levels 0 to 3 .* not 3") as caught:
+    with pytest.raises(ClockPolicyError, match=r"levels 0 to 3 .* not 3") as caught:
         parse_policy(text)
     assert caught.value.line == line_holding(text, "[[level]]")
 
 
 def test_the_global_ladder_must_climb_in_order() -> None:
-    text = DEFAULT_TEXT.replace("after_due = { working_days = 2 }", "after_due = { working_days = 9 }")
+    text = DEFAULT_TEXT.replace(
+        "after_due = { working_days = 2 }", "after_due = { working_days = 9 }"
+    )
     with pytest.raises(ClockPolicyError, match="level out of order: level 3") as caught:
         parse_policy(text)
     assert caught.value.line == line_holding(text, "after_due = { working_days = 5 }")

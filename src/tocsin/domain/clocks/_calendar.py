@@ -73,6 +73,9 @@ class WorkingCalendar:
         self._extra = frozenset(extra_closed_days)
         #: year -> the sorted weekdays of that year that are closed (bank holidays, extras).
         self._closed: dict[int, tuple[date, ...]] = {}
+        #: every working day of the years ``_span`` covers, in order (built as needed).
+        self._working: list[date] = []
+        self._span: tuple[int, int] | None = None
 
     def __repr__(self) -> str:
         return f"WorkingCalendar({self.country}/{self.subdivision}, {self.timezone})"
@@ -90,9 +93,7 @@ class WorkingCalendar:
     def _holidays_in(self, year: int) -> list[date]:
         import holidays
 
-        return list(
-            holidays.country_holidays(self.country, subdiv=self.subdivision, years=year)
-        )
+        return list(holidays.country_holidays(self.country, subdiv=self.subdivision, years=year))
 
     def holiday_name(self, day: date) -> str | None:
         """The bank holiday falling on ``day`` (as the holidays package names it), or None."""
@@ -120,9 +121,28 @@ class WorkingCalendar:
         """The ``n``th working day after ``day`` (``day`` itself when ``n`` is 0)."""
         if n < 0:
             raise ValueError("a number of working days to add cannot be negative")
-        for _ in range(n):
-            day = self.next_working_day(day)
-        return day
+        if n == 0:
+            return day
+        # A year has at least 240 working days: cover enough years for the answer, then look
+        # it up in the ordered list of working days instead of stepping a day at a time.
+        self._cover(day.year, day.year + 1 + n // 240)
+        index = bisect.bisect_right(self._working, day) + n - 1
+        return self._working[index]
+
+    def _cover(self, first: int, last: int) -> None:
+        if self._span is not None:
+            if self._span[0] <= first and last <= self._span[1]:
+                return
+            first, last = min(first, self._span[0]), max(last, self._span[1])
+        working = []
+        for year in range(first, last + 1):
+            closed = set(self._closed_weekdays(year))
+            day = date(year, 1, 1)
+            while day.year == year:
+                if day.weekday() < 5 and day not in closed:
+                    working.append(day)
+                day += _ONE_DAY
+        self._working, self._span = working, (first, last)
 
     def working_days_after(self, start: date, end: date) -> int:
         """How many working days fall after ``start`` up to and including ``end``; negative

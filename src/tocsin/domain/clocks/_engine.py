@@ -24,9 +24,9 @@ from typing import Any
 
 from tocsin.domain.clocks._events import ObligationEscalated
 from tocsin.domain.clocks._policy import (
+    TOP_LEVEL,
     Amount,
     ClockPolicy,
-    DueFromField,
     EventPattern,
     ObligationRule,
 )
@@ -52,8 +52,6 @@ STATUSES: dict[str, str] = {
     "cancelled": "Cancelled",
 }
 
-#: The top of the ladder (the partnership's scrutineer).
-TOP_LEVEL = 3
 _STATE_FORMAT = 1
 
 
@@ -257,7 +255,7 @@ class ClockEngine:
         self._reference_index = {ref: i for i, ref in enumerate(policy.references)}
         #: reference index -> the event kinds that refer to it (and so use it up).
         self._referring_kinds = {
-            i: {p.kind for p in policy._all_patterns() if p.refers_to == ref}
+            i: {p.kind for p in policy.every_pattern() if p.refers_to == ref}
             for ref, i in self._reference_index.items()
         }
         self._open: dict[str, _Open] = {}
@@ -271,7 +269,7 @@ class ClockEngine:
 
     def __len__(self) -> int:
         """How many obligations are open (applying and not yet met or cancelled)."""
-        return sum(1 for ob in self._open.values() if ob.applies)
+        return sum(1 for ob in self._open.values() if ob.applies)  # for tests and reports
 
     # --- feeding ------------------------------------------------------------------------------
 
@@ -313,7 +311,9 @@ class ClockEngine:
     def _read_closing(self, event: ClockEvent, changes: list[ObligationChange]) -> None:
         payload = event.payload or {}
         ob = self._open.get(str(payload.get("obligation_id", "")))
-        if ob is not None:
+        if ob is not None and not ob.applies:
+            self._forget(ob)
+        elif ob is not None:
             reason = payload.get("reason")
             self._end(ob, "cancelled", event, changes, reason=str(reason) if reason else None)
 
@@ -364,11 +364,13 @@ class ClockEngine:
                     if isinstance(item, Mapping) and item.get(trigger.item_id) is not None:
                         item_id = str(item[trigger.item_id])
                         key = f"{rule.key}:{item_id}"
-                        self._start(rule, event, key, f"{rule.id}:{event.seq}:{item_id}", item, changes)
+                        self._start(
+                            rule, event, key, f"{rule.id}:{event.seq}:{item_id}", item, changes
+                        )
                 continue
-            key = next((s for s in event.subjects if s.startswith(rule.key + ":")), None)
-            if key is not None:
-                self._start(rule, event, key, f"{rule.id}:{event.seq}", payload, changes)
+            subject = next((s for s in event.subjects if s.startswith(rule.key + ":")), None)
+            if subject is not None:
+                self._start(rule, event, subject, f"{rule.id}:{event.seq}", payload, changes)
 
     def _start(
         self,
@@ -429,7 +431,9 @@ class ClockEngine:
             if event.kind in self._referring_kinds[index]:
                 for subject in named:
                     self._references.discard((index, subject))
-            if event.kind == reference.kind and all(c.holds(event.payload) for c in reference.where):
+            if event.kind == reference.kind and all(
+                c.holds(event.payload) for c in reference.where
+            ):
                 for subject in named:
                     self._references.add((index, subject))
 
@@ -497,8 +501,8 @@ class ClockEngine:
         heap = self._heap
         while heap and self._live(heap[0]) is None:
             heapq.heappop(heap)
-        live = sum(1 for ob in self._open.values() if ob.applies and ob.escalated_level < TOP_LEVEL)
-        if len(heap) > 2 * live + 1024:
+        # Each open obligation has at most one live entry: past twice that, rebuild.
+        if len(heap) > 2 * len(self._open) + 1024:
             self._heap = [e for e in heap if self._live(e) is not None]
             heapq.heapify(self._heap)
 
@@ -593,9 +597,8 @@ class ClockEngine:
                     "child_ids": list(ob.child_ids),
                     "owner_id": ob.owner_id,
                     "trigger_seq": ob.trigger_seq,
-                    "started": format_event_time(ob.started),
-                    "due": format_event_time(ob.due),
-                    "thresholds": [format_event_time(t) for t in ob.thresholds],
+                    "started": ob.started.isoformat(),
+                    "due": ob.due.isoformat(),
                     "applies": ob.applies,
                     "escalated_level": ob.escalated_level,
                 }
@@ -617,19 +620,20 @@ class ClockEngine:
         engine = cls(policy)
         try:
             for saved in state["obligations"]:
-                thresholds = tuple(_moment(t) for t in saved["thresholds"])
+                rule = engine._rules[saved["obligation"]]
+                due = _moment(saved["due"])
                 engine._add(
                     _Open(
                         id=saved["id"],
-                        rule=engine._rules[saved["obligation"]],
+                        rule=rule,
                         key=saved["key"],
                         concern_id=saved["concern_id"],
                         child_ids=tuple(saved["child_ids"]),
                         owner_id=saved["owner_id"],
                         trigger_seq=saved["trigger_seq"],
                         started=_moment(saved["started"]),
-                        due=_moment(saved["due"]),
-                        thresholds=thresholds,  # type: ignore[arg-type]
+                        due=due,
+                        thresholds=engine._thresholds(rule, due),
                         applies=saved["applies"],
                         escalated_level=saved["escalated_level"],
                     )

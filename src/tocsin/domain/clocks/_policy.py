@@ -23,6 +23,7 @@ from typing import Any
 
 from tocsin.domain.clocks._calendar import CalendarError, WorkingCalendar
 from tocsin.domain.clocks._toml_lines import KeyPath, key_lines, line_of
+from tocsin.domain.events import Event
 
 __all__ = [
     "OWNERS",
@@ -307,7 +308,7 @@ class ClockPolicy:
     def references(self) -> tuple[Reference, ...]:
         """Every distinct ``refers_to`` of the policy's patterns, in a stable order."""
         found: list[Reference] = []
-        for pattern in self._all_patterns():
+        for pattern in self.every_pattern():
             if pattern.refers_to is not None and pattern.refers_to not in found:
                 found.append(pattern.refers_to)
         return tuple(found)
@@ -321,7 +322,8 @@ class ClockPolicy:
                 index.setdefault(trigger.kind, []).append((rule, trigger))
         return {kind: tuple(pairs) for kind, pairs in index.items()}
 
-    def _all_patterns(self) -> list[EventPattern]:
+    def every_pattern(self) -> list[EventPattern]:
+        """The named patterns and every pattern the obligations use."""
         patterns = list(self.patterns.values())
         for rule in self.obligations:
             patterns += [*rule.applies_when, *rule.satisfied_by, *rule.cancelled_by]
@@ -403,7 +405,8 @@ def _known_keys(raw: Mapping[str, Any], known: set[str], path: KeyPath, what: st
     for key in raw:
         if key not in known:
             raise _Problem(
-                (*path, key), f"{what} has an unknown key {key!r} (known: {', '.join(sorted(known))})"
+                (*path, key),
+                f"{what} has an unknown key {key!r} (known: {', '.join(sorted(known))})",
             )
 
 
@@ -418,7 +421,9 @@ def _text(raw: Mapping[str, Any], key: str, path: KeyPath, *, required: bool = T
     if value is None and not required:
         return ""
     if not isinstance(value, str) or not value.strip():
-        raise _Problem((*path, key) if key in raw else path or (key,), f"'{key}' must be given, as text")
+        raise _Problem(
+            (*path, key) if key in raw else path or (key,), f"'{key}' must be given, as text"
+        )
     return value
 
 
@@ -445,21 +450,23 @@ def _calendar(value: object) -> CalendarSpec:
     return spec
 
 
-def _amount(value: object, path: KeyPath, *, allow_zero: bool) -> Amount:
+def _amount(value: object, path: KeyPath, what: str, *, allow_zero: bool) -> Amount:
     if not isinstance(value, dict) or len(value) != 1:
         raise _Problem(
-            path, "give a time as one unit and a number, e.g. { working_days = 1 } or { hours = 24 }"
+            path,
+            f"{what}: give a time as one unit and a number, e.g. {{ working_days = 1 }} or "
+            "{ hours = 24 }",
         )
     ((unit, number),) = value.items()
     if unit not in UNITS:
         raise _Problem(
-            (*path, unit), f"unknown unit {unit!r} (use one of: {', '.join(UNITS)})"
+            (*path, unit), f"{what}: unknown unit {unit!r} (use one of: {', '.join(UNITS)})"
         )
     if not isinstance(number, int) or isinstance(number, bool):
-        raise _Problem((*path, unit), f"{unit} must be a whole number, not {number!r}")
+        raise _Problem((*path, unit), f"{what}: {unit} must be a whole number, not {number!r}")
     if number < 0 or (number == 0 and not allow_zero):
         least = "0 or more" if allow_zero else "more than 0"
-        raise _Problem((*path, unit), f"{unit} must be {least}, not {number}")
+        raise _Problem((*path, unit), f"{what}: {unit} must be {least}, not {number}")
     return Amount(unit, number)
 
 
@@ -470,7 +477,9 @@ def _levels(value: object) -> tuple[Level, ...]:
     for index, raw in enumerate(value):
         path: KeyPath = ("level", index)
         raw = _table(raw, path, "[[level]]")
-        _known_keys(raw, {"level", "role", "label", "outside_agency", "after_due"}, path, "[[level]]")
+        _known_keys(
+            raw, {"level", "role", "label", "outside_agency", "after_due"}, path, "[[level]]"
+        )
         number = raw.get("level")
         if number != index:
             raise _Problem(
@@ -494,12 +503,16 @@ def _levels(value: object) -> tuple[Level, ...]:
                 path, f"level {index} needs after_due: how long after the due time it is reached"
             )
         else:
-            after = _amount(raw["after_due"], (*path, "after_due"), allow_zero=True)
+            after = _amount(
+                raw["after_due"], (*path, "after_due"), f"level {index}, after_due", allow_zero=True
+            )
         levels.append(
             Level(index, _text(raw, "role", path), _text(raw, "label", path), outside, after)
         )
     if len(levels) != 4:
-        raise _Problem(("level",), f"the ladder has levels 0 to 3 (four [[level]] tables), not {len(levels)}")
+        raise _Problem(
+            ("level",), f"the ladder has levels 0 to 3 (four [[level]] tables), not {len(levels)}"
+        )
     for level in levels:
         if level.outside_agency != (level.level == TOP_LEVEL):
             at: KeyPath = ("level", level.level)
@@ -576,12 +589,15 @@ def _obligations(
                     "the due time (level 1 is reached at the due time)",
                 )
             ladder = tuple(  # type: ignore[assignment]
-                _amount(step, (*path, "ladder", i), allow_zero=True) for i, step in enumerate(steps)
+                _amount(step, (*path, "ladder", i), f"{what}, ladder", allow_zero=True)
+                for i, step in enumerate(steps)
             )
             _check_ladder_order(ladder, (*path, "ladder"), by_level=False)
         retrigger = raw.get("on_retrigger", "keep")
         if retrigger not in _RETRIGGER:
-            raise _Problem((*path, "on_retrigger"), f"{what}: on_retrigger must be 'keep' or 'restart'")
+            raise _Problem(
+                (*path, "on_retrigger"), f"{what}: on_retrigger must be 'keep' or 'restart'"
+            )
         owner_field = raw.get("owner_field")
         if owner_field is not None and not isinstance(owner_field, str):
             raise _Problem((*path, "owner_field"), f"{what}: owner_field names a field, as text")
@@ -601,10 +617,14 @@ def _obligations(
                 owner_field=owner_field,
                 key=key,
                 triggers=triggers,
-                applies_when=_patterns(raw.get("applies_when", []), (*path, "applies_when"), patterns, key, what),
+                applies_when=_patterns(
+                    raw.get("applies_when", []), (*path, "applies_when"), patterns, key, what
+                ),
                 due=due,
                 satisfied_by=satisfied,
-                cancelled_by=_patterns(raw.get("cancelled_by", []), (*path, "cancelled_by"), patterns, key, what),
+                cancelled_by=_patterns(
+                    raw.get("cancelled_by", []), (*path, "cancelled_by"), patterns, key, what
+                ),
                 ladder=ladder,
                 on_retrigger=retrigger,
             )
@@ -619,7 +639,7 @@ def _due(value: object, path: KeyPath, what: str) -> Amount | DueFromField:
         if not isinstance(value["field"], str):
             raise _Problem((*path, "field"), f"{what}: due.field names a field, as text")
         return DueFromField(value["field"])
-    return _amount(value, path, allow_zero=False)
+    return _amount(value, path, f"{what}, due", allow_zero=False)
 
 
 def _triggers(value: object, path: KeyPath, key: str, what: str) -> tuple[Trigger, ...]:
@@ -637,7 +657,9 @@ def _triggers(value: object, path: KeyPath, key: str, what: str) -> tuple[Trigge
             if for_each not in _fields(kind):
                 raise _Problem((*at, "for_each"), f"{what}: {kind} has no field {for_each!r}")
             if not isinstance(item_id, str):
-                raise _Problem(at, f"{what}: a trigger with for_each needs item_id, the item's id field")
+                raise _Problem(
+                    at, f"{what}: a trigger with for_each needs item_id, the item's id field"
+                )
         elif item_id is not None:
             raise _Problem((*at, "item_id"), f"{what}: item_id goes with for_each")
         elif not _names(kind, key):
@@ -646,7 +668,14 @@ def _triggers(value: object, path: KeyPath, key: str, what: str) -> tuple[Trigge
                 f"{what} is keyed on {key}, but a {kind} event names no {key}: "
                 f"it names {_listed(kind)}",
             )
-        triggers.append(Trigger(kind, _conditions(raw.get("where", {}), (*at, "where"), kind, what), for_each, item_id))
+        triggers.append(
+            Trigger(
+                kind,
+                _conditions(raw.get("where", {}), (*at, "where"), kind, what),
+                for_each,
+                item_id,
+            )
+        )
     return tuple(triggers)
 
 
@@ -685,7 +714,9 @@ def _pattern(value: object, path: KeyPath, *, name: str | None = None) -> EventP
     kind = _kind(raw, path, what)
     on = raw.get("on")
     if on is not None and not (isinstance(on, str) and _names(kind, on)):
-        raise _Problem((*path, "on"), f"{what}: a {kind} event names no {on!r} (it names {_listed(kind)})")
+        raise _Problem(
+            (*path, "on"), f"{what}: a {kind} event names no {on!r} (it names {_listed(kind)})"
+        )
     reference = None
     if "refers_to" in raw:
         at = (*path, "refers_to")
@@ -698,8 +729,12 @@ def _pattern(value: object, path: KeyPath, *, name: str | None = None) -> EventP
                 (*at, "by") if "by" in ref else at,
                 f"{what}: refers_to.by must be a subject both {kind} and {ref_kind} name",
             )
-        reference = Reference(ref_kind, by, _conditions(ref.get("where", {}), (*at, "where"), ref_kind, what))
-    return EventPattern(kind, _conditions(raw.get("where", {}), (*path, "where"), kind, what), on, reference, name)
+        reference = Reference(
+            ref_kind, by, _conditions(ref.get("where", {}), (*at, "where"), ref_kind, what)
+        )
+    return EventPattern(
+        kind, _conditions(raw.get("where", {}), (*path, "where"), kind, what), on, reference, name
+    )
 
 
 def _kind(raw: Mapping[str, Any], path: KeyPath, what: str) -> str:
@@ -720,11 +755,17 @@ def _conditions(value: object, path: KeyPath, kind: str, what: str) -> tuple[Con
     for name, wanted in raw.items():
         at = (*path, name)
         if name not in fields:
-            raise _Problem(at, f"{what}: {kind} has no field {name!r} (it has: {', '.join(sorted(fields))})")
+            raise _Problem(
+                at, f"{what}: {kind} has no field {name!r} (it has: {', '.join(sorted(fields))})"
+            )
         negate = False
         if isinstance(wanted, dict):
             if len(wanted) != 1 or next(iter(wanted)) not in ("any_of", "none_of"):
-                raise _Problem(at, f"{what}: a condition is a value, {{ any_of = [...] }} or {{ none_of = [...] }}")
+                raise _Problem(
+                    at,
+                    f"{what}: a condition is a value, "
+                    "{ any_of = [...] } or { none_of = [...] }",
+                )
             ((operator, values),) = wanted.items()
             negate = operator == "none_of"
             if not isinstance(values, list) or not values:
@@ -737,7 +778,8 @@ def _conditions(value: object, path: KeyPath, kind: str, what: str) -> tuple[Con
             known = _vocabulary(kind, name)
             if known is not None and item not in known:
                 raise _Problem(
-                    at, f"{what}: {item!r} is not a {kind} {name} (known: {', '.join(sorted(known))})"
+                    at,
+                    f"{what}: {item!r} is not a {kind} {name} (known: {', '.join(sorted(known))})",
                 )
         conditions.append(Condition(name, tuple(values), negate))
     return tuple(conditions)
@@ -746,7 +788,7 @@ def _conditions(value: object, path: KeyPath, kind: str, what: str) -> tuple[Con
 # --- what the checks know about events ------------------------------------------------------
 
 
-def _catalogue() -> Mapping[str, type]:
+def _catalogue() -> Mapping[str, type[Event]]:
     import tocsin.domain  # every event module registers its kinds on import
     from tocsin.domain.events import CATALOGUE
 
@@ -765,7 +807,7 @@ def _subject_types(kind: str) -> frozenset[str]:
     cls = _catalogue()[kind]
     hints = typing.get_type_hints(cls)
     values = {f.name: _dummy(hints[f.name]) for f in dataclasses.fields(cls)}
-    subjects = cls(**values).subjects()  # type: ignore[attr-defined]
+    subjects = cls(**values).subjects()
     # A subject copied whole from a field (record.expunged's) may be of any type: "*".
     return frozenset(s.split(":", 1)[0] if ":" in s else _ANY for s in map(str, subjects))
 
