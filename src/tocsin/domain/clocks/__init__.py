@@ -15,17 +15,7 @@ docs/clocks.md describes the policy format, the defaults and their sources, and 
 """
 
 from tocsin.domain.clocks._calendar import CalendarError, WorkingCalendar
-from tocsin.domain.clocks._engine import (
-    STATUSES,
-    ClockEngine,
-    ClockEvent,
-    ClockStateError,
-    Escalation,
-    Evaluation,
-    Obligation,
-    ObligationChange,
-    evaluate,
-)
+from tocsin.domain.clocks._engine import ClockEngine, ClockStateError, evaluate
 from tocsin.domain.clocks._events import (
     CAPACITY_MEASURES,
     CAPACITY_SCOPES,
@@ -41,6 +31,15 @@ from tocsin.domain.clocks._events import (
     MeetingRecorded,
     ObligationEscalated,
 )
+from tocsin.domain.clocks._loading import default_policy, load_policy, parse_policy
+from tocsin.domain.clocks._obligations import (
+    STATUSES,
+    ClockEvent,
+    Escalation,
+    Evaluation,
+    Obligation,
+    ObligationChange,
+)
 from tocsin.domain.clocks._policy import (
     OWNERS,
     UNITS,
@@ -55,9 +54,6 @@ from tocsin.domain.clocks._policy import (
     ObligationRule,
     Reference,
     Trigger,
-    default_policy,
-    load_policy,
-    parse_policy,
 )
 
 __all__ = [
