@@ -446,3 +446,13 @@ def busy_policy_text() -> str:
     from importlib import resources
 
     return resources.files("tocsin.domain.clocks").joinpath("policy.toml").read_text("utf-8")
+
+
+def test_recording_the_same_decision_again_does_not_reset_the_clock() -> None:
+    h = History(THURSDAY)
+    h.concern("c1")
+    first = h.decision("c1", "strategy_discussion")
+    h.at(datetime(2025, 3, 7, 15, tzinfo=LONDON))
+    h.decision("c1", "strategy_discussion")
+    ob = only(run(h, h.now), "strategy_discussion")
+    assert ob.id == f"strategy_discussion:{first.seq}" and ob.due == end_of(date(2025, 3, 7))
