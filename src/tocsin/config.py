@@ -127,6 +127,17 @@ SETTINGS: tuple[Setting, ...] = (
         parse=_parse_positive_int,
     ),
     Setting(
+        "TOCSIN_CLOCKS_POLICY",
+        "path",
+        None,
+        "The clocks policy (TOML): which obligations run on a clock, when each is due, what "
+        "meets it, and the escalation ladder up to the partnership's scrutineer. Default: the "
+        "policy shipped with Tocsin (`src/tocsin/domain/clocks/policy.toml`, every default cited "
+        "from DOMAIN.md). A file that cannot be used is refused with the line to fix and what is "
+        "wrong. See docs/clocks.md.",
+        parse=Path,
+    ),
+    Setting(
         "TOCSIN_DEBUG",
         "boolean",
         "false",
@@ -167,6 +178,8 @@ class TocsinConfig:
     retired_vkeys: list[str]
     witnesses: list[tuple[str, str]]
     checkpoint_interval: int
+    #: None: the shipped default policy.
+    clocks_policy: Path | None
 
 
 def _value(environ: Mapping[str, str], name: str) -> Any:
@@ -213,6 +226,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> TocsinConfig:
         retired_vkeys=_value(env, "TOCSIN_LEDGER_RETIRED_VKEYS"),
         witnesses=witnesses,
         checkpoint_interval=_value(env, "TOCSIN_CHECKPOINT_INTERVAL"),
+        clocks_policy=_value(env, "TOCSIN_CLOCKS_POLICY"),
     )
 
 

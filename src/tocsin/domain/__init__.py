@@ -1,6 +1,6 @@
 """Tocsin's domain: events and the rules about them. Plain Python; imports nothing from Django."""
 
-from tocsin.domain import casework, concerns, directory, estimates, records
+from tocsin.domain import casework, clocks, concerns, directory, estimates, records
 from tocsin.domain.events import CATALOGUE, Event, EventDecodeError, event_type
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Event",
     "EventDecodeError",
     "casework",
+    "clocks",
     "concerns",
     "directory",
     "estimates",
