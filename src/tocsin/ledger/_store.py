@@ -113,9 +113,11 @@ class LedgerStore(ABC):
         """The coordinates of every subtree hash stored above ``level``, in order."""
 
     @abstractmethod
-    def stream_events(self, end: int, *, batch: int = BATCH) -> Iterator[list[StoredEvent]]:
-        """Every stored leaf below ``end`` with its payload, in order of seq, in lists of at
-        most ``batch``."""
+    def stream_events(
+        self, end: int, *, start: int = 0, batch: int = BATCH
+    ) -> Iterator[list[StoredEvent]]:
+        """Every stored leaf from ``start`` up to (not including) ``end`` with its payload, in
+        order of seq, in lists of at most ``batch``."""
 
     @abstractmethod
     def events_of_kind(self, kind: str) -> Iterator[StoredEvent]:
@@ -197,10 +199,12 @@ class MemoryStore(LedgerStore):
         kind, subject = self._columns[seq]
         return StoredEvent(seq, kind, subject, self._leaves[seq], self._payloads.get(seq))
 
-    def stream_events(self, end: int, *, batch: int = BATCH) -> Iterator[list[StoredEvent]]:
+    def stream_events(
+        self, end: int, *, start: int = 0, batch: int = BATCH
+    ) -> Iterator[list[StoredEvent]]:
         stop = min(max(end, 0), len(self._leaves))
-        for start in range(0, stop, batch):
-            yield [self._event(seq) for seq in range(start, min(start + batch, stop))]
+        for first in range(max(start, 0), stop, batch):
+            yield [self._event(seq) for seq in range(first, min(first + batch, stop))]
 
     def events_of_kind(self, kind: str) -> Iterator[StoredEvent]:
         for seq, (stored_kind, _) in enumerate(self._columns):

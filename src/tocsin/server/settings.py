@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "tocsin.server.directory",
     "tocsin.server.concerns",
     "tocsin.server.casework",
+    "tocsin.server.clocks",
     "tocsin.server.intel",
     "tocsin.server.web",
     "tocsin.server.cli",

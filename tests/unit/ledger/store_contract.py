@@ -173,6 +173,10 @@ class LedgerStoreContract:
             assert stored.leaf == leaves[stored.seq]
             assert stored.payload == (None if stored.seq == 2 else payloads[stored.seq])
         assert list(store.stream_events(0)) == []
+        # From a starting point (what the clocks read since their last sweep).
+        later = [e.seq for batch in store.stream_events(5, start=3, batch=1) for e in batch]
+        assert later == [3, 4]
+        assert list(store.stream_events(5, start=5)) == []
 
     def test_events_of_one_kind_are_read_with_their_payloads(self, store: LedgerStore) -> None:
         other = NewEvent(

@@ -224,12 +224,15 @@ class DatabaseStore(LedgerStore):
             )
             return [(int(lv), int(index)) for lv, index in cursor.fetchall()]
 
-    def stream_events(self, end: int, *, batch: int = BATCH) -> Iterator[list[StoredEvent]]:
+    def stream_events(
+        self, end: int, *, start: int = 0, batch: int = BATCH
+    ) -> Iterator[list[StoredEvent]]:
         sql = (
             "SELECT l.seq, l.kind, l.subject, l.data, p.salt, p.body FROM ledger_leaf l "
-            "LEFT JOIN ledger_payload p ON p.seq = l.seq WHERE l.seq < %s ORDER BY l.seq"
+            "LEFT JOIN ledger_payload p ON p.seq = l.seq WHERE l.seq >= %s AND l.seq < %s "
+            "ORDER BY l.seq"
         )
-        for rows in self._stream(sql, [end], batch):
+        for rows in self._stream(sql, [start, end], batch):
             yield [_event(*row) for row in rows]
 
     def events_of_kind(self, kind: str) -> Iterator[StoredEvent]:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tocsin.domain import screening as screening_policy
@@ -32,6 +33,8 @@ from tocsin.domain.concerns import (
 from tocsin.server.actors import NotVisible
 from tocsin.server.casework.actions import proposal_of
 from tocsin.server.casework.read_models import case_of
+from tocsin.server.clocks.read_models import deadlines_of, escalations_of
+from tocsin.server.clocks.sweep import clocks_policy
 from tocsin.server.concerns.actions import do_regrade_risk
 from tocsin.server.concerns.read_models import (
     ConcernRecord,
@@ -109,12 +112,16 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
     user = signed_in_user(request)
     case = case_of(concern)
     authors = {entry.seq: entry.actor for entry in record.timeline}
+    now = timezone.now()
     context = {
         "case": case.case,
         "decisions": case.decisions,
         "allocations": case.allocations,
         "pending": case.pending,
         "contacts": case.contacts,
+        "deadlines": deadlines_of(concern, now),
+        "ladder": {level.level: level.label for level in clocks_policy().levels},
+        "escalations": escalations_of(concern),
         "outcome": case.outcome,
         "outcomes": case.outcomes,
         "names": actor_names(

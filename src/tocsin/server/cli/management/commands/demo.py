@@ -15,6 +15,7 @@ from django.core.management.base import CommandParser
 from tocsin.server.cli.base import TocsinCommand, UsageError
 from tocsin.server.cli.management.commands.serve import serve_forever
 from tocsin.server.cli.management.commands.users import generate_password
+from tocsin.server.clocks.sweep import sweep
 from tocsin.server.demo import load_partnership, set_demo_passwords
 from tocsin.server.directory.models import Agency
 from tocsin.server.ledger.recording import reading_ledger
@@ -78,6 +79,8 @@ class Command(TocsinCommand):
             }
             with self.progress() as progress:
                 load = load_partnership(tables, progress)
+                # The clocks: every concern's deadlines, as the pages show them.
+                clocks = sweep(progress=progress)
             self.stdout.write(
                 f"Loaded {load.agencies} agencies, {load.teams} teams, {load.staff} staff, "
                 f"{load.concerns} concerns and {load.public_reports} public reports "
@@ -85,6 +88,7 @@ class Command(TocsinCommand):
                 f"allocations, {load.decisions} "
                 f"decisions, {load.sign_offs} signed off, {load.awaiting} awaiting sign-off, "
                 f"{load.contacts} visits, {load.notes} case notes, {load.outcomes} outcomes, "
+                f"{clocks.open} open obligations, "
                 f"{sum(load.case_work_skipped.values())} simulated decisions the rules refused) in "
                 f"{time.monotonic() - started:.0f} s"
                 + (

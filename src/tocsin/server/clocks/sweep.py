@@ -1,0 +1,185 @@
+"""The sweep: the clock engine run over the ledger, escalations appended, the cache kept.
+
+Each sweep carries on from the saved state: it reads only the events appended since the last
+one, feeds them to the engine, asks it which levels have been reached by ``now``, appends one
+``obligation.escalated`` per obligation per level (feeding each back, so a second sweep at
+the same moment appends nothing), and updates the cached open obligations it changed. Its cost
+is in proportion to the new events and the obligations they touch, not to the whole ledger.
+One sweep runs at a time (the state row is locked for the whole transaction).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tocsin.config import load_config
+from tocsin.domain.clocks import (
+    ClockEngine,
+    ClockEvent,
+    ClockPolicy,
+    ClockStateError,
+    Escalation,
+    Obligation,
+    default_policy,
+    load_policy,
+)
+from tocsin.domain.events import EventDecodeError, event_type
+from tocsin.ledger import Envelope, EnvelopeError, format_event_time
+from tocsin.server.actors import SystemActor, actor_id
+from tocsin.server.clocks.models import ClockState, OpenObligation
+from tocsin.server.ledger.recording import reading_ledger, record_event
+
+__all__ = ["CLOCKS", "SweepResult", "clocks_policy", "sweep"]
+
+#: Who appends escalations: the clocks themselves, not any person.
+CLOCKS = SystemActor("clocks")
+
+Progress = Callable[[str, int, int], None]
+
+
+@cache
+def clocks_policy() -> ClockPolicy:
+    """The policy in force: the file the ``TOCSIN_CLOCKS_POLICY`` setting names, or the
+    shipped default."""
+    path = load_config().clocks_policy
+    return load_policy(path) if path is not None else default_policy()
+
+
+@dataclass
+class SweepResult:
+    as_of: datetime
+    #: events fed to the engine this sweep (appended since the last one).
+    fed: int = 0
+    escalations: list[Escalation] = field(default_factory=list)
+    open: int = 0
+    rebuilt: bool = False
+
+
+def _clock_events(after: int | None, end: int) -> Iterator[ClockEvent]:
+    """The ledger's events after seq ``after`` (up to ``end``), as the engine reads them; an
+    erased payload is None, and a payload decoded at its current version (upcast)."""
+    store = reading_ledger().store
+    start = 0 if after is None else after + 1
+    for batch in store.stream_events(end, start=start):
+        for seq, _kind, _subject, data, sealed in batch:
+            try:
+                envelope = Envelope.parse(data)
+            except EnvelopeError:
+                continue  # tocsin verify reports it; the clocks read what they can
+            payload: dict[str, Any] | None = None
+            if sealed is not None:
+                try:
+                    raw = json.loads(sealed.body.decode("utf-8"))
+                    payload = event_type(envelope.kind).from_payload(envelope.v, raw).payload()
+                except (LookupError, EventDecodeError, TypeError, ValueError):
+                    payload = None
+            yield ClockEvent.of(seq, envelope.time, envelope.kind, envelope.subjects, payload)
+
+
+def _engine(policy: ClockPolicy, saved: ClockState | None) -> tuple[ClockEngine, bool]:
+    """The engine as the last sweep left it, or a fresh one (to replay the whole ledger) when
+    there is no saved state or it was saved under another policy."""
+    if saved is not None and saved.policy_digest == policy.digest:
+        try:
+            return ClockEngine.from_state(policy, saved.state), False
+        except ClockStateError:
+            pass
+    return ClockEngine(policy), True
+
+
+def _cache(ob: Obligation) -> OpenObligation:
+    return OpenObligation(
+        id=ob.id,
+        obligation=ob.obligation,
+        label=ob.label,
+        key=ob.key,
+        concern_id=ob.concern_id,
+        owner=ob.owner,
+        owner_id=ob.owner_id or "",
+        started=ob.started,
+        due=ob.due,
+        level_1=ob.thresholds[0],
+        level_2=ob.thresholds[1],
+        level_3=ob.thresholds[2],
+        escalated_level=ob.escalated_level,
+    )
+
+
+def _refresh(engine: ClockEngine, ids: set[str], now: datetime, rebuilt: bool) -> None:
+    """Bring the cached open obligations in line with the engine: all of them after a
+    rebuild, otherwise only those this sweep changed."""
+    if rebuilt:
+        OpenObligation.objects.all().delete()
+        rows = [_cache(ob) for ob in engine.open_obligations(now)]
+        OpenObligation.objects.bulk_create(rows, batch_size=2000)
+        return
+    gone, kept = [], []
+    for obligation_id in ids:
+        ob = engine.obligation(obligation_id, now)
+        if ob is None or not ob.is_open:
+            gone.append(obligation_id)
+        else:
+            kept.append(_cache(ob))
+    OpenObligation.objects.filter(id__in=gone).delete()
+    OpenObligation.objects.filter(id__in=[row.id for row in kept]).delete()
+    OpenObligation.objects.bulk_create(kept, batch_size=2000)
+
+
+def sweep(
+    now: datetime | None = None, *, rebuild: bool = False, progress: Progress | None = None
+) -> SweepResult:
+    """Run the clocks up to ``now`` (default: the present): feed the new events, append the
+    escalations due, save the state and refresh the cache. ``rebuild`` replays the whole
+    ledger into a fresh engine first."""
+    report = progress or (lambda phase, done, total: None)
+    now = now or timezone.now()
+    policy = clocks_policy()
+    with transaction.atomic():
+        saved = ClockState.objects.select_for_update().filter(pk=1).first()
+        engine, rebuilt = _engine(policy, None if rebuild else saved)
+        result = SweepResult(as_of=now, rebuilt=rebuilt)
+        end = reading_ledger().store.head()[0]
+        first = 0 if engine.last_seq is None else engine.last_seq + 1
+        changed: set[str] = set()
+        for event in _clock_events(engine.last_seq, end):
+            changed |= {change.obligation.id for change in engine.feed(event)}
+            result.fed += 1
+            if result.fed % 5000 == 0:
+                report("reading the ledger", event.seq - first + 1, end - first)
+        report("reading the ledger", max(0, end - first), max(0, end - first))
+        due = engine.sweep(now)
+        for done, escalation in enumerate(due, start=1):
+            envelope = record_event(escalation.to_event(), actor_id=actor_id(CLOCKS))
+            event = ClockEvent.of(
+                envelope.seq,
+                envelope.time,
+                envelope.kind,
+                envelope.subjects,
+                escalation.to_event().payload(),
+            )
+            changed |= {change.obligation.id for change in engine.feed(event)}
+            changed.add(escalation.obligation_id)
+            if done % 500 == 0:
+                report("escalating", done, len(due))
+        report("escalating", len(due), len(due))
+        result.escalations = due
+        _refresh(engine, changed, now, rebuilt)
+        ClockState.objects.update_or_create(
+            pk=1,
+            defaults={
+                "policy_digest": policy.digest,
+                "last_seq": engine.last_seq,
+                "state": engine.state(),
+                "swept_at": format_event_time(now),
+            },
+        )
+        result.open = len(engine)
+    return result

@@ -1,0 +1,97 @@
+"""The clocks in the server: a concern nobody decides about climbs the escalation ladder,
+one obligation.escalated per level, idempotently; deciding stops the clock; the cache of open
+obligations matches a replay of the whole ledger; `tocsin escalate` and `tocsin obligations`."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories import make_agency, make_draft, make_team, make_user
+from tocsin.server.casework.actions import do_decide
+from tocsin.server.clocks.models import Escalation, OpenObligation
+from tocsin.server.clocks.read_models import deadlines_of
+from tocsin.server.clocks.sweep import sweep
+from tocsin.server.concerns.actions import do_record_concern
+from tocsin.server.verify import verify_ledger
+
+pytestmark = pytest.mark.django_db
+
+
+def _concern():  # type: ignore[no-untyped-def]
+    council = make_agency("Clock Council", "council")
+    worker = make_user(council, team=make_team(council, "Exploitation team"))
+    return worker, do_record_concern(make_draft(), actor=worker).concern
+
+
+def test_an_undecided_concern_climbs_the_ladder_once_per_level() -> None:
+    worker, concern = _concern()
+    now = timezone.now()
+    first = sweep(now)
+    assert first.escalations == []
+    decision = OpenObligation.objects.get(concern_id=concern.pk, obligation="decision")
+    assert decision.due > now and decision.level_at(now) == 0
+    [deadline] = [d for d in deadlines_of(concern, now) if d.obligation.obligation == "decision"]
+    assert deadline.in_words.startswith("due in") and not deadline.overdue
+
+    # Three weeks on, nobody has decided: level 1 (team manager), 2 (head of service) and 3
+    # (the partnership's scrutineer), each appended once, in order.
+    later = now + timedelta(days=21)
+    climbed = [e for e in sweep(later).escalations if e.obligation == "decision"]
+    assert [e.level for e in climbed] == [1, 2, 3]
+    assert [e.to_role for e in climbed] == ["team_manager", "head_of_service", "scrutineer"]
+    rows = Escalation.objects.filter(concern=concern, obligation="decision").order_by("level")
+    assert [r.level for r in rows] == [1, 2, 3]
+    assert sweep(later).escalations == [], "a second sweep at the same moment appends nothing"
+    assert Escalation.objects.filter(concern=concern).count() == rows.count()
+    [overdue] = [d for d in deadlines_of(concern, later) if d.obligation.obligation == "decision"]
+    assert overdue.overdue and overdue.in_words.endswith("overdue")
+    client = Client()
+    client.force_login(worker)
+    page = BeautifulSoup(client.get(f"/concerns/{concern.pk}/").content, "html.parser")
+    assert "Escalations (3)" in page.select_one("#escalations").get_text()
+    assert "independent scrutineer" in page.select_one("#escalations").get_text()
+    # The page shows each deadline as a date and in words, as of the moment it is read.
+    row = page.select_one("#deadlines tbody tr").get_text(" ")
+    assert "Decide the next step on a concern" in row and "Due in" in row
+
+    # Deciding meets the obligation: it leaves the open obligations and climbs no further.
+    do_decide(concern.pk, "assessment", "Indicators need an assessment", actor=worker)
+    sweep(later + timedelta(days=1))
+    assert not OpenObligation.objects.filter(concern_id=concern.pk, obligation="decision").exists()
+    assert verify_ledger().ok
+
+
+def test_the_cache_is_what_a_replay_of_the_whole_ledger_gives() -> None:
+    _concern()
+    now = timezone.now() + timedelta(days=3)
+    sweep(now)
+    incremental = sorted(OpenObligation.objects.values_list("id", "due", "escalated_level"))
+    assert incremental
+    rebuilt = sweep(now, rebuild=True)
+    assert rebuilt.rebuilt and rebuilt.escalations == []
+    assert sorted(OpenObligation.objects.values_list("id", "due", "escalated_level")) == incremental
+
+
+def test_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    _, concern = _concern()
+    out = io.StringIO()
+    call_command("escalate", "--json", stdout=out)
+    answer = json.loads(out.getvalue())
+    assert answer["escalated"] == [] and answer["open"] >= 1
+    out = io.StringIO()
+    call_command("obligations", "--json", stdout=out)
+    listed = json.loads(out.getvalue())["obligations"]
+    mine = [o for o in listed if o["concern"] == str(concern.pk)]
+    assert {o["obligation"] for o in mine} >= {"decision"}
+    assert set(mine[0]) >= {"concern", "obligation", "due", "level", "owner"}
+    out = io.StringIO()
+    call_command("obligations", "--overdue", "--json", stdout=out)
+    assert json.loads(out.getvalue())["obligations"] == []
