@@ -30,6 +30,7 @@ from tocsin.server.casework.actions import (
     do_sign_off,
     proposal_of,
 )
+from tocsin.server.clocks.sweep import sweep
 from tocsin.server.concerns.actions import (
     do_add_information,
     do_record_concern,
@@ -125,6 +126,8 @@ def world() -> dict[str, Any]:
     do_record_outcome(
         screened.pk, "child_in_need_plan", "Plan agreed with the family", actor=worker
     )
+    # Three weeks on, the clocks escalate what nobody met (an obligation.escalated row).
+    assert sweep(timezone.now() + timedelta(days=21)).escalations
     do_record_view(worker, "concern page", [f"concern:{screened.pk}"])
     return {
         "estimate": estimate,
@@ -302,7 +305,7 @@ def test_the_last_leaf_of_an_odd_sized_tree_is_covered_by_the_root(
     last = reading_ledger().store.read_leaves(size - 1, size)[0]
     sql(
         "UPDATE ledger_leaf SET data = %s WHERE seq = %s",
-        [last.replace(b"system:factory", b"system:someone"), size - 1],
+        [last.replace(b'"actor":"', b'"actor":"someone else, not ', 1), size - 1],
     )
     code, report = run_verify(capsys)
     assert code == 1
