@@ -41,6 +41,13 @@ def _parse_bool(raw: str) -> bool:
     raise ValueError("expected one of true/false, yes/no, on/off, 1/0")
 
 
+def _parse_notify(raw: str) -> str:
+    choice = raw.strip().lower()
+    if choice not in ("email", "govuk-notify", "none"):
+        raise ValueError("choose email, govuk-notify or none")
+    return choice
+
+
 def _parse_positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
@@ -138,6 +145,58 @@ SETTINGS: tuple[Setting, ...] = (
         parse=Path,
     ),
     Setting(
+        "TOCSIN_CLOCKS_INTERVAL",
+        "seconds",
+        "60",
+        "How often `tocsin serve`'s worker runs the clocks (`tocsin escalate`): escalations "
+        "are appended, and their notifications sent, within this long of falling due.",
+        parse=_parse_positive_int,
+    ),
+    Setting(
+        "TOCSIN_NOTIFY",
+        "one of email, govuk-notify, none",
+        "email",
+        "How the people at each level of the escalation ladder are told: `email` (Django's "
+        "e-mail, through `TOCSIN_SMTP`, or printed by the server when that is unset, as in the "
+        "demonstration), `govuk-notify` (GOV.UK Notify, with `TOCSIN_NOTIFY_API_KEY` and "
+        "`TOCSIN_NOTIFY_TEMPLATE_ID`), or `none`. Escalations are on the ledger and in the "
+        "trays whatever this says.",
+        parse=_parse_notify,
+    ),
+    Setting(
+        "TOCSIN_SMTP",
+        "host:port",
+        None,
+        "The mail relay for `TOCSIN_NOTIFY=email`, spoken to in plain SMTP (run a local relay "
+        "that sends on over TLS). Unset: messages are printed to the server's output instead "
+        "of sent.",
+    ),
+    Setting(
+        "TOCSIN_EMAIL_FROM",
+        "address",
+        "tocsin@localhost",
+        "The sender of Tocsin's e-mail.",
+    ),
+    Setting(
+        "TOCSIN_NOTIFY_API_KEY",
+        "secret",
+        None,
+        "The GOV.UK Notify API key, for `TOCSIN_NOTIFY=govuk-notify`.",
+        secret=True,
+    ),
+    Setting(
+        "TOCSIN_NOTIFY_TEMPLATE_ID",
+        "template id",
+        None,
+        "The GOV.UK Notify e-mail template, with `((subject))` and `((body))` placeholders.",
+    ),
+    Setting(
+        "TOCSIN_BASE_URL",
+        "URL",
+        "http://127.0.0.1:8000",
+        "Tocsin's address as people reach it, for the links in notifications.",
+    ),
+    Setting(
         "TOCSIN_DEBUG",
         "boolean",
         "false",
@@ -180,6 +239,13 @@ class TocsinConfig:
     checkpoint_interval: int
     #: None: the shipped default policy.
     clocks_policy: Path | None
+    clocks_interval: int = 60
+    notify: str = "email"
+    smtp: str | None = None
+    email_from: str = "tocsin@localhost"
+    notify_api_key: str | None = None
+    notify_template_id: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
 
 
 def _value(environ: Mapping[str, str], name: str) -> Any:
@@ -227,6 +293,13 @@ def load_config(environ: Mapping[str, str] | None = None) -> TocsinConfig:
         witnesses=witnesses,
         checkpoint_interval=_value(env, "TOCSIN_CHECKPOINT_INTERVAL"),
         clocks_policy=_value(env, "TOCSIN_CLOCKS_POLICY"),
+        clocks_interval=_value(env, "TOCSIN_CLOCKS_INTERVAL"),
+        notify=_value(env, "TOCSIN_NOTIFY"),
+        smtp=_value(env, "TOCSIN_SMTP"),
+        email_from=_value(env, "TOCSIN_EMAIL_FROM"),
+        notify_api_key=_value(env, "TOCSIN_NOTIFY_API_KEY"),
+        notify_template_id=_value(env, "TOCSIN_NOTIFY_TEMPLATE_ID"),
+        base_url=_value(env, "TOCSIN_BASE_URL").rstrip("/"),
     )
 
 

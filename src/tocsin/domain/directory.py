@@ -12,6 +12,7 @@ __all__ = [
     "AgencyRegistered",
     "TeamFormed",
     "UserDeactivated",
+    "UserEmailSet",
     "UserEnrolled",
     "UserPasswordSet",
 ]
@@ -87,6 +88,20 @@ class UserPasswordSet(Event):
     secret_fields = frozenset({"password_hash"})
     user_id: str
     password_hash: str
+
+    def subjects(self) -> tuple[str, ...]:
+        return (f"user:{self.user_id}",)
+
+
+@dataclass(frozen=True)
+class UserEmailSet(Event):
+    kind = "user.email_set"
+    meaning = (
+        "A user's work e-mail address was set (or cleared); escalations and challenges are "
+        "sent to it."
+    )
+    user_id: str
+    email: str
 
     def subjects(self) -> tuple[str, ...]:
         return (f"user:{self.user_id}",)

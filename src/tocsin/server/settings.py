@@ -113,6 +113,17 @@ TOCSIN_LEDGER_KEY_FILE = CONFIG.ledger_key_file
 TOCSIN_LEDGER_RETIRED_VKEYS = CONFIG.retired_vkeys
 TOCSIN_WITNESSES = CONFIG.witnesses
 TOCSIN_CHECKPOINT_INTERVAL = CONFIG.checkpoint_interval
+TOCSIN_CLOCKS_INTERVAL = CONFIG.clocks_interval
+
+# Notifications (docs/clocks.md): e-mail through a local relay, or printed by the server.
+DEFAULT_FROM_EMAIL = CONFIG.email_from
+if CONFIG.smtp:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, _, _port = CONFIG.smtp.rpartition(":")
+    EMAIL_PORT = int(_port or 25)
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # Nothing personal in logs: requests are not logged with their query strings, and errors go to
 # the console without local variables.

@@ -61,6 +61,8 @@ class SweepResult:
     escalations: list[Escalation] = field(default_factory=list)
     open: int = 0
     rebuilt: bool = False
+    #: messages sent to the people at the levels reached (docs/clocks.md, "Notifications").
+    notified: int = 0
 
 
 def _clock_events(after: int | None, end: int) -> Iterator[ClockEvent]:
@@ -182,4 +184,18 @@ def sweep(
             },
         )
         result.open = len(engine)
+    result.notified = _notify(result.escalations, policy)
     return result
+
+
+def _notify(escalations: list[Escalation], policy: ClockPolicy) -> int:
+    """Tell the people at each new escalation's level, once the escalations are committed."""
+    from tocsin.server.clocks.notify import send
+    from tocsin.server.concerns.models import Concern
+
+    ids = {e.concern_id for e in escalations if e.concern_id}
+    references = {
+        str(pk): reference
+        for pk, reference in Concern.objects.filter(pk__in=ids).values_list("pk", "reference")
+    }
+    return send(escalations, references, policy)

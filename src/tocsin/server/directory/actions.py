@@ -21,6 +21,7 @@ from tocsin.domain.directory import (
     AgencyRegistered,
     TeamFormed,
     UserDeactivated,
+    UserEmailSet,
     UserEnrolled,
     UserPasswordSet,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "do_enrol_user",
     "do_form_team",
     "do_register_agency",
+    "do_set_email",
     "do_set_password",
 ]
 
@@ -154,3 +156,22 @@ def do_deactivate_user(user: User, reason: str, *, actor: Actor) -> None:
     record_event(
         UserDeactivated(user_id=str(user.pk), reason=reason.strip()), actor_id=actor_id(actor)
     )
+
+
+def do_set_email(user: User, email: str, *, actor: Actor) -> None:
+    """Set (or, with "", clear) ``user``'s work e-mail address, by the user themself or an
+    administrator. Escalations and challenges are sent there."""
+    from django.core.validators import validate_email
+
+    if not (isinstance(actor, User) and actor.pk == user.pk):
+        require_role(actor, "administrator")
+    cleaned = email.strip()
+    if cleaned:
+        try:
+            validate_email(cleaned)
+        except ValidationError:
+            raise ActionRefused(f"{cleaned!r} is not an e-mail address") from None
+    current = User.objects.filter(pk=user.pk).values_list("email", flat=True).first()
+    if cleaned == current:
+        raise ActionRefused("that is already the address")
+    record_event(UserEmailSet(user_id=str(user.pk), email=cleaned), actor_id=actor_id(actor))

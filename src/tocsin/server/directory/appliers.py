@@ -6,6 +6,7 @@ from tocsin.domain.directory import (
     AgencyRegistered,
     TeamFormed,
     UserDeactivated,
+    UserEmailSet,
     UserEnrolled,
     UserPasswordSet,
 )
@@ -69,3 +70,10 @@ def apply_user_deactivated(
     event: UserDeactivated, envelope: Envelope, session: ProjectionSession
 ) -> None:
     session.update(User, event.user_id, is_active=False)
+
+
+@applies(UserEmailSet)
+def apply_user_email_set(
+    event: UserEmailSet, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.update(User, event.user_id, email=event.email)

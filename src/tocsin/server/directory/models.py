@@ -79,6 +79,8 @@ class User(ProjectionModel, AbstractBaseUser):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="users", null=True)
     role = models.CharField(max_length=30, choices=sorted(ROLES.items()), blank=True)
     is_active = models.BooleanField(default=True)
+    #: a work address for escalations and challenges; blank when none was given.
+    email = models.EmailField(max_length=254, blank=True)
     enrolled_seq = models.BigIntegerField()
     last_login = None
 

@@ -45,6 +45,33 @@ def _checkpoint_worker(interval: int, stop: threading.Event) -> None:
         close_old_connections()
 
 
+def clocks_round() -> str:
+    """One round of the clocks worker: sweep, and say what happened. Never raises."""
+    from tocsin.server.clocks.sweep import sweep
+
+    try:
+        result = sweep()
+    except Exception:
+        logger.exception("the clocks sweep failed; will retry")
+        return "failed"
+    if result.escalations:
+        logger.warning(
+            "clocks: %d escalations appended, %d notifications sent",
+            len(result.escalations),
+            result.notified,
+        )
+    return f"{len(result.escalations)} escalated, {result.open} open"
+
+
+def _clocks_worker(interval: int, stop: threading.Event) -> None:
+    """Every ``interval`` seconds, run the clocks (``tocsin escalate``)."""
+    from django.db import close_old_connections
+
+    while not stop.wait(interval):
+        clocks_round()
+        close_old_connections()
+
+
 def serve_forever(host: str, port: int, *, worker: bool = True) -> None:
     """Serve Tocsin's WSGI application until interrupted, with the checkpoint worker."""
     from django.conf import settings
@@ -60,6 +87,12 @@ def serve_forever(host: str, port: int, *, worker: bool = True) -> None:
             name="tocsin-checkpoints",
             daemon=True,
         ).start()
+        threading.Thread(
+            target=_clocks_worker,
+            args=(settings.TOCSIN_CLOCKS_INTERVAL, stop),
+            name="tocsin-clocks",
+            daemon=True,
+        ).start()
     try:
         serve(application, host=host, port=port, threads=8, ident="tocsin")
     finally:
@@ -70,7 +103,8 @@ class Command(TocsinCommand):
     help = (
         "Serve Tocsin over HTTP with waitress (put a TLS-terminating proxy in front), with the "
         "worker that signs and publishes checkpoints every TOCSIN_CHECKPOINT_INTERVAL seconds "
-        "when the ledger has grown."
+        "when the ledger has grown, and the clocks worker that runs `tocsin escalate` every "
+        "TOCSIN_CLOCKS_INTERVAL seconds."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

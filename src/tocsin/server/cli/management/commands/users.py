@@ -11,7 +11,7 @@ from django.core.management.base import CommandParser
 from tocsin.domain.directory import ROLES
 from tocsin.server.actors import ActionRefused, SystemActor
 from tocsin.server.cli.base import TocsinCommand, UsageError
-from tocsin.server.directory.actions import do_enrol_user, do_set_password
+from tocsin.server.directory.actions import do_enrol_user, do_set_email, do_set_password
 from tocsin.server.directory.models import Agency, Team, User
 
 
@@ -22,10 +22,13 @@ def generate_password() -> str:
 
 
 class Command(TocsinCommand):
-    help = "Enrol users (user.enrolled and user.password_set events) and list them."
+    help = (
+        "Enrol users (user.enrolled and user.password_set events), set their work e-mail "
+        "address (user.email_set: escalations are sent there), and list them."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="create|list")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="create|set-email|list")
         create = sub.add_parser("create", help="enrol a user in an agency with a role")
         create.add_argument("username", help="lower-case letters, digits, dots, hyphens")
         create.add_argument("--name", required=True, help="the person's full name")
@@ -38,6 +41,7 @@ class Command(TocsinCommand):
             metavar="ROLE",
             help=f"one of: {', '.join(sorted(ROLES))}",
         )
+        create.add_argument("--email", help="a work e-mail address, for escalations")
         create.add_argument(
             "--password-stdin",
             action="store_true",
@@ -48,6 +52,11 @@ class Command(TocsinCommand):
             action="store_true",
             help='print {"id", "username", "role", "agency"[, "password"]}',
         )
+        email = sub.add_parser(
+            "set-email", help="set (or, with an empty address, clear) a user's work e-mail"
+        )
+        email.add_argument("username")
+        email.add_argument("email", help='the address, or "" to clear it')
         listing = sub.add_parser("list", help="list users")
         listing.add_argument("--json", action="store_true", help='print {"users": [...]}')
 
@@ -55,6 +64,8 @@ class Command(TocsinCommand):
         try:
             if options["action"] == "create":
                 self._create(options)
+            elif options["action"] == "set-email":
+                self._set_email(options)
             else:
                 self._list(options)
         except ActionRefused as exc:
@@ -92,6 +103,8 @@ class Command(TocsinCommand):
                 actor=actor,
             )
             do_set_password(user, password, actor=actor)
+            if options["email"]:
+                do_set_email(user, options["email"], actor=actor)
         if options["json"]:
             document = {
                 "id": str(user.pk),
@@ -107,6 +120,14 @@ class Command(TocsinCommand):
         if generated:
             self.stdout.write(f"password (shown once): {password}")
 
+    def _set_email(self, options: dict[str, Any]) -> None:
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            raise UsageError(f"no user called {options['username']!r}")
+        do_set_email(user, options["email"], actor=SystemActor("cli"))
+        shown = options["email"].strip() or "cleared"
+        self.stdout.write(f"{user.username}: e-mail {shown}")
+
     def _list(self, options: dict[str, Any]) -> None:
         users = User.objects.select_related("agency", "team").order_by("username")
         rows = [
@@ -117,6 +138,7 @@ class Command(TocsinCommand):
                 "agency": u.agency.name if u.agency else None,
                 "team": u.team.name if u.team else None,
                 "role": u.role,
+                "email": u.email,
                 "active": u.is_active,
             }
             for u in users
