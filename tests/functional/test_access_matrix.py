@@ -93,6 +93,37 @@ def _propose(world: World, signer_role: str) -> None:
 
 
 Attempt = Callable[[Client, World, int, str], int]
+
+
+def _meeting_page(world: World) -> dict[str, Any]:
+    agency = world.users["practitioner"].agency
+    assert agency is not None
+    return {
+        "kind": "strategy_discussion",
+        "held_on-day": "2",
+        "held_on-month": "11",
+        "held_on-year": "2026",
+        "attendees": f"Sam Carter, team manager, {agency.name}\nJo Reid, detective, {agency.name}",
+        "decisions": ["section_47_enquiry"],
+        "summary": "Reasonable cause to suspect significant harm from exploitation.",
+    }
+
+
+def _meeting_api(world: World) -> dict[str, Any]:
+    agency = world.users["practitioner"].agency
+    assert agency is not None
+    return {
+        "kind": "strategy_discussion",
+        "held_at": "2026-11-02T10:00:00Z",
+        "attendees": [
+            {"name": "Sam Carter", "role": "team manager", "agency": str(agency.pk)},
+            {"name": "Jo Reid", "role": "detective", "agency": str(agency.pk)},
+        ],
+        "decisions": ["section_47_enquiry"],
+        "summary": "Reasonable cause to suspect significant harm from exploitation.",
+    }
+
+
 _CONTACT_API = {
     "with_whom": "parent_carer",
     "method": "phone",
@@ -152,6 +183,8 @@ def _page(action: str) -> Attempt:
         if action == "record_outcome":
             data = {"outcome": "early_help", "summary": "Family accepted early help"}
             return client.post(f"/concerns/{c.pk}/outcome/", data).status_code
+        if action == "record_meeting":
+            return client.post(f"/concerns/{c.pk}/meetings/new/", _meeting_page(world)).status_code
         if action == "screen":
             data = {"child": _child_of(c), "action": "record", **_SEEN}
             return client.post(f"/concerns/{c.pk}/screen/", data).status_code
@@ -198,6 +231,8 @@ def _api(action: str) -> Attempt:
         if action == "record_outcome":
             data = {"outcome": "early_help", "summary": "Family accepted early help"}
             return post(f"{api}/concerns/{c.pk}/outcomes/", data).status_code
+        if action == "record_meeting":
+            return post(f"{api}/concerns/{c.pk}/meetings/", _meeting_api(world)).status_code
         if action == "screen":
             seen = [{"indicator_id": _INDICATOR, "seen_on": "2026-11-01"}]
             data = {"child_id": _child_of(c), "indicators": seen}

@@ -59,6 +59,8 @@ NEEDS_STATE = {
     "api:notes": "POST only; covered by test_casework_records and test_access_matrix",
     "api:contacts": "POST only; covered by test_casework_records and test_access_matrix",
     "api:outcomes": "POST only; covered by test_casework_records and test_access_matrix",
+    "api:meetings": "POST only; covered by test_meetings and test_access_matrix",
+    "api:action-done": "POST only; covered by test_meetings",
     "api:screenings": "POST only; covered by test_api_screening and test_access_matrix",
 }
 

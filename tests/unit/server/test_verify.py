@@ -19,6 +19,7 @@ from django.utils import timezone
 from tests.factories import ACTOR, make_agency, make_draft, make_partnership, make_team, make_user
 from tests.factories.estimates import FROM, TODAY, concern
 from tocsin.cli import main
+from tocsin.domain.casework import Attendee, MeetingAction
 from tocsin.domain.concerns import IndicatorSeen
 from tocsin.domain.records import RecordExpunged
 from tocsin.domain.screening import load_scheme
@@ -44,6 +45,7 @@ from tocsin.server.intel.models import EstimateRun
 from tocsin.server.ledger.actions import do_expunge_record, do_lift_legal_hold, do_place_legal_hold
 from tocsin.server.ledger.models import LedgerLeaf
 from tocsin.server.ledger.recording import reading_ledger, record_events
+from tocsin.server.meetings.actions import do_complete_action, do_record_meeting
 from tocsin.server.projections import ProjectionModel, projection_models
 from tocsin.server.verify import verify_ledger
 
@@ -126,6 +128,24 @@ def world() -> dict[str, Any]:
     do_record_outcome(
         screened.pk, "child_in_need_plan", "Plan agreed with the family", actor=worker
     )
+    meeting = do_record_meeting(
+        screened.pk,
+        kind="strategy_discussion",
+        held_at=timezone.now() - timedelta(hours=1),
+        attendees=[
+            Attendee("Sam Carter", "team manager", str(partnership.council.pk)),
+            Attendee("Jo Reid", "detective", str(partnership.police.pk)),
+        ],
+        decisions=["section_47_enquiry"],
+        summary="Reasonable cause to suspect significant harm.",
+        actions=[
+            MeetingAction("Visit with the police", str(worker.pk), TODAY),
+            MeetingAction("Check the flat", str(worker.pk), TODAY),
+        ],
+        actor=worker,
+    )
+    first_action = sorted(a["action_id"] for a in meeting_actions(meeting))[0]
+    do_complete_action(first_action, "Visited with PC Reid", actor=worker)
     # Three weeks on, the clocks escalate what nobody met (an obligation.escalated row).
     assert sweep(timezone.now() + timedelta(days=21)).escalations
     do_record_view(worker, "concern page", [f"concern:{screened.pk}"])
@@ -473,6 +493,13 @@ def test_the_generated_cases_cover_every_concern_table() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Named checks: each of these fails if its check is removed from verify.
+
+
+def meeting_actions(envelope: Any) -> list[dict[str, Any]]:
+    """The actions a ``meeting.recorded`` envelope's event agreed (read back from the ledger)."""
+    payload = reading_ledger().store.read_payloads([envelope.seq])[envelope.seq]
+    actions: list[dict[str, Any]] = json.loads(payload.body)["actions"]
+    return actions
 
 
 def problems_at(report: dict[str, Any], check: str, seq: int) -> list[str]:

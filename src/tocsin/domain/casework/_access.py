@@ -27,6 +27,10 @@ ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
     "add_information": ("Add a case note or information to a concern", _WORKERS),
     "record_contact": ("Record contact with the child or family", _WORKERS),
     "record_outcome": ("Record a concern's outcome", _WORKERS),
+    "record_meeting": (
+        "Record a strategy discussion, conference or MACE panel, with its actions",
+        _WORKERS,
+    ),
     "allocate": ("Allocate or reallocate a concern", _MANAGERS),
     "decide": ("Record a decision, or propose one that needs sign-off", _WORKERS),
     "regrade": ("Change a risk band (lowering from moderate needs sign-off)", _WORKERS),

@@ -21,7 +21,10 @@ from tocsin.domain.casework import (
     DECISIONS,
     MAX_NOTE,
     OUTCOMES,
+    Attendee,
+    MeetingAction,
 )
+from tocsin.domain.clocks import MEETING_DECISIONS, MEETING_KINDS
 from tocsin.domain.concerns import IndicatorSeen
 from tocsin.server.actors import ActionRefused
 from tocsin.server.api.serializers import (
@@ -40,12 +43,15 @@ from tocsin.server.casework.actions import (
 )
 from tocsin.server.casework.read_models import TRAYS, TrayFilters, tray, trays_for
 from tocsin.server.concerns.actions import do_add_information, do_regrade_risk, do_screen_child
+from tocsin.server.meetings.actions import do_complete_action, do_record_meeting
 from tocsin.server.reads import current_scope
 
 __all__ = [
+    "ActionDone",
     "Allocation",
     "Contacts",
     "Decisions",
+    "Meetings",
     "Notes",
     "Outcomes",
     "Queue",
@@ -416,3 +422,85 @@ class Screenings(_TocsinApiView):
             {**ScreeningSerializer(screened.screening).data, "seq": screened.envelope.seq},
             status=status.HTTP_201_CREATED,
         )
+
+
+class MeetingActionSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    owner = serializers.UUIDField()
+    due = serializers.DateField()
+
+
+class AttendeeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    role = serializers.CharField(max_length=200)
+    agency = serializers.UUIDField(help_text="The attendee's agency")
+
+
+class MeetingSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=sorted(MEETING_KINDS))
+    held_at = serializers.DateTimeField()
+    attendees = AttendeeSerializer(many=True)
+    decisions = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(MEETING_DECISIONS))
+    )
+    summary = serializers.CharField(allow_blank=True, max_length=_LONG_TEXT)
+    actions = MeetingActionSerializer(many=True, required=False, default=list)
+
+
+class DoneSerializer(serializers.Serializer):
+    summary = serializers.CharField(allow_blank=True, max_length=_LONG_TEXT)
+
+
+class Meetings(_TocsinApiView):
+    read_purposes = {"POST": "api: meeting"}
+
+    @extend_schema(
+        summary="Record a strategy discussion, conference or MACE panel about a concern",
+        description="Each action has an owner and a due date and runs on a clock of its own.",
+        request=MeetingSerializer,
+        responses={201: SeqSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, concern_id: str) -> Response:
+        body = MeetingSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        data = body.validated_data
+        try:
+            envelope = do_record_meeting(
+                concern_id,
+                kind=data["kind"],
+                held_at=data["held_at"],
+                attendees=[
+                    Attendee(a["name"], a["role"], str(a["agency"])) for a in data["attendees"]
+                ],
+                decisions=data["decisions"],
+                summary=data["summary"],
+                actions=[
+                    MeetingAction(a["text"], str(a["owner"]), a["due"]) for a in data["actions"]
+                ],
+                actor=self.user(request),
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+
+
+class ActionDone(_TocsinApiView):
+    read_purposes = {"POST": "api: meeting action done"}
+
+    @extend_schema(
+        summary="Record a meeting's action done",
+        request=DoneSerializer,
+        responses={201: SeqSerializer, **_REFUSALS},
+    )
+    def post(self, request: Request, action_id: str) -> Response:
+        body = DoneSerializer(data=request.data)
+        if not body.is_valid():
+            return Response({"errors": field_errors(body.errors)}, status=400)
+        try:
+            envelope = do_complete_action(
+                action_id, body.validated_data["summary"], actor=self.user(request)
+            )
+        except ActionRefused as exc:
+            return refusal_response(exc)
+        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)

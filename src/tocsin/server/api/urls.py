@@ -4,9 +4,11 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from tocsin.server.api.casework import (
+    ActionDone,
     Allocation,
     Contacts,
     Decisions,
+    Meetings,
     Notes,
     Outcomes,
     Queue,
@@ -27,6 +29,8 @@ urlpatterns = [
     path("concerns/<str:concern_id>/notes/", Notes.as_view(), name="notes"),
     path("concerns/<str:concern_id>/contacts/", Contacts.as_view(), name="contacts"),
     path("concerns/<str:concern_id>/outcomes/", Outcomes.as_view(), name="outcomes"),
+    path("concerns/<str:concern_id>/meetings/", Meetings.as_view(), name="meetings"),
+    path("meeting-actions/<str:action_id>/done/", ActionDone.as_view(), name="action-done"),
     path("concerns/<str:concern_id>/screenings/", Screenings.as_view(), name="screenings"),
     path(
         "concerns/<str:concern_id>/screenings/<str:screening_id>/regrade/",

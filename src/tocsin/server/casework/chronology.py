@@ -35,6 +35,7 @@ from tocsin.server.concerns.read_models import ChildRecord
 from tocsin.server.directory.models import User
 from tocsin.server.directory.read_models import actor_names
 from tocsin.server.ledger.models import LedgerLeaf
+from tocsin.server.meetings.models import Meeting
 
 __all__ = ["Chronology", "ChronologyEntry", "HeldElsewhere", "child_chronology"]
 
@@ -48,6 +49,7 @@ KINDS: dict[str, str] = {
     "sign_off": "Sign-off",
     "note": "Case note",
     "contact": "Contact",
+    "meeting": "Meeting",
     "outcome": "Outcome",
 }
 
@@ -134,6 +136,7 @@ def child_chronology(
         c for c in Contact.objects.filter(concern_id__in=ids) if c.child_id in (None, child.pk)
     ]
     outcomes = list(OutcomeRecord.objects.filter(concern_id__in=ids))
+    meetings = list(Meeting.objects.filter(concern_id__in=ids))
 
     seqs = [s.screened_seq for s in screenings] + [r.regraded_seq for r in regradings]
     seqs += [n.added_seq for n in notes]
@@ -142,6 +145,7 @@ def child_chronology(
     actors |= {d.proposed_by for d in decisions} | {d.signed_off_by for d in decisions}
     actors |= {a.actor for a in allocations} | {c.actor for c in contacts}
     actors |= {o.actor for o in outcomes} | {r.actor for r in regradings}
+    actors |= {m.actor for m in meetings}
     actors |= {f"user:{c.recorded_by_id}" for c in concerns if c.recorded_by_id}
     names = actor_names(a for a in actors if a)
     band = _band_labels()
@@ -265,6 +269,19 @@ def child_chronology(
                 c.summary,
                 names.get(c.actor, c.actor),
                 c.recorded_seq,
+            )
+        )
+    for m in meetings:
+        people = ", ".join(f"{a['name']} ({a['role']})" for a in m.attendees)
+        add(
+            ChronologyEntry(
+                m.held_at,
+                "meeting",
+                by_id[m.concern_id],
+                f"{m.kind_label}: {'; '.join(m.decision_labels)}",
+                f"Attended by {people}. {m.summary}",
+                names.get(m.actor) or m.actor,
+                m.recorded_seq,
             )
         )
     for o in outcomes:

@@ -1,7 +1,7 @@
 """Appliers for the clocks' events. Escalations are a projection; the engine's own state is
 the sweep's cache (``tocsin.server.clocks.sweep``), rebuilt from these same events.
 
-Challenges, meetings and capacity alarms have events (the clocks policy already counts them)
+Challenges and capacity alarms have events (the clocks policy already counts them)
 but no action records them yet: their appliers keep nothing until their projections exist,
 and replaying the ledger then builds those from the events already there."""
 
@@ -13,8 +13,6 @@ from tocsin.domain.clocks import (
     ChallengeAnswered,
     ChallengeRaised,
     EscalationClosed,
-    MeetingActionCompleted,
-    MeetingRecorded,
     ObligationEscalated,
 )
 from tocsin.domain.events import Event
@@ -64,8 +62,6 @@ def _kept_on_the_ledger(event: Event, envelope: Envelope, session: ProjectionSes
 for _kind in (
     ChallengeRaised,
     ChallengeAnswered,
-    MeetingRecorded,
-    MeetingActionCompleted,
     CapacityAlarmRaised,
     CapacityAlarmCleared,
 ):

@@ -43,6 +43,7 @@ from tocsin.server.concerns.read_models import (
     screening_at,
 )
 from tocsin.server.directory.read_models import actor_names
+from tocsin.server.meetings.read_models import meetings_of
 from tocsin.server.reads import shows
 from tocsin.server.web._presenting import (
     attempt,
@@ -66,6 +67,8 @@ _DONE = {
     "noted": "Your case note is added",
     "contact": "The contact is recorded",
     "outcome": "The outcome is recorded; whoever raised the concern can now see it",
+    "meeting": "The meeting is recorded; each action now runs on its clock",
+    "action": "The action is recorded as done",
     "screened": "The screening is recorded",
     "regrade-proposed": (
         "Lowering this band needs a second person: your proposal waits for a manager's "
@@ -113,6 +116,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
     case = case_of(concern)
     authors = {entry.seq: entry.actor for entry in record.timeline}
     now = timezone.now()
+    meetings = meetings_of(concern)
     context = {
         "case": case.case,
         "decisions": case.decisions,
@@ -122,6 +126,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
         "deadlines": deadlines_of(concern, now),
         "ladder": {level.level: level.label for level in clocks_policy().levels},
         "escalations": escalations_of(concern),
+        "meetings": meetings,
         "outcome": case.outcome,
         "outcomes": case.outcomes,
         "names": actor_names(
@@ -130,6 +135,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
             + [a.actor for a in case.allocations]
             + [c.actor for c in case.contacts]
             + [o.actor for o in case.outcomes]
+            + [m.actor for m in meetings]
         ),
         "may": {
             a: allowed(user.role, a)
@@ -140,6 +146,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
                 "add_information",
                 "record_contact",
                 "record_outcome",
+                "record_meeting",
                 "screen",
             )
         },
