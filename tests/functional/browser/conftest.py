@@ -173,3 +173,24 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def axe() -> AxeReport:
     return AxeReport()
+
+
+def build_world(server: Server, module: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run ``tests.functional.browser.<module>`` with the served Tocsin's environment (plus
+    ``env``): it makes people and records in the served database with the factories, since the
+    browser sees a server in another process, and prints what the test needs as JSON."""
+    import subprocess
+    import sys
+
+    made = subprocess.run(
+        [sys.executable, "-m", f"tests.functional.browser.{module}"],
+        env={**server.cli.env, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    world: dict[str, Any] = json.loads(made.stdout.strip().splitlines()[-1])
+    return world

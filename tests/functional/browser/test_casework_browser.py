@@ -5,16 +5,20 @@ screenshots of them are kept for a person to look at."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.functional.browser.conftest import PASSWORD, ROOT, AxeReport, Server, pytestmark
+from tests.functional.browser.conftest import (
+    PASSWORD,
+    AxeReport,
+    Server,
+    build_world,
+    pytestmark,
+)
 
 __all__ = ["pytestmark"]
 
@@ -29,21 +33,7 @@ def casework(server: Server) -> dict[str, Any]:
     """A council with a MASH team (officer, manager) and an exploitation team (practitioner,
     team manager), and a concern the practitioner recorded, made with the factories in the
     served database."""
-    env = {**server.cli.env, "CASEWORK_PASSWORD": PASSWORD}
-    import subprocess
-
-    made = subprocess.run(
-        [sys.executable, "-m", "tests.functional.browser._casework_world"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    world: dict[str, Any] = json.loads(made.stdout.strip().splitlines()[-1])
-    return world
+    return build_world(server, "_casework_world", {"CASEWORK_PASSWORD": PASSWORD})
 
 
 @pytest.fixture

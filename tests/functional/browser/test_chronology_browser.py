@@ -5,14 +5,17 @@ it). axe-core checks the note page and the chronology; screenshots are kept."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
-from tests.functional.browser.conftest import PASSWORD, ROOT, AxeReport, Server, pytestmark
+from tests.functional.browser.conftest import (
+    PASSWORD,
+    AxeReport,
+    Server,
+    build_world,
+    pytestmark,
+)
 from tests.functional.browser.test_casework_browser import shots, sign_in_as
 
 __all__ = ["pytestmark", "shots"]
@@ -20,18 +23,7 @@ __all__ = ["pytestmark", "shots"]
 
 @pytest.fixture(scope="module")
 def known_to_three(server: Server) -> dict[str, Any]:
-    made = subprocess.run(
-        [sys.executable, "-m", "tests.functional.browser._chronology_world"],
-        env={**server.cli.env, "CASEWORK_PASSWORD": PASSWORD},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    world: dict[str, Any] = json.loads(made.stdout.strip().splitlines()[-1])
-    return world
+    return build_world(server, "_chronology_world", {"CASEWORK_PASSWORD": PASSWORD})
 
 
 def test_adding_a_case_note(

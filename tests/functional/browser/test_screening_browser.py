@@ -7,16 +7,19 @@ to look at ($TOCSIN_SCREENSHOTS)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.functional.browser.conftest import PASSWORD, ROOT, AxeReport, Server, pytestmark
+from tests.functional.browser.conftest import (
+    PASSWORD,
+    AxeReport,
+    Server,
+    build_world,
+    pytestmark,
+)
 from tests.functional.browser.test_casework_browser import shots, sign_in_as
 from tocsin.domain.screening import default_scheme, months_before
 
@@ -30,18 +33,7 @@ STAYING_OUT = next(i for i in default_scheme().indicators if i.id == "staying_ou
 def screening_world(server: Server) -> dict[str, Any]:
     """A MASH officer, a public report without indicators, and a child screened by two
     agencies, made with the factories in the served database."""
-    made = subprocess.run(
-        [sys.executable, "-m", "tests.functional.browser._screening_world"],
-        env={**server.cli.env, "SCREENING_PASSWORD": PASSWORD},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    world: dict[str, Any] = json.loads(made.stdout.strip().splitlines()[-1])
-    return world
+    return build_world(server, "_screening_world", {"SCREENING_PASSWORD": PASSWORD})
 
 
 def seen_on(page: Any, indicator: Any, day: date) -> None:

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-__all__ = ["TocsinCommand", "UsageError", "non_negative", "positive"]
+__all__ = ["TocsinCommand", "UsageError", "non_negative", "operator", "positive"]
 
 
 class UsageError(CommandError):
@@ -30,6 +30,17 @@ def _whole_number(text: str, minimum: int, meaning: str) -> int:
     if value < minimum:
         raise argparse.ArgumentTypeError(f"{value} is {meaning}")
     return value
+
+
+def operator() -> str:
+    """Who is running the command, as the operating system knows them (a command that shows
+    records is recorded as read by ``cli:<operator>``)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def non_negative(text: str) -> int:

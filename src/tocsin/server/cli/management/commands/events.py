@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Any
 
 from django.core.management.base import CommandParser
 
 from tocsin.domain.events import CATALOGUE, EventDecodeError, event_type
 from tocsin.ledger import Envelope
-from tocsin.server.cli.base import TocsinCommand, UsageError, non_negative
+from tocsin.server.cli.base import TocsinCommand, UsageError, non_negative, operator
 from tocsin.server.ledger.models import LedgerLeaf
 from tocsin.server.ledger.recording import SystemActor, reading_ledger
 from tocsin.server.reads import ReadScope, read_scope
-
-
-def _operator() -> str:
-    """Who is running the command, as the operating system knows them."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 class Command(TocsinCommand):
@@ -60,7 +51,7 @@ class Command(TocsinCommand):
         else:
             # Payloads hold personal data: showing them is a read like any other, so it goes
             # on the ledger before anything is printed (who ran it, and every record shown).
-            with read_scope(SystemActor(f"cli:{_operator()}"), "tocsin events --json") as scope:
+            with read_scope(SystemActor(f"cli:{operator()}"), "tocsin events --json") as scope:
                 events = self._decode(rows, payloads=True, scope=scope)
             self.emit_json({"events": events})
             return

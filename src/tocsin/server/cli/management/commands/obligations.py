@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -10,16 +9,9 @@ from django.utils import timezone
 
 from tocsin.ledger import format_event_time
 from tocsin.server.actors import SystemActor
-from tocsin.server.cli.base import TocsinCommand
+from tocsin.server.cli.base import TocsinCommand, operator
 from tocsin.server.clocks.read_models import open_obligations
 from tocsin.server.reads import read_scope
-
-
-def _operator() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 class Command(TocsinCommand):
@@ -35,7 +27,7 @@ class Command(TocsinCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
-        with read_scope(SystemActor(f"cli:{_operator()}"), "tocsin obligations"):
+        with read_scope(SystemActor(f"cli:{operator()}"), "tocsin obligations"):
             rows = open_obligations(now, overdue_only=options["overdue"])
             listed = [
                 {
