@@ -9,6 +9,16 @@ rationale substantive, and which role may do what (``ACCESS``, documented in doc
 """
 
 from tocsin.domain.casework._access import ACCESS, ACTIONS, allowed, roles_for
+from tocsin.domain.casework._challenge import (
+    CHALLENGE_HANDLER_ROLE,
+    ChallengeRoute,
+    answer_problems,
+    answer_refusal,
+    challenge_problems,
+    challenge_refusal,
+    in_line_of,
+    route_challenge,
+)
 from tocsin.domain.casework._contact import (
     CONTACT_METHODS,
     CONTACT_WITH,
@@ -49,6 +59,7 @@ __all__ = [
     "ACTIONS",
     "BAND_RANK_UNSCREENED",
     "CASE_STATUSES",
+    "CHALLENGE_HANDLER_ROLE",
     "CONTACT_METHODS",
     "CONTACT_WITH",
     "DECISIONS",
@@ -58,6 +69,7 @@ __all__ = [
     "OUTCOMES",
     "REPORTER_STATUS",
     "SIGN_OFF_RANK",
+    "ChallengeRoute",
     "ConcernAllocated",
     "ContactRecorded",
     "DecisionRecorded",
@@ -66,8 +78,13 @@ __all__ = [
     "OutcomeRecorded",
     "RegradeProposed",
     "allowed",
+    "answer_problems",
+    "answer_refusal",
     "authority_for",
+    "challenge_problems",
+    "challenge_refusal",
     "contact_problems",
+    "in_line_of",
     "judge_regrade",
     "note_problems",
     "outcome_problems",
@@ -76,5 +93,6 @@ __all__ = [
     "regrade_needs_second_person",
     "reporter_words",
     "roles_for",
+    "route_challenge",
     "sign_off_refusal",
 ]

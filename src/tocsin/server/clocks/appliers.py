@@ -1,17 +1,16 @@
 """Appliers for the clocks' events. Escalations are a projection; the engine's own state is
 the sweep's cache (``tocsin.server.clocks.sweep``), rebuilt from these same events.
 
-Challenges, meetings and capacity alarms have events (the clocks policy already counts them)
-but no action records them yet: their appliers keep nothing until their projections exist,
-and replaying the ledger then builds those from the events already there."""
+Meetings and capacity alarms have events (the clocks policy already counts them) but no action
+records them yet: their appliers keep nothing until their projections exist, and replaying the
+ledger then builds those from the events already there. Challenges have their own app
+(``tocsin.server.challenges``)."""
 
 from __future__ import annotations
 
 from tocsin.domain.clocks import (
     CapacityAlarmCleared,
     CapacityAlarmRaised,
-    ChallengeAnswered,
-    ChallengeRaised,
     EscalationClosed,
     MeetingActionCompleted,
     MeetingRecorded,
@@ -62,8 +61,6 @@ def _kept_on_the_ledger(event: Event, envelope: Envelope, session: ProjectionSes
 
 
 for _kind in (
-    ChallengeRaised,
-    ChallengeAnswered,
     MeetingRecorded,
     MeetingActionCompleted,
     CapacityAlarmRaised,
