@@ -33,6 +33,7 @@ from tocsin.domain.concerns import (
 from tocsin.server.actors import NotVisible
 from tocsin.server.casework.actions import proposal_of
 from tocsin.server.casework.read_models import case_of
+from tocsin.server.challenges.read_models import challenges_of
 from tocsin.server.clocks.read_models import deadlines_of, escalations_of
 from tocsin.server.clocks.sweep import clocks_policy
 from tocsin.server.concerns.actions import do_regrade_risk
@@ -66,6 +67,10 @@ _DONE = {
     "noted": "Your case note is added",
     "contact": "The contact is recorded",
     "outcome": "The outcome is recorded; whoever raised the concern can now see it",
+    "challenged": (
+        "Your challenge is sent to the partnership's independent scrutineer; you will see "
+        "their answer here and on your challenges page"
+    ),
     "screened": "The screening is recorded",
     "regrade-proposed": (
         "Lowering this band needs a second person: your proposal waits for a manager's "
@@ -113,7 +118,10 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
     case = case_of(concern)
     authors = {entry.seq: entry.actor for entry in record.timeline}
     now = timezone.now()
+    challenged = challenges_of(concern, now)
     context = {
+        "challenges": challenged,
+        "me": f"user:{user.pk}",
         "case": case.case,
         "decisions": case.decisions,
         "allocations": case.allocations,
@@ -130,6 +138,13 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
             + [a.actor for a in case.allocations]
             + [c.actor for c in case.contacts]
             + [o.actor for o in case.outcomes]
+            + [c.challenge.answered_by for c in challenged if c.challenge.answered_by]
+            # The challenger is named only to whoever answers challenges (and to themselves).
+            + (
+                [c.challenge.raised_by for c in challenged]
+                if allowed(user.role, "answer_challenge")
+                else []
+            )
         ),
         "may": {
             a: allowed(user.role, a)
@@ -141,6 +156,8 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
                 "record_contact",
                 "record_outcome",
                 "screen",
+                "challenge",
+                "answer_challenge",
             )
         },
         "done": _DONE.get(request.GET.get("done", "")),
