@@ -89,10 +89,12 @@ def route_challenge(
     independent scrutineer. Each manager above the decider is, by definition, in the
     decider's line, so the answer is the scrutineer; the module's docstring says why no
     sideways manager (another team's, the MASH's) is a safe answer instead."""
+    # A decider with no agency (or none known) has no managers to climb.
     above = [
         ChallengeRoute(role, decider_agency_id)
         for role in _LADDER_ORDER
-        if role in _MANAGED_BY.get(decider_role or "", frozenset())
+        if decider_agency_id is not None
+        and role in _MANAGED_BY.get(decider_role or "", frozenset())
     ]
     for candidate in [*above, ChallengeRoute(CHALLENGE_HANDLER_ROLE, None)]:
         lines = ((decider_role, decider_agency_id), (challenger_role, challenger_agency_id))
