@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -28,6 +28,7 @@ from tocsin.server.directory.models import User
 
 __all__ = [
     "ChallengeItem",
+    "answer_within",
     "challenge_for",
     "challenges_of",
     "challenges_raised_by",
@@ -46,6 +47,8 @@ class ChallengeItem:
 
     challenge: Challenge
     due: datetime
+    #: the last day on which an answer is in time ("by the end of Friday 11 December").
+    deadline_day: date
     #: "due in 2 working days", "3 days overdue"; empty once answered.
     in_words: str
     overdue: bool
@@ -60,11 +63,18 @@ def due_of(challenge: Challenge) -> datetime:
     return due.after(raised, policy.calendar)  # type: ignore[union-attr]
 
 
+def answer_within() -> str:
+    """How long the clocks policy gives for an answer, in words ("5 working days")."""
+    return str(clocks_policy().obligation(_OBLIGATION).due)
+
+
 def item(challenge: Challenge, now: datetime) -> ChallengeItem:
     due = due_of(challenge)
+    calendar = clocks_policy().calendar
+    day = calendar.deadline_day(due)
     if challenge.answered:
-        return ChallengeItem(challenge, due, "", False)
-    return ChallengeItem(challenge, due, clocks_policy().calendar.describe(due, now), due <= now)
+        return ChallengeItem(challenge, due, day, "", False)
+    return ChallengeItem(challenge, due, day, calendar.describe(due, now), due <= now)
 
 
 def _handled_by(user: User) -> Q:

@@ -24,6 +24,7 @@ from tocsin.server.actors import actor_id
 from tocsin.server.casework.read_models import proposal_for
 from tocsin.server.challenges.actions import do_answer_challenge, do_raise_challenge
 from tocsin.server.challenges.read_models import (
+    answer_within,
     challenge_for,
     challenges_raised_by,
     challenges_to_answer,
@@ -76,6 +77,7 @@ def challenge_decision(request: HttpRequest, decision_id: str) -> HttpResponse:
             "concern": decision.concern,
             "decided_by": names.get(decision.proposed_by, decision.proposed_by),
             "own": decision.proposed_by == actor_id(user),
+            "answer_within": answer_within(),
             "values": {"grounds": grounds},
             "warned": warned,
             "checked": grounds.strip() if warned else "",
