@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from tests.factories import make_agency, make_draft, make_team, make_user
 from tocsin.domain.concerns import IndicatorSeen
 from tocsin.domain.screening import scheme
 from tocsin.server.casework.actions import do_decide
+from tocsin.server.challenges.actions import do_raise_challenge
 from tocsin.server.concerns.actions import do_record_concern
 from tocsin.server.concerns.models import Concern
 from tocsin.server.directory.models import User
@@ -54,6 +55,8 @@ class World:
     concerns: list[Concern]
     screenings: list[str]
     proposals: list[str]
+    decisions: list[str] = field(default_factory=list)
+    challenges: list[str] = field(default_factory=list)
 
 
 def _world() -> World:
@@ -92,6 +95,28 @@ def _propose(world: World, signer_role: str) -> None:
     ]
 
 
+def _challenged(world: World, *, raise_challenges: bool) -> None:
+    """On each concern, a decision by someone outside the table's users (so that nobody
+    tried challenges their own decision), and, to answer, a challenge to it by another."""
+    agency = world.users["practitioner"].agency
+    assert agency is not None
+    decider = make_user(agency, role="practitioner")
+    world.decisions = [
+        do_decide(c.pk, "early_help", "Family asked for support", actor=decider).decision_id
+        for c in world.concerns
+    ]
+    if raise_challenges:
+        world.challenges = [
+            do_raise_challenge(
+                c.pk,
+                d,
+                "Three agencies saw the same car; this needs a strategy discussion",
+                actor=make_user(agency, role="mash_officer"),
+            ).challenge_id
+            for c, d in zip(world.concerns, world.decisions, strict=True)
+        ]
+
+
 Attempt = Callable[[Client, World, int, str], int]
 
 
@@ -124,6 +149,8 @@ def _meeting_api(world: World) -> dict[str, Any]:
     }
 
 
+_GROUNDS = "She was seen in the same car twice more since; early help is not enough."
+_ANSWER = "Upheld: a strategy discussion is to be held within one working day."
 _CONTACT_API = {
     "with_whom": "parent_carer",
     "method": "phone",
@@ -188,6 +215,12 @@ def _page(action: str) -> Attempt:
         if action == "screen":
             data = {"child": _child_of(c), "action": "record", **_SEEN}
             return client.post(f"/concerns/{c.pk}/screen/", data).status_code
+        if action == "challenge":
+            url = f"/decisions/{world.decisions[i]}/challenge/"
+            return client.post(url, {"grounds": _GROUNDS}).status_code
+        if action == "answer_challenge":
+            data = {"outcome": "upheld", "answer": _ANSWER}
+            return client.post(f"/challenges/{world.challenges[i]}/", data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -237,6 +270,12 @@ def _api(action: str) -> Attempt:
             seen = [{"indicator_id": _INDICATOR, "seen_on": "2026-11-01"}]
             data = {"child_id": _child_of(c), "indicators": seen}
             return post(f"{api}/concerns/{c.pk}/screenings/", data).status_code
+        if action == "challenge":
+            data = {"decision": world.decisions[i], "grounds": _GROUNDS}
+            return post(f"{api}/concerns/{c.pk}/challenges/", data).status_code
+        if action == "answer_challenge":
+            data = {"outcome": "upheld", "answer": _ANSWER}
+            return post(f"{api}/challenges/{world.challenges[i]}/answer/", data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -252,6 +291,8 @@ WRITES = {
     "record_contact",
     "record_outcome",
     "screen",
+    "challenge",
+    "answer_challenge",
 }
 
 
@@ -262,6 +303,8 @@ def test_every_cell_of_the_access_table_holds_through_the_pages_and_the_api(
     world = _world()
     if action == "sign_off":
         _propose(world, role)
+    if action in ("challenge", "answer_challenge"):
+        _challenged(world, raise_challenges=action == "answer_challenge")
     user = world.users[role]
     client = Client()
     client.force_login(user)

@@ -29,6 +29,8 @@ from tocsin.server.actors import SystemActor
 from tocsin.server.casework.actions import do_allocate, do_decide
 from tocsin.server.casework.models import Decision
 from tocsin.server.casework.read_models import TRAYS
+from tocsin.server.challenges.actions import do_raise_challenge
+from tocsin.server.challenges.models import Challenge
 from tocsin.server.concerns.actions import (
     PUBLIC,
     do_add_information,
@@ -62,6 +64,8 @@ NEEDS_STATE = {
     "api:meetings": "POST only; covered by test_meetings and test_access_matrix",
     "api:action-done": "POST only; covered by test_meetings",
     "api:screenings": "POST only; covered by test_api_screening and test_access_matrix",
+    "api:challenges": "POST only; covered by test_challenges and test_access_matrix",
+    "api:challenge-answer": "POST only; covered by test_challenges and test_access_matrix",
 }
 
 
@@ -85,6 +89,7 @@ class World:
     screenings: list[Screening]
     estimate: EstimateRun
     decisions: list[Decision]
+    challenges: list[Challenge]
 
 
 def _world() -> World:
@@ -123,7 +128,16 @@ def _world() -> World:
     estimate = do_produce_estimate(FROM, TODAY, bootstrap=0, actor=lists.analyst)
     # Case work: the council's concern allocated, and a proposal to close it awaiting sign-off.
     do_allocate(council.pk, worker_id=str(lists.practitioner.pk), actor=SystemActor("test"))
-    do_decide(council.pk, "close", "Family engaged with early help", actor=lists.practitioner)
+    closing = do_decide(
+        council.pk, "close", "Family engaged with early help", actor=lists.practitioner
+    )
+    # The front door challenges closing it: the challenge goes to the scrutineer.
+    do_raise_challenge(
+        council.pk,
+        closing.decision_id,
+        "The car was seen again last week; closing leaves her without a plan.",
+        actor=make_user(lists.council, role="mash_officer"),
+    )
     sign_checkpoint_now()
     users = [
         lists.practitioner,
@@ -144,6 +158,7 @@ def _world() -> World:
         screenings=list(Screening.objects.all()),
         estimate=estimate,
         decisions=list(Decision.objects.all()),
+        challenges=list(Challenge.objects.all()),
     )
 
 
@@ -159,6 +174,8 @@ def parameter_values(world: World, name: str) -> list[dict[str, Any]]:
         return [{"estimate_id": world.estimate.pk}]
     if name == "decision_id":
         return [{"decision_id": d.pk} for d in world.decisions]
+    if name == "challenge_id":
+        return [{"challenge_id": c.pk} for c in world.challenges]
     if name == "name":  # the work trays
         return [{"name": tray} for tray in TRAYS]
     if name == "slug":

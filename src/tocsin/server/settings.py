@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "tocsin.server.casework",
     "tocsin.server.clocks",
     "tocsin.server.meetings",
+    "tocsin.server.challenges",
     "tocsin.server.intel",
     "tocsin.server.web",
     "tocsin.server.cli",

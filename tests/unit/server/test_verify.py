@@ -31,6 +31,7 @@ from tocsin.server.casework.actions import (
     do_sign_off,
     proposal_of,
 )
+from tocsin.server.challenges.actions import do_answer_challenge, do_raise_challenge
 from tocsin.server.clocks.sweep import sweep
 from tocsin.server.concerns.actions import (
     do_add_information,
@@ -113,7 +114,22 @@ def world() -> dict[str, Any]:
     # The case: allocated, decided, and a proposal to close it awaiting sign-off.
     do_allocate(screened.pk, worker_id=str(partnership.practitioner.pk), actor=ACTOR)
     do_decide(screened.pk, "assessment", "Assess the family's situation", actor=worker)
-    do_decide(screened.pk, "close", "Assessment finished, plan in place", actor=worker)
+    closing = do_decide(
+        screened.pk, "close", "Assessment finished, plan in place", actor=worker
+    ).decision_id
+    # The front door challenges closing it; the scrutineer answers.
+    challenged = do_raise_challenge(
+        screened.pk,
+        closing,
+        "The car was seen again; closing leaves her without a plan.",
+        actor=make_user(partnership.council, role="mash_officer"),
+    )
+    do_answer_challenge(
+        challenged.challenge_id,
+        "partly_upheld",
+        "The plan stays open for a month while the car sightings are checked.",
+        actor=make_user(partnership.council, role="partnership_scrutineer"),
+    )
     do_add_information(screened.pk, "The car was seen again on Friday.", actor=worker)
     do_record_contact(
         screened.pk,

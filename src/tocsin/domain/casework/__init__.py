@@ -9,6 +9,16 @@ rationale substantive, and which role may do what (``ACCESS``, documented in doc
 """
 
 from tocsin.domain.casework._access import ACCESS, ACTIONS, allowed, roles_for
+from tocsin.domain.casework._challenge import (
+    CHALLENGE_HANDLER_ROLE,
+    ChallengeRoute,
+    answer_problems,
+    answer_refusal,
+    challenge_problems,
+    challenge_refusal,
+    in_line_of,
+    route_challenge,
+)
 from tocsin.domain.casework._contact import (
     CONTACT_METHODS,
     CONTACT_WITH,
@@ -56,6 +66,7 @@ __all__ = [
     "ACTIONS",
     "BAND_RANK_UNSCREENED",
     "CASE_STATUSES",
+    "CHALLENGE_HANDLER_ROLE",
     "CONTACT_METHODS",
     "CONTACT_WITH",
     "DECISIONS",
@@ -67,6 +78,7 @@ __all__ = [
     "REPORTER_STATUS",
     "SIGN_OFF_RANK",
     "Attendee",
+    "ChallengeRoute",
     "ConcernAllocated",
     "ContactRecorded",
     "DecisionRecorded",
@@ -76,8 +88,13 @@ __all__ = [
     "OutcomeRecorded",
     "RegradeProposed",
     "allowed",
+    "answer_problems",
+    "answer_refusal",
     "authority_for",
+    "challenge_problems",
+    "challenge_refusal",
     "contact_problems",
+    "in_line_of",
     "judge_regrade",
     "meeting_problems",
     "note_problems",
@@ -88,5 +105,6 @@ __all__ = [
     "regrade_needs_second_person",
     "reporter_words",
     "roles_for",
+    "route_challenge",
     "sign_off_refusal",
 ]

@@ -39,6 +39,11 @@ ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
         "Sign off another person's proposal",
         ("team_manager", "head_of_service", "mash_manager"),
     ),
+    "challenge": ("Challenge a decision, another agency's included", _WORKERS),
+    "answer_challenge": (
+        "Answer a challenge (it goes outside the decider's line management)",
+        ("partnership_scrutineer",),
+    ),
 }
 
 ACTIONS = tuple(ACCESS)

@@ -16,6 +16,7 @@ from tocsin.server.api.casework import (
     Screenings,
     SignOff,
 )
+from tocsin.server.api.challenges import ChallengeAnswer, Challenges
 from tocsin.server.api.views import ConcernDetail, ConcernList
 
 app_name = "api"
@@ -38,6 +39,12 @@ urlpatterns = [
         name="regrade",
     ),
     path("decisions/<str:decision_id>/sign-off/", SignOff.as_view(), name="sign-off"),
+    path("concerns/<str:concern_id>/challenges/", Challenges.as_view(), name="challenges"),
+    path(
+        "challenges/<str:challenge_id>/answer/",
+        ChallengeAnswer.as_view(),
+        name="challenge-answer",
+    ),
     path(
         "schema/",
         SpectacularAPIView.as_view(

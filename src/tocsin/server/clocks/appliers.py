@@ -1,17 +1,16 @@
 """Appliers for the clocks' events. Escalations are a projection; the engine's own state is
 the sweep's cache (``tocsin.server.clocks.sweep``), rebuilt from these same events.
 
-Challenges and capacity alarms have events (the clocks policy already counts them)
-but no action records them yet: their appliers keep nothing until their projections exist,
-and replaying the ledger then builds those from the events already there."""
+Capacity alarms have events (the clocks policy already counts them) but no action records them
+yet: their appliers keep nothing until their projections exist, and replaying the ledger then
+builds those from the events already there. Challenges and meetings have their own apps
+(``tocsin.server.challenges``, ``tocsin.server.meetings``)."""
 
 from __future__ import annotations
 
 from tocsin.domain.clocks import (
     CapacityAlarmCleared,
     CapacityAlarmRaised,
-    ChallengeAnswered,
-    ChallengeRaised,
     EscalationClosed,
     ObligationEscalated,
 )
@@ -60,8 +59,6 @@ def _kept_on_the_ledger(event: Event, envelope: Envelope, session: ProjectionSes
 
 
 for _kind in (
-    ChallengeRaised,
-    ChallengeAnswered,
     CapacityAlarmRaised,
     CapacityAlarmCleared,
 ):

@@ -33,6 +33,7 @@ from tocsin.domain.concerns import (
 from tocsin.server.actors import NotVisible
 from tocsin.server.casework.actions import proposal_of
 from tocsin.server.casework.read_models import case_of
+from tocsin.server.challenges.read_models import challenges_of
 from tocsin.server.clocks.read_models import deadlines_of, escalations_of
 from tocsin.server.clocks.sweep import clocks_policy
 from tocsin.server.concerns.actions import do_regrade_risk
@@ -69,6 +70,10 @@ _DONE = {
     "outcome": "The outcome is recorded; whoever raised the concern can now see it",
     "meeting": "The meeting is recorded; each action now runs on its clock",
     "action": "The action is recorded as done",
+    "challenged": (
+        "Your challenge is sent to the partnership's independent scrutineer; you will see "
+        "their answer here and on your challenges page"
+    ),
     "screened": "The screening is recorded",
     "regrade-proposed": (
         "Lowering this band needs a second person: your proposal waits for a manager's "
@@ -117,7 +122,10 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
     authors = {entry.seq: entry.actor for entry in record.timeline}
     now = timezone.now()
     meetings = meetings_of(concern)
+    challenged = challenges_of(concern, now)
     context = {
+        "challenges": challenged,
+        "me": f"user:{user.pk}",
         "case": case.case,
         "decisions": case.decisions,
         "allocations": case.allocations,
@@ -136,6 +144,13 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
             + [c.actor for c in case.contacts]
             + [o.actor for o in case.outcomes]
             + [m.actor for m in meetings]
+            + [c.challenge.answered_by for c in challenged if c.challenge.answered_by]
+            # The challenger is named only to whoever answers challenges (and to themselves).
+            + (
+                [c.challenge.raised_by for c in challenged]
+                if allowed(user.role, "answer_challenge")
+                else []
+            )
         ),
         "may": {
             a: allowed(user.role, a)
@@ -148,6 +163,8 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
                 "record_outcome",
                 "record_meeting",
                 "screen",
+                "challenge",
+                "answer_challenge",
             )
         },
         "done": _DONE.get(request.GET.get("done", "")),

@@ -3,6 +3,7 @@ from django.urls import path
 
 from tocsin.server.web import (
     casework_pages,
+    challenge_pages,
     chronology_pages,
     concern_form,
     concern_pages,
@@ -34,6 +35,18 @@ urlpatterns = [
     path("concerns/<uuid:concern_id>/allocate/", casework_pages.allocate, name="allocate"),
     path("concerns/<uuid:concern_id>/decide/", casework_pages.decide, name="decide"),
     path("decisions/<uuid:decision_id>/", casework_pages.sign_off, name="sign-off"),
+    # Professional challenge: outside the decider's line management.
+    path(
+        "decisions/<uuid:decision_id>/challenge/",
+        challenge_pages.challenge_decision,
+        name="challenge",
+    ),
+    path("challenges/", challenge_pages.challenges, name="challenges"),
+    path(
+        "challenges/<uuid:challenge_id>/",
+        challenge_pages.answer_challenge,
+        name="challenge-answer",
+    ),
     path("concerns/<uuid:concern_id>/notes/new/", casework_pages.add_note, name="add-note"),
     path(
         "concerns/<uuid:concern_id>/contacts/new/",
