@@ -19,9 +19,11 @@ import pytest
 from django.db.models import Max
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.factories import make_agency, make_draft, make_user
 from tests.factories.estimates import FROM, TODAY, make_lists_world
+from tocsin.domain.casework import Attendee, MeetingAction
 from tocsin.domain.concerns import ChildDraft, IndicatorSeen
 from tocsin.domain.concerns import steps as _steps
 from tocsin.domain.screening import scheme
@@ -42,6 +44,8 @@ from tocsin.server.directory.models import User
 from tocsin.server.intel.actions import do_produce_estimate
 from tocsin.server.intel.models import EstimateRun
 from tocsin.server.ledger.checkpoints import sign_checkpoint_now
+from tocsin.server.meetings.actions import do_record_meeting
+from tocsin.server.meetings.models import MeetingAction as ActionRow
 from tocsin.server.reads import ReadScope
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -90,6 +94,7 @@ class World:
     estimate: EstimateRun
     decisions: list[Decision]
     challenges: list[Challenge]
+    actions: list[ActionRow]
 
 
 def _world() -> World:
@@ -138,6 +143,19 @@ def _world() -> World:
         "The car was seen again last week; closing leaves her without a plan.",
         actor=make_user(lists.council, role="mash_officer"),
     )
+    do_record_meeting(
+        council.pk,
+        kind="strategy_discussion",
+        held_at=timezone.now(),
+        attendees=[
+            Attendee("Sam Carter", "team manager", str(lists.council.pk)),
+            Attendee("Jo Reid", "detective", str(lists.council.pk)),
+        ],
+        decisions=["section_47_enquiry"],
+        summary="Reasonable cause to suspect significant harm.",
+        actions=[MeetingAction("Visit the child", str(lists.practitioner.pk), TODAY)],
+        actor=lists.practitioner,
+    )
     sign_checkpoint_now()
     users = [
         lists.practitioner,
@@ -159,6 +177,7 @@ def _world() -> World:
         estimate=estimate,
         decisions=list(Decision.objects.all()),
         challenges=list(Challenge.objects.all()),
+        actions=list(ActionRow.objects.all()),
     )
 
 
@@ -176,6 +195,8 @@ def parameter_values(world: World, name: str) -> list[dict[str, Any]]:
         return [{"decision_id": d.pk} for d in world.decisions]
     if name == "challenge_id":
         return [{"challenge_id": c.pk} for c in world.challenges]
+    if name == "action_id":
+        return [{"action_id": a.pk} for a in world.actions]
     if name == "name":  # the work trays
         return [{"name": tray} for tray in TRAYS]
     if name == "slug":
