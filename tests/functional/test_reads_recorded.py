@@ -12,13 +12,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.db.models import Max
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.factories import make_agency, make_draft, make_user
 from tests.factories.estimates import FROM, TODAY, make_lists_world
@@ -29,6 +30,8 @@ from tocsin.server.actors import SystemActor
 from tocsin.server.casework.actions import do_allocate, do_decide
 from tocsin.server.casework.models import Decision
 from tocsin.server.casework.read_models import TRAYS
+from tocsin.server.clocks.models import Escalation
+from tocsin.server.clocks.sweep import sweep
 from tocsin.server.concerns.actions import (
     PUBLIC,
     do_add_information,
@@ -60,6 +63,7 @@ NEEDS_STATE = {
     "api:contacts": "POST only; covered by test_casework_records and test_access_matrix",
     "api:outcomes": "POST only; covered by test_casework_records and test_access_matrix",
     "api:screenings": "POST only; covered by test_api_screening and test_access_matrix",
+    "api:close-escalation": "POST only; covered by test_oversight and test_access_matrix",
 }
 
 
@@ -83,6 +87,7 @@ class World:
     screenings: list[Screening]
     estimate: EstimateRun
     decisions: list[Decision]
+    escalations: list[Escalation]
 
 
 def _world() -> World:
@@ -122,6 +127,8 @@ def _world() -> World:
     # Case work: the council's concern allocated, and a proposal to close it awaiting sign-off.
     do_allocate(council.pk, worker_id=str(lists.practitioner.pk), actor=SystemActor("test"))
     do_decide(council.pk, "close", "Family engaged with early help", actor=lists.practitioner)
+    # Three weeks on, nobody decided the rest: escalations up to the partnership.
+    sweep(timezone.now() + timedelta(days=21))
     sign_checkpoint_now()
     users = [
         lists.practitioner,
@@ -142,6 +149,7 @@ def _world() -> World:
         screenings=list(Screening.objects.all()),
         estimate=estimate,
         decisions=list(Decision.objects.all()),
+        escalations=list(Escalation.objects.filter(level=3).order_by("id")[:3]),
     )
 
 
@@ -157,6 +165,8 @@ def parameter_values(world: World, name: str) -> list[dict[str, Any]]:
         return [{"estimate_id": world.estimate.pk}]
     if name == "decision_id":
         return [{"decision_id": d.pk} for d in world.decisions]
+    if name == "escalation_id":
+        return [{"escalation_id": e.pk} for e in world.escalations]
     if name == "name":  # the work trays
         return [{"name": tray} for tray in TRAYS]
     if name == "slug":

@@ -35,6 +35,18 @@ ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
         "Sign off another person's proposal",
         ("team_manager", "head_of_service", "mash_manager"),
     ),
+    "view_caseloads": (
+        "See the manager's view: caseloads, overdue work by worker, proposals to sign off",
+        ("team_manager", "head_of_service"),
+    ),
+    "view_oversight": (
+        "See the oversight view (a head of service sees their own agency's figures)",
+        ("head_of_service", "partnership_scrutineer"),
+    ),
+    "close_escalation": (
+        "Close a level-3 escalation, with the reason (only the partnership)",
+        ("partnership_scrutineer",),
+    ),
 }
 
 ACTIONS = tuple(ACCESS)

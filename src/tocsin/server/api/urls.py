@@ -14,6 +14,7 @@ from tocsin.server.api.casework import (
     Screenings,
     SignOff,
 )
+from tocsin.server.api.oversight import Caseloads, CloseEscalation, OversightFigures
 from tocsin.server.api.views import ConcernDetail, ConcernList
 
 app_name = "api"
@@ -34,6 +35,13 @@ urlpatterns = [
         name="regrade",
     ),
     path("decisions/<str:decision_id>/sign-off/", SignOff.as_view(), name="sign-off"),
+    path("caseloads/", Caseloads.as_view(), name="caseloads"),
+    path("oversight/", OversightFigures.as_view(), name="oversight"),
+    path(
+        "escalations/<str:escalation_id>/close/",
+        CloseEscalation.as_view(),
+        name="close-escalation",
+    ),
     path(
         "schema/",
         SpectacularAPIView.as_view(
