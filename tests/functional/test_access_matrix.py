@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import make_agency, make_draft, make_team, make_user
 from tocsin.domain.concerns import IndicatorSeen
 from tocsin.domain.screening import scheme
 from tocsin.server.casework.actions import do_decide
+from tocsin.server.clocks.models import Escalation
+from tocsin.server.clocks.sweep import sweep
 from tocsin.server.concerns.actions import do_record_concern
 from tocsin.server.concerns.models import Concern
 from tocsin.server.directory.models import User
@@ -54,6 +58,7 @@ class World:
     concerns: list[Concern]
     screenings: list[str]
     proposals: list[str]
+    escalations: list[str] = field(default_factory=list)
 
 
 def _world() -> World:
@@ -89,6 +94,14 @@ def _propose(world: World, signer_role: str) -> None:
             c.pk, "no_further_action", "No risk found after checks", actor=proposer
         ).decision_id
         for c in world.concerns
+    ]
+
+
+def _escalate(world: World) -> None:
+    """Nobody decides either concern: three weeks on, each has reached the partnership."""
+    sweep(timezone.now() + timedelta(days=21))
+    world.escalations = [
+        Escalation.objects.get(concern=c, obligation="decision", level=3).pk for c in world.concerns
     ]
 
 
@@ -155,6 +168,13 @@ def _page(action: str) -> Attempt:
         if action == "screen":
             data = {"child": _child_of(c), "action": "record", **_SEEN}
             return client.post(f"/concerns/{c.pk}/screen/", data).status_code
+        if action == "view_caseloads":
+            return client.get("/manage/").status_code
+        if action == "view_oversight":
+            return client.get("/oversight/").status_code
+        if action == "close_escalation":
+            data = {"reason": "Decided at the MACE panel, recorded there"}
+            return client.post(f"/escalations/{world.escalations[i]}/close/", data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -202,6 +222,14 @@ def _api(action: str) -> Attempt:
             seen = [{"indicator_id": _INDICATOR, "seen_on": "2026-11-01"}]
             data = {"child_id": _child_of(c), "indicators": seen}
             return post(f"{api}/concerns/{c.pk}/screenings/", data).status_code
+        if action == "view_caseloads":
+            return client.get(f"{api}/caseloads/").status_code
+        if action == "view_oversight":
+            return client.get(f"{api}/oversight/").status_code
+        if action == "close_escalation":
+            data = {"reason": "Decided at the MACE panel, recorded there"}
+            url = f"{api}/escalations/{world.escalations[i]}/close/"
+            return post(url, data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -217,6 +245,7 @@ WRITES = {
     "record_contact",
     "record_outcome",
     "screen",
+    "close_escalation",
 }
 
 
@@ -227,6 +256,8 @@ def test_every_cell_of_the_access_table_holds_through_the_pages_and_the_api(
     world = _world()
     if action == "sign_off":
         _propose(world, role)
+    if action == "close_escalation":
+        _escalate(world)
     user = world.users[role]
     client = Client()
     client.force_login(user)
