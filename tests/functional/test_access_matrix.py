@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 

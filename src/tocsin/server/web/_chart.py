@@ -25,7 +25,7 @@ def bar_chart(
     width = _LABEL + _BAR + _RIGHT
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="tocsin-chart" '
-        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
