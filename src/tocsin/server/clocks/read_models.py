@@ -62,6 +62,8 @@ class EscalationShown:
     label: str
     due: datetime
     in_words: str
+    #: whether it is past its due time at the moment the page is read.
+    overdue: bool
 
     @property
     def open(self) -> bool:
@@ -83,6 +85,7 @@ def shown(escalations: list[Escalation], now: datetime) -> list[EscalationShown]
             labels.get(e.obligation, e.obligation.replace("_", " ")),
             moment(e.due),
             policy.calendar.describe(moment(e.due), now),
+            moment(e.due) <= now,
         )
         for e in escalations
     ]

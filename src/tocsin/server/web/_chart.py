@@ -14,6 +14,9 @@ _ROW = 34
 _LABEL = 230
 _BAR = 380
 _RIGHT = 70
+#: The pages' type (an attribute, not a style: the Content Security Policy allows no inline
+#: style).
+_FONT = "arial, sans-serif"
 
 
 def bar_chart(
@@ -26,7 +29,8 @@ def bar_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="tocsin-chart" '
         f'viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'font-family="{_FONT}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
