@@ -161,6 +161,22 @@ def test_the_overdue_and_escalated_trays() -> None:
     client.force_login(w.worker)
     assert client.get("/queue/escalated/").status_code == 404
 
+    # Deciding meets the obligation: after the next sweep it is nobody's escalation any more,
+    # and the oversight view shows it met after it reached the partnership.
+    top = _decision_escalation(w.undecided, 3)
+    do_decide(w.undecided.pk, "assessment", "Indicators need an assessment", actor=w.worker)
+    sweep(w.later + timedelta(hours=1))
+    assert top.pk not in set(escalated_to(w.scrutineer).values_list("id", flat=True))
+    assert not escalated_to(w.manager).filter(concern=w.undecided).exists()
+    view = oversight(w.scrutineer, w.later)
+    assert top.pk in {i.escalation.pk for i in view.closed_level_3}
+    assert top.pk not in {i.escalation.pk for i in view.open_level_3}
+    with pytest.raises(Invalid):
+        do_close_escalation(top.pk, "Decided at the MACE panel", actor=w.scrutineer)
+    client.force_login(w.scrutineer)
+    page = BeautifulSoup(client.get("/oversight/").content, "html.parser")
+    assert "Met after it reached the partnership" in page.select_one("#level-3-closed").get_text()
+
 
 def test_the_managers_view_counts_caseloads_overdue_work_and_proposals() -> None:
     w = _world()

@@ -15,7 +15,7 @@ from tocsin.domain.clocks import EscalationClosed
 from tocsin.domain.concerns import FieldProblem
 from tocsin.ledger import Envelope
 from tocsin.server.actors import Actor, Invalid, NotVisible, actor_id, require_role
-from tocsin.server.clocks.models import Escalation
+from tocsin.server.clocks.models import Escalation, OpenObligation
 from tocsin.server.concerns.gates import actor_may_reach_concern
 from tocsin.server.ledger.recording import record_event
 
@@ -56,6 +56,10 @@ def do_close_escalation(
             )
         if escalation.closed_seq is not None:
             raise Invalid([FieldProblem("escalation", "This escalation is already closed")])
+        if not OpenObligation.objects.filter(pk=escalation.obligation_id).exists():
+            raise Invalid(
+                [FieldProblem("escalation", "The obligation has been met: nothing is waiting")]
+            )
         problems = rationale_problems(reason) if reason.strip() else [REASON_NEEDED]
         if problems:
             raise Invalid([FieldProblem("reason", p) for p in problems])

@@ -23,7 +23,13 @@ from tocsin.server.actors import ActionRefused
 from tocsin.server.casework.models import Case, Decision
 from tocsin.server.casework.read_models import awaiting_signature, visible_cases
 from tocsin.server.clocks.models import Escalation
-from tocsin.server.clocks.read_models import EscalationShown, moment, overdue_obligations, shown
+from tocsin.server.clocks.read_models import (
+    EscalationShown,
+    moment,
+    overdue_obligations,
+    shown,
+    still_open,
+)
 from tocsin.server.clocks.sweep import clocks_policy
 from tocsin.server.concerns.gates import visibility
 from tocsin.server.concerns.models import Regrading, Screening
@@ -186,7 +192,9 @@ class Bucket:
 class Oversight:
     #: whose figures: "every agency" for the partnership, an agency's name for its head.
     scope: str
+    #: waiting for the partnership: not closed, the obligation still not met.
     open_level_3: list[EscalationShown]
+    #: closed by the partnership with a reason, or met after it reached level 3.
     closed_level_3: list[EscalationShown]
     open_level_3_total: int
     closed_level_3_total: int
@@ -253,8 +261,9 @@ def oversight(user: User, now: datetime) -> Oversight:
     level_3 = Escalation.objects.filter(level=3, concern__isnull=False)
     level_3 = level_3.filter(condition) if condition is not None else level_3.none()
     with not_shown():
-        open_total = level_3.filter(closed_seq__isnull=True).count()
-        closed_total = level_3.filter(closed_seq__isnull=False).count()
+        waiting = still_open(level_3)
+        open_total = waiting.count()
+        closed_total = level_3.exclude(pk__in=waiting.values("pk")).count()
         in_scope = cases.values("concern_id")
         effective = Decision.objects.filter(
             kind="decision", status__in=_EFFECTIVE, concern_id__in=in_scope
@@ -284,8 +293,8 @@ def oversight(user: User, now: datetime) -> Oversight:
     used = {code for counts in teams.values() for code in counts}
     return Oversight(
         scope=scope,
-        open_level_3=shown(list(listed.filter(closed_seq__isnull=True)[:LISTED]), now),
-        closed_level_3=shown(list(listed.filter(closed_seq__isnull=False)[:LISTED]), now),
+        open_level_3=shown(list(listed.filter(pk__in=waiting.values("pk"))[:LISTED]), now),
+        closed_level_3=shown(list(listed.exclude(pk__in=waiting.values("pk"))[:LISTED]), now),
         open_level_3_total=open_total,
         closed_level_3_total=closed_total,
         decision_codes=[(code, label) for code, label in DECISIONS.items() if code in used],

@@ -28,6 +28,7 @@ __all__ = [
     "open_obligations",
     "overdue_obligations",
     "shown",
+    "still_open",
 ]
 
 #: The ladder's roles (the clocks policy's ``[[level]]`` roles) as Tocsin's roles.
@@ -111,6 +112,16 @@ def _owning_agency_is(agency_id: object, prefix: str = "concern__") -> Q:
     )
 
 
+def still_open(escalations: QuerySet[Escalation]) -> QuerySet[Escalation]:
+    """The escalations still waiting: not closed, and their obligation still open as of the
+    last sweep (one met after it escalated, or closed at level 3, is no longer anyone's)."""
+    closed = Escalation.objects.filter(closed_seq__isnull=False).values("obligation_id")
+    return escalations.filter(
+        closed_seq__isnull=True,
+        obligation_id__in=OpenObligation.objects.filter(applies=True).values("id"),
+    ).exclude(obligation_id__in=closed)
+
+
 def escalated_to(user: User) -> QuerySet[Escalation]:
     """The open escalations waiting at ``user``'s level of the ladder, within need-to-know:
     level 1 for the team managers of the concern's team (its agency's, while no team has it),
@@ -120,7 +131,7 @@ def escalated_to(user: User) -> QuerySet[Escalation]:
     condition = visibility(
         user, agency="concern__agency_id", allocated="concern__case__allocated_agency_id"
     )
-    rows = Escalation.objects.filter(closed_seq__isnull=True, concern__isnull=False)
+    rows = still_open(Escalation.objects.filter(concern__isnull=False))
     if condition is None:
         return rows.none()
     unowned = Q(concern__case__allocated_agency__isnull=True, concern__agency__isnull=True)
