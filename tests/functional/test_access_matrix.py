@@ -11,18 +11,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import make_agency, make_draft, make_team, make_user
 from tocsin.domain.concerns import IndicatorSeen
 from tocsin.domain.screening import scheme
 from tocsin.server.casework.actions import do_decide
 from tocsin.server.challenges.actions import do_raise_challenge
+from tocsin.server.clocks.models import Escalation
+from tocsin.server.clocks.sweep import sweep
 from tocsin.server.concerns.actions import do_record_concern
 from tocsin.server.concerns.models import Concern
 from tocsin.server.directory.models import User
@@ -57,6 +60,7 @@ class World:
     proposals: list[str]
     decisions: list[str] = field(default_factory=list)
     challenges: list[str] = field(default_factory=list)
+    escalations: list[str] = field(default_factory=list)
 
 
 def _world() -> World:
@@ -115,6 +119,14 @@ def _challenged(world: World, *, raise_challenges: bool) -> None:
             ).challenge_id
             for c, d in zip(world.concerns, world.decisions, strict=True)
         ]
+
+
+def _escalate(world: World) -> None:
+    """Nobody decides either concern: three weeks on, each has reached the partnership."""
+    sweep(timezone.now() + timedelta(days=21))
+    world.escalations = [
+        Escalation.objects.get(concern=c, obligation="decision", level=3).pk for c in world.concerns
+    ]
 
 
 Attempt = Callable[[Client, World, int, str], int]
@@ -221,6 +233,13 @@ def _page(action: str) -> Attempt:
         if action == "answer_challenge":
             data = {"outcome": "upheld", "answer": _ANSWER}
             return client.post(f"/challenges/{world.challenges[i]}/", data).status_code
+        if action == "view_caseloads":
+            return client.get("/manage/").status_code
+        if action == "view_oversight":
+            return client.get("/oversight/").status_code
+        if action == "close_escalation":
+            data = {"reason": "Decided at the MACE panel, recorded there"}
+            return client.post(f"/escalations/{world.escalations[i]}/close/", data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -276,6 +295,14 @@ def _api(action: str) -> Attempt:
         if action == "answer_challenge":
             data = {"outcome": "upheld", "answer": _ANSWER}
             return post(f"{api}/challenges/{world.challenges[i]}/answer/", data).status_code
+        if action == "view_caseloads":
+            return client.get(f"{api}/caseloads/").status_code
+        if action == "view_oversight":
+            return client.get(f"{api}/oversight/").status_code
+        if action == "close_escalation":
+            data = {"reason": "Decided at the MACE panel, recorded there"}
+            url = f"{api}/escalations/{world.escalations[i]}/close/"
+            return post(url, data).status_code
         raise AssertionError(action)
 
     return attempt
@@ -293,6 +320,7 @@ WRITES = {
     "screen",
     "challenge",
     "answer_challenge",
+    "close_escalation",
 }
 
 
@@ -305,6 +333,8 @@ def test_every_cell_of_the_access_table_holds_through_the_pages_and_the_api(
         _propose(world, role)
     if action in ("challenge", "answer_challenge"):
         _challenged(world, raise_challenges=action == "answer_challenge")
+    if action == "close_escalation":
+        _escalate(world)
     user = world.users[role]
     client = Client()
     client.force_login(user)

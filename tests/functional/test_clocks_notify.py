@@ -59,9 +59,10 @@ def test_each_level_is_told_once_without_personal_details() -> None:
     decision = [m for m in mail.outbox if "Decide the next step" in m.subject]
     assert sorted(m.to[0] for m in decision) == [
         "head@example.invalid",
-        "mash_manager@example.invalid",
+        "manager@example.invalid",
+        "other_manager@example.invalid",
         "scrutineer@example.invalid",
-    ], "the front door's manager, the agency's head of service, the partnership"
+    ], "while no team holds it, its agency's team managers; then the head of service; then out"
     assert result.notified == len(mail.outbox)
     child = concern.child_links.get().child
     for message in decision:
@@ -149,3 +150,29 @@ def test_an_allocated_concern_goes_to_its_own_team_manager() -> None:
     level_one = [m.to[0] for m in mail.outbox if "level 1" in m.body]
     assert "manager@example.invalid" in level_one
     assert "other_manager@example.invalid" not in level_one, "not another team's manager"
+
+
+def test_whoever_is_told_is_whoever_the_escalation_reaches_in_their_tray() -> None:
+    from tocsin.server.clocks.read_models import escalated_to
+
+    people = _people()
+    do_record_concern(make_draft(), actor=people["worker"])
+    public = do_record_concern(make_draft(channel="public"), actor=_public()).concern
+    assert public.agency_id is None
+    escalations = sweep(_later()).escalations
+    assert escalations
+    for escalation in escalations:
+        row = Escalation.objects.get(pk=f"{escalation.obligation_id}:{escalation.level}")
+        told = {u.pk for u in notify.recipients(escalation)}
+        reached = {
+            u.pk
+            for u in User.objects.exclude(email="")
+            if escalated_to(u).filter(pk=row.pk).exists()
+        }
+        assert told == reached, (escalation.obligation, escalation.level)
+
+
+def _public() -> Any:
+    from tocsin.server.concerns.actions import PUBLIC
+
+    return PUBLIC

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -33,6 +33,8 @@ from tocsin.server.casework.models import Decision
 from tocsin.server.casework.read_models import TRAYS
 from tocsin.server.challenges.actions import do_raise_challenge
 from tocsin.server.challenges.models import Challenge
+from tocsin.server.clocks.models import Escalation
+from tocsin.server.clocks.sweep import sweep
 from tocsin.server.concerns.actions import (
     PUBLIC,
     do_add_information,
@@ -70,6 +72,7 @@ NEEDS_STATE = {
     "api:screenings": "POST only; covered by test_api_screening and test_access_matrix",
     "api:challenges": "POST only; covered by test_challenges and test_access_matrix",
     "api:challenge-answer": "POST only; covered by test_challenges and test_access_matrix",
+    "api:close-escalation": "POST only; covered by test_oversight and test_access_matrix",
 }
 
 
@@ -95,6 +98,7 @@ class World:
     decisions: list[Decision]
     challenges: list[Challenge]
     actions: list[ActionRow]
+    escalations: list[Escalation]
 
 
 def _world() -> World:
@@ -156,6 +160,8 @@ def _world() -> World:
         actions=[MeetingAction("Visit the child", str(lists.practitioner.pk), TODAY)],
         actor=lists.practitioner,
     )
+    # Three weeks on, nobody decided the rest: escalations up to the partnership.
+    sweep(timezone.now() + timedelta(days=21))
     sign_checkpoint_now()
     users = [
         lists.practitioner,
@@ -178,6 +184,7 @@ def _world() -> World:
         decisions=list(Decision.objects.all()),
         challenges=list(Challenge.objects.all()),
         actions=list(ActionRow.objects.all()),
+        escalations=list(Escalation.objects.filter(level=3).order_by("id")[:3]),
     )
 
 
@@ -197,6 +204,8 @@ def parameter_values(world: World, name: str) -> list[dict[str, Any]]:
         return [{"challenge_id": c.pk} for c in world.challenges]
     if name == "action_id":
         return [{"action_id": a.pk} for a in world.actions]
+    if name == "escalation_id":
+        return [{"escalation_id": e.pk} for e in world.escalations]
     if name == "name":  # the work trays
         return [{"name": tray} for tray in TRAYS]
     if name == "slug":

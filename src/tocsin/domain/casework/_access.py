@@ -44,6 +44,18 @@ ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
         "Answer a challenge (it goes outside the decider's line management)",
         ("partnership_scrutineer",),
     ),
+    "view_caseloads": (
+        "See the manager's view: caseloads, overdue work by worker, proposals to sign off",
+        ("team_manager", "head_of_service"),
+    ),
+    "view_oversight": (
+        "See the oversight view (a head of service sees their own agency's figures)",
+        ("head_of_service", "partnership_scrutineer"),
+    ),
+    "close_escalation": (
+        "Close a level-3 escalation, with the reason (only the partnership)",
+        ("partnership_scrutineer",),
+    ),
 }
 
 ACTIONS = tuple(ACCESS)

@@ -17,6 +17,7 @@ from tocsin.server.api.casework import (
     SignOff,
 )
 from tocsin.server.api.challenges import ChallengeAnswer, Challenges
+from tocsin.server.api.oversight import Caseloads, CloseEscalation, OversightFigures
 from tocsin.server.api.views import ConcernDetail, ConcernList
 
 app_name = "api"
@@ -44,6 +45,13 @@ urlpatterns = [
         "challenges/<str:challenge_id>/answer/",
         ChallengeAnswer.as_view(),
         name="challenge-answer",
+    ),
+    path("caseloads/", Caseloads.as_view(), name="caseloads"),
+    path("oversight/", OversightFigures.as_view(), name="oversight"),
+    path(
+        "escalations/<str:escalation_id>/close/",
+        CloseEscalation.as_view(),
+        name="close-escalation",
     ),
     path(
         "schema/",

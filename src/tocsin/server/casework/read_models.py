@@ -18,6 +18,14 @@ from tocsin.domain.casework import CASE_STATUSES, FRONT_DOOR_ROLES, allowed, rep
 from tocsin.ledger import format_event_time
 from tocsin.server.actors import NotVisible, actor_id
 from tocsin.server.casework.models import Allocation, Case, Contact, Decision, OutcomeRecord
+from tocsin.server.clocks.read_models import (
+    Deadline,
+    EscalationShown,
+    escalated_to,
+    overdue_obligations,
+)
+from tocsin.server.clocks.read_models import shown as shown_escalations
+from tocsin.server.clocks.sweep import clocks_policy
 from tocsin.server.concerns.gates import access_concern, visibility
 from tocsin.server.concerns.models import Concern
 from tocsin.server.concerns.read_models import concern_by_follow_up_code_hash
@@ -25,16 +33,19 @@ from tocsin.server.directory.models import User
 from tocsin.server.reads import not_shown
 
 __all__ = [
+    "CLOCK_TRAYS",
     "TRAYS",
     "CaseRecord",
     "Tray",
     "TrayFilters",
+    "awaiting_signature",
     "case_of",
     "case_record",
     "proposal_for",
     "report_progress",
     "tray",
     "trays_for",
+    "visible_cases",
 ]
 
 #: Each tray's address and its name for people.
@@ -43,7 +54,13 @@ TRAYS: dict[str, str] = {
     "team": "Your team",
     "mine": "Your work",
     "sign-off": "Awaiting your sign-off",
+    "overdue": "Overdue",
+    "escalated": "Escalated to you",
 }
+#: The trays of deadlines: each concern shown with what is overdue or escalated on it.
+CLOCK_TRAYS = ("overdue", "escalated")
+#: Who is on the escalation ladder above the worker (``escalated_to`` says at which level).
+_ON_THE_LADDER = ("team_manager", "head_of_service", "mash_manager")
 PAGE_SIZE = 50
 _ORDER = {
     "band": ("-band_rank", "recorded_seq"),
@@ -97,6 +114,10 @@ class Tray:
     counts: dict[str, int]
     #: in a team's tray: each worker (None: not yet given to a worker) and how many they carry.
     per_worker: list[tuple[User | None, int]] = field(default_factory=list)
+    #: in the overdue tray: each concern's overdue deadlines, most overdue first.
+    deadlines: dict[str, list[Deadline]] = field(default_factory=dict)
+    #: in the escalated tray: each concern's escalations waiting at the reader's level.
+    escalations: dict[str, list[EscalationShown]] = field(default_factory=dict)
 
 
 def trays_for(user: User) -> list[str]:
@@ -109,17 +130,21 @@ def trays_for(user: User) -> list[str]:
         names.append("team")
     if user.role in _SIGNERS:
         names.append("sign-off")
+    names.append("overdue")
+    if user.role in _ON_THE_LADDER:
+        names.append("escalated")
     return names
 
 
-def _visible_cases(user: User) -> QuerySet[Case]:
+def visible_cases(user: User) -> QuerySet[Case]:
+    """The cases of the concerns ``user`` may see."""
     condition = visibility(user, agency="agency_id", allocated="allocated_agency_id")
     if condition is None:
         return Case.objects.none()
     return Case.objects.filter(condition)
 
 
-def _awaiting_signature(user: User) -> QuerySet[Decision]:
+def awaiting_signature(user: User) -> QuerySet[Decision]:
     """Proposals ``user`` may be asked to sign: not their own, in their line."""
     proposals = Decision.objects.filter(status="awaiting_sign_off").exclude(
         proposed_by=actor_id(user)
@@ -134,8 +159,31 @@ def _awaiting_signature(user: User) -> QuerySet[Decision]:
     return proposals.none()
 
 
-def _in_tray(user: User, name: str) -> QuerySet[Case]:
-    cases = _visible_cases(user)
+def _overdue_for(user: User, now: datetime) -> QuerySet[Case]:
+    """The cases with something overdue in ``user``'s need-to-know: everything they may see
+    for the front door and heads of service, their team's (and their own) for a team manager,
+    their own cases (and what they own on a concern, a meeting's action) for anyone else, and
+    for police officers the crime-recording decisions of the concerns they may see."""
+    overdue = overdue_obligations(now)
+    cases = visible_cases(user).filter(concern_id__in=overdue.values("concern_id"))
+    if user.role in FRONT_DOOR_ROLES or user.role == "head_of_service":
+        return cases
+    mine = Q(owner_id=user.pk) | Q(
+        concern_id__in=overdue.filter(owner_id=str(user.pk)).values("concern_id")
+    )
+    if user.role == "team_manager" and user.team_id is not None:
+        mine |= Q(team_id=user.team_id)
+    if user.role == "police_officer":  # the force's crime recording (docs/clocks.md, owners)
+        mine |= Q(concern_id__in=overdue.filter(owner="police").values("concern_id"))
+    return cases.filter(mine)
+
+
+def _in_tray(user: User, name: str, now: datetime | None = None) -> QuerySet[Case]:
+    cases = visible_cases(user)
+    if name == "overdue":
+        return _overdue_for(user, now or timezone.now())
+    if name == "escalated":
+        return cases.filter(concern_id__in=escalated_to(user).values("concern_id"))
     if name == "front-door":
         return cases.filter(team__isnull=True).exclude(status="closed")
     if name == "team":
@@ -144,7 +192,7 @@ def _in_tray(user: User, name: str) -> QuerySet[Case]:
         return cases.filter(owner_id=user.pk).exclude(status="closed")
     if name == "sign-off":
         return cases.filter(
-            concern_id__in=_awaiting_signature(user).values("concern_id"),
+            concern_id__in=awaiting_signature(user).values("concern_id"),
             status="awaiting_sign_off",
         )
     raise NotVisible("no such tray")
@@ -185,8 +233,8 @@ def tray(
         raise NotVisible("no such tray")
     now = now or timezone.now()
     with not_shown():  # counts are not reads: they show no record
-        counts = {n: _in_tray(user, n).count() for n in names}
-        cases = _filtered(_in_tray(user, name), filters or TrayFilters(), now)
+        counts = {n: _in_tray(user, n, now).count() for n in names}
+        cases = _filtered(_in_tray(user, name, now), filters or TrayFilters(), now)
         total = cases.count() if filters is not None and filters.narrowed else counts[name]
         per_worker: list[tuple[User | None, int]] = []
         if name == "team":
@@ -208,7 +256,19 @@ def tray(
             start : start + PAGE_SIZE
         ]
     )
-    return Tray(name, shown, total, page, pages, counts, per_worker)
+    result = Tray(name, shown, total, page, pages, counts, per_worker)
+    ids = [case.concern_id for case in shown]
+    if name == "overdue":
+        calendar = clocks_policy().calendar
+        for row in overdue_obligations(now).filter(concern_id__in=ids).order_by("due"):
+            result.deadlines.setdefault(str(row.concern_id), []).append(
+                Deadline(row, row.level_at(now), calendar.describe(row.due, now))
+            )
+    if name == "escalated":
+        waiting = list(escalated_to(user).filter(concern_id__in=ids).order_by("escalated_seq"))
+        for item in shown_escalations(waiting, now):
+            result.escalations.setdefault(str(item.escalation.concern_id), []).append(item)
+    return result
 
 
 @dataclass

@@ -1,11 +1,12 @@
 """Telling the people at each level of the ladder that something has reached them.
 
-Who is told (``recipients``): level 1, the team managers of the team that owns the concern, or
-the MASH managers while it is still at the front door (no team owns it); level 2, the heads of
-service of the agency responsible (the one it is allocated to, else the one that recorded it),
-or the MASH managers again for a public report, which no agency recorded; level 3, every
-partnership scrutineer, outside the agency. People without an e-mail address are not written
-to; the escalation is on the ledger and in their trays anyway.
+Who is told (``recipients``) is whoever the escalation reaches in their "Escalated to you" tray
+(``escalated_to``): level 1, the team managers of the team that holds the concern, or of its
+owning agency while no team holds it; level 2, the heads of service of the owning agency (the
+one it is allocated to, else the one that recorded it); a public report nobody has allocated,
+the MASH managers at levels 1 and 2; level 3, every partnership scrutineer, outside the agency.
+People without an e-mail address are not written to; the escalation is on the ledger and in
+their trays anyway.
 
 What they are told names the concern's reference, what was due and when, and a link: never a
 child's name or anything from the concern. Messages go after the sweep's transaction commits,
@@ -32,8 +33,6 @@ __all__ = ["Message", "compose", "recipients", "send"]
 
 logger = logging.getLogger("tocsin.notify")
 
-#: Who is written to at each level (the ladder's roles, as Tocsin's roles).
-_ROLES = {1: ("team_manager",), 2: ("head_of_service",), 3: ("partnership_scrutineer",)}
 _FRONT_DOOR = ("mash_manager",)
 
 
@@ -45,28 +44,27 @@ class Message:
 
 
 def recipients(escalation: Escalation) -> list[User]:
-    """The people with an address at ``escalation``'s level of the ladder."""
+    """The people with an address at ``escalation``'s level of the ladder: exactly those whose
+    "Escalated to you" tray it reaches (``tocsin.server.clocks.read_models.escalated_to``)."""
     people = User.objects.filter(is_active=True).exclude(email="")
     if escalation.level >= 3:
-        return list(people.filter(role__in=_ROLES[3]).order_by("username"))
+        return list(people.filter(role="partnership_scrutineer").order_by("username"))
     case = (
         Case.objects.filter(concern_id=escalation.concern_id)
         .values("team_id", "agency_id", "allocated_agency_id")
         .first()
         if escalation.concern_id
         else None
-    )
-    case = case or {}
-    agency = case.get("allocated_agency_id") or case.get("agency_id")
-    if escalation.level == 1:
-        if case.get("team_id"):
-            where = Q(team_id=case["team_id"], role__in=_ROLES[1])
-        else:
-            where = Q(role__in=_FRONT_DOOR)
-    elif agency is None:
-        where = Q(role__in=_FRONT_DOOR)
+    ) or {}
+    owner = case.get("allocated_agency_id") or case.get("agency_id")
+    if owner is None:  # a public report nobody has allocated: the front door's managers
+        return list(people.filter(role__in=_FRONT_DOOR).order_by("username"))
+    if escalation.level == 2:
+        where = Q(role="head_of_service", agency_id=owner)
+    elif case.get("team_id"):
+        where = Q(role="team_manager", team_id=case["team_id"])
     else:
-        where = Q(agency_id=agency, role__in=_ROLES[2])
+        where = Q(role="team_manager", agency_id=owner)
     return list(people.filter(where).order_by("username"))
 
 

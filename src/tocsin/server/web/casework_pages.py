@@ -48,6 +48,7 @@ from tocsin.server.casework.read_models import (
     tray,
     trays_for,
 )
+from tocsin.server.clocks.sweep import clocks_policy
 from tocsin.server.concerns.actions import do_add_information
 from tocsin.server.concerns.read_models import concern_children
 from tocsin.server.directory.read_models import actor_names, agencies, allocatable_workers
@@ -112,6 +113,7 @@ def tray_page(request: HttpRequest, name: str = "front-door") -> HttpResponse:
             "bands": [(b, band_label(b)) for b in screening_policy.bands()],
             "statuses": [(s, label) for s, label in CASE_STATUSES.items() if s != "closed"],
             "band_label": band_label,
+            "ladder": {level.level: level.label for level in clocks_policy().levels},
             "query": urlencode(query),
         },
     )

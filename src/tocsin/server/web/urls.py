@@ -9,6 +9,7 @@ from tocsin.server.web import (
     concern_pages,
     estimate_pages,
     meeting_pages,
+    oversight_pages,
     public,
     screening_pages,
     tlog,
@@ -32,6 +33,14 @@ urlpatterns = [
     path("work/", casework_pages.work, name="work"),
     path("queue/", casework_pages.tray_page, name="front-door"),
     path("queue/<slug:name>/", casework_pages.tray_page, name="tray"),
+    # Managers and the partnership: caseloads, oversight, closing a level-3 escalation.
+    path("manage/", oversight_pages.caseloads, name="caseloads"),
+    path("oversight/", oversight_pages.oversight_page, name="oversight"),
+    path(
+        "escalations/<str:escalation_id>/close/",
+        oversight_pages.close_escalation,
+        name="close-escalation",
+    ),
     path("concerns/<uuid:concern_id>/allocate/", casework_pages.allocate, name="allocate"),
     path("concerns/<uuid:concern_id>/decide/", casework_pages.decide, name="decide"),
     path("decisions/<uuid:decision_id>/", casework_pages.sign_off, name="sign-off"),
