@@ -3,11 +3,11 @@ long something has waited ("3 days"), never an RFC 3339 string."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-__all__ = ["for_people", "waited"]
+__all__ = ["deadline", "for_people", "waited"]
 
 
 def _moment(value: str | datetime | None) -> datetime | None:
@@ -44,3 +44,18 @@ def waited(value: str | datetime | None, now: datetime | None = None) -> str:
             n = seconds // size
             return f"{n} {unit}{'' if n == 1 else 's'}"
     return "less than a minute"
+
+
+def deadline(value: str | datetime | date | None) -> str:
+    """A due time as people read a deadline: "by the end of Monday 7 December 2026" for one
+    due at the start of a day (working-day deadlines, and a date), "by 14:05 on 7 December
+    2026" for one due at an hour (the 24-hour clocks)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return f"by the end of {value:%A} {value.day} {value:%B %Y}"
+    moment = _moment(value)
+    if moment is None:
+        return "" if value in (None, "") else str(value)
+    local = timezone.localtime(moment)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return deadline((local - timedelta(days=1)).date())
+    return f"by {local:%H:%M} on {local.day} {local:%B %Y}"

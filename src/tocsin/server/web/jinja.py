@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
-from tocsin.server.web._dates import for_people, waited
+from tocsin.server.web._dates import deadline, for_people, waited
 
 
 def _trays_for(user: Any) -> list[str]:
@@ -44,5 +44,5 @@ def environment(**options: Any) -> Environment:
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update({"static": static, "url": reverse, "may_estimate": _may_estimate})
     env.globals.update({"trays_for": _trays_for, "allowed_to": _may})
-    env.filters.update({"for_people": for_people, "waited": waited})
+    env.filters.update({"deadline": deadline, "for_people": for_people, "waited": waited})
     return env
