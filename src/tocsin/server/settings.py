@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "tocsin.server.concerns",
     "tocsin.server.casework",
     "tocsin.server.clocks",
+    "tocsin.server.capacity",
     "tocsin.server.intel",
     "tocsin.server.web",
     "tocsin.server.cli",

@@ -3,6 +3,7 @@ line), and the pure rule that says which alarms to raise and which to clear, wit
 
 from __future__ import annotations
 
+import itertools
 from importlib import resources
 
 import pytest
@@ -161,4 +162,4 @@ def test_over_any_run_of_figures_alarms_alternate_and_follow_the_thresholds(
             open_alarms = []
         if value > 10:
             assert open_alarms
-    assert all(a != b for a, b in zip(history, history[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(history))

@@ -231,7 +231,9 @@ def _capacity(value: object) -> CapacitySpec | None:
             raise _Problem(path, f"[capacity] needs {key}, a whole number")
         number = raw[key]
         if not isinstance(number, int) or isinstance(number, bool):
-            raise _Problem((*path, key), f"[capacity]: {key} must be a whole number, not {number!r}")
+            raise _Problem(
+                (*path, key), f"[capacity]: {key} must be a whole number, not {number!r}"
+            )
         least = 0 if key == "clear_margin_percent" else 1
         if number < least or (key == "clear_margin_percent" and number > 100):
             allowed = "0 to 100" if key == "clear_margin_percent" else "1 or more"

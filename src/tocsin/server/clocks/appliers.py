@@ -1,15 +1,14 @@
 """Appliers for the clocks' events. Escalations are a projection; the engine's own state is
 the sweep's cache (``tocsin.server.clocks.sweep``), rebuilt from these same events.
 
-Challenges, meetings and capacity alarms have events (the clocks policy already counts them)
-but no action records them yet: their appliers keep nothing until their projections exist,
-and replaying the ledger then builds those from the events already there."""
+Challenges and meetings have events (the clocks policy already counts them) but no action
+records them yet: their appliers keep nothing until their projections exist, and replaying the
+ledger then builds those from the events already there. Capacity alarms have their own app
+(``tocsin.server.capacity``) and appliers."""
 
 from __future__ import annotations
 
 from tocsin.domain.clocks import (
-    CapacityAlarmCleared,
-    CapacityAlarmRaised,
     ChallengeAnswered,
     ChallengeRaised,
     EscalationClosed,
@@ -66,7 +65,5 @@ for _kind in (
     ChallengeAnswered,
     MeetingRecorded,
     MeetingActionCompleted,
-    CapacityAlarmRaised,
-    CapacityAlarmCleared,
 ):
     applies(_kind)(_kept_on_the_ledger)

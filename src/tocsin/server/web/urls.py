@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tocsin.server.web import (
+    capacity_pages,
     casework_pages,
     chronology_pages,
     concern_form,
@@ -66,6 +67,8 @@ urlpatterns = [
         estimate_pages.estimate_receipt,
         name="estimate-receipt",
     ),
+    # Heads of service and the partnership's scrutineers: capacity alarms.
+    path("capacity/", capacity_pages.capacity, name="capacity"),
     # The public: reporting without an account, in English, Urdu and Polish.
     path("report/", public.choose_language, name="report"),
     path("report/<str:lang>/", public.report, name="report-form"),
