@@ -159,6 +159,7 @@ def worker(concerns: int, repeats: int, batch: int) -> dict[str, object]:
         "events_first_sweep": first.fed,
         "fed_per_batch": statistics.median(fed),
         "database": connection.vendor,
+        "load_average": os.getloadavg()[0],
         "build_s": build_s,
         "first_sweep_s": first_s,
         "state_bytes": len(json.dumps(state)),
@@ -198,6 +199,9 @@ def run(quick: bool) -> str:
         "finding what is due) is in proportion to the new events, but the state is kept as one "
         "JSON document, read and written whole by every sweep: that part grows with the open "
         "obligations, like the plain read.",
+        "",
+        f"The machine's load average was {float(r.get('load_average', 0)):.1f} at the end of the "
+        "run (other work shares its cores): compare the ratios, not the times.",
     ]
     Path(tempfile.gettempdir(), "tocsin-bench-clocks.json").write_text(json.dumps(r, indent=2))
     return "\n".join(lines)
