@@ -270,3 +270,22 @@ def test_answering_in_time_meets_the_clock_before_it_escalates() -> None:
     ]
     assert not Escalation.objects.filter(obligation="challenge_answer").exists()
     assert not OpenObligation.objects.filter(obligation="challenge_answer").exists()
+
+
+def test_the_oversight_view_counts_challenges_and_their_outcomes() -> None:
+    world = _world()
+    raised = do_raise_challenge(world.concern.pk, world.decision, GROUNDS, actor=world.officer)
+    page = _page(_client(world.scrutineer).get("/oversight/"))
+    rows = {
+        r.select_one("th").get_text(strip=True): r.select_one("td").get_text(strip=True)
+        for r in page.select("#challenges tbody tr")
+    }
+    assert rows["Raised"] == "1" and rows["Waiting for an answer"] == "1"
+    do_answer_challenge(raised.challenge_id, "not_upheld", ANSWER, actor=world.scrutineer)
+    page = _page(_client(world.scrutineer).get("/oversight/"))
+    rows = {
+        r.select_one("th").get_text(strip=True): r.select_one("td").get_text(strip=True)
+        for r in page.select("#challenges tbody tr")
+    }
+    assert rows["Waiting for an answer"] == "0"
+    assert rows["Not upheld: the decision stands"] == "1"

@@ -41,6 +41,8 @@ ROUTES = {
     "web:estimate": (f"/estimates/{_ID}/", {"estimate_id": _ID}),
     "web:estimate-csv": (f"/estimates/{_ID}/capture-table.csv", {"estimate_id": _ID}),
     "web:estimate-receipt": (f"/estimates/{_ID}/receipt/", {"estimate_id": _ID}),
+    # Heads of service and the partnership's scrutineers (docs/clocks.md).
+    "web:capacity": ("/capacity/", {}),
     # The public, without an account.
     "web:report": ("/report/", {}),
     "web:report-form": ("/report/ur/", {"lang": "ur"}),

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "tocsin.server.clocks",
     "tocsin.server.meetings",
     "tocsin.server.challenges",
+    "tocsin.server.capacity",
     "tocsin.server.intel",
     "tocsin.server.web",
     "tocsin.server.cli",

@@ -34,7 +34,10 @@ DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 def test_public_names_are_pinned() -> None:
     assert sorted(tocsin.domain.clocks.__all__) == [
+        "AlarmToClear",
+        "AlarmToRaise",
         "Amount",
+        "CAPACITY_MEASURED",
         "CAPACITY_MEASURES",
         "CAPACITY_SCOPES",
         "CHALLENGE_OUTCOMES",
@@ -42,6 +45,8 @@ def test_public_names_are_pinned() -> None:
         "CalendarSpec",
         "CapacityAlarmCleared",
         "CapacityAlarmRaised",
+        "CapacityChanges",
+        "CapacitySpec",
         "ChallengeAnswered",
         "ChallengeRaised",
         "ClockEngine",
@@ -58,6 +63,7 @@ def test_public_names_are_pinned() -> None:
         "Level",
         "MEETING_DECISIONS",
         "MEETING_KINDS",
+        "Measurement",
         "MeetingActionCompleted",
         "MeetingRecorded",
         "OWNERS",
@@ -65,6 +71,7 @@ def test_public_names_are_pinned() -> None:
         "ObligationChange",
         "ObligationEscalated",
         "ObligationRule",
+        "OpenAlarm",
         "Reference",
         "STATUSES",
         "Trigger",
@@ -72,6 +79,7 @@ def test_public_names_are_pinned() -> None:
         "WorkingCalendar",
         "default_policy",
         "evaluate",
+        "judge_capacity",
         "load_policy",
         "parse_policy",
     ]

@@ -9,12 +9,24 @@ imports nothing from Django.
 - The **engine** derives obligations from the policy, the events and "now", incrementally:
   :class:`ClockEngine` (fed :class:`ClockEvent` s; :meth:`ClockEngine.sweep` returns the
   :class:`Escalation` s due) and :func:`evaluate` (the same, as one pure function).
+- **Capacity alarms**: the policy's ``[capacity]`` thresholds (:class:`CapacitySpec`) and the
+  pure rule :func:`judge_capacity` (which alarms to raise and which to clear).
 - The **events** of escalations, challenges, meetings and capacity alarms.
 
 docs/clocks.md describes the policy format, the defaults and their sources, and the API.
 """
 
 from tocsin.domain.clocks._calendar import CalendarError, WorkingCalendar
+from tocsin.domain.clocks._capacity import (
+    CAPACITY_MEASURED,
+    AlarmToClear,
+    AlarmToRaise,
+    CapacityChanges,
+    CapacitySpec,
+    Measurement,
+    OpenAlarm,
+    judge_capacity,
+)
 from tocsin.domain.clocks._engine import ClockEngine, ClockStateError, evaluate
 from tocsin.domain.clocks._events import (
     CAPACITY_MEASURES,
@@ -57,6 +69,7 @@ from tocsin.domain.clocks._policy import (
 )
 
 __all__ = [
+    "CAPACITY_MEASURED",
     "CAPACITY_MEASURES",
     "CAPACITY_SCOPES",
     "CHALLENGE_OUTCOMES",
@@ -65,11 +78,15 @@ __all__ = [
     "OWNERS",
     "STATUSES",
     "UNITS",
+    "AlarmToClear",
+    "AlarmToRaise",
     "Amount",
     "CalendarError",
     "CalendarSpec",
     "CapacityAlarmCleared",
     "CapacityAlarmRaised",
+    "CapacityChanges",
+    "CapacitySpec",
     "ChallengeAnswered",
     "ChallengeRaised",
     "ClockEngine",
@@ -84,17 +101,20 @@ __all__ = [
     "Evaluation",
     "EventPattern",
     "Level",
+    "Measurement",
     "MeetingActionCompleted",
     "MeetingRecorded",
     "Obligation",
     "ObligationChange",
     "ObligationEscalated",
     "ObligationRule",
+    "OpenAlarm",
     "Reference",
     "Trigger",
     "WorkingCalendar",
     "default_policy",
     "evaluate",
+    "judge_capacity",
     "load_policy",
     "parse_policy",
 ]

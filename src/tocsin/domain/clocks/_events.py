@@ -57,7 +57,11 @@ CHALLENGE_OUTCOMES: dict[str, str] = {
 }
 
 #: Whose capacity an alarm is about, and what it measures.
-CAPACITY_SCOPES: dict[str, str] = {"worker": "A worker", "team": "A team"}
+CAPACITY_SCOPES: dict[str, str] = {
+    "worker": "A worker",
+    "team": "A team",
+    "front_door": "The front door",
+}
 CAPACITY_MEASURES: dict[str, str] = {
     "caseload": "Open cases",
     "queue_age_days": "Days the oldest undecided concern has waited",
@@ -200,9 +204,9 @@ class CapacityAlarmRaised(Event):
         "goes to the head of service and the partnership and stays until the numbers fall."
     )
     alarm_id: str
-    #: "worker" or "team".
+    #: one of CAPACITY_SCOPES: "worker", "team" or "front_door".
     scope: str
-    #: the worker's user id or the team's id.
+    #: the worker's user id, the team's id, or "front-door".
     scope_id: str
     agency_id: str | None
     #: one of CAPACITY_MEASURES.
@@ -212,6 +216,8 @@ class CapacityAlarmRaised(Event):
     as_of: str
 
     def subjects(self) -> tuple[str, ...]:
+        if self.scope == "front_door":
+            return (f"alarm:{self.alarm_id}",)
         target = f"user:{self.scope_id}" if self.scope == "worker" else f"team:{self.scope_id}"
         return (f"alarm:{self.alarm_id}", target)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tocsin.domain.clocks._calendar import CalendarError, WorkingCalendar
+from tocsin.domain.clocks._capacity import CapacitySpec
 from tocsin.domain.clocks._policy import (
     OWNERS,
     TOP_LEVEL,
@@ -46,7 +47,24 @@ __all__ = ["default_policy", "load_policy", "parse_policy"]
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 #: where tomllib says a syntax error is: "(at line 3, column 7)".
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
-_TOP_KEYS = {"policy", "version", "title", "source", "calendar", "level", "pattern", "obligation"}
+_TOP_KEYS = {
+    "policy",
+    "version",
+    "title",
+    "source",
+    "calendar",
+    "level",
+    "pattern",
+    "obligation",
+    "capacity",
+}
+_CAPACITY_KEYS = {
+    "source",
+    "worker_caseload",
+    "team_caseload",
+    "queue_age_days",
+    "clear_margin_percent",
+}
 _OBLIGATION_KEYS = {
     "id",
     "label",
@@ -144,6 +162,7 @@ def _build(raw: dict[str, Any], text: str, origin: str) -> ClockPolicy:
         obligations=obligations,
         origin=origin,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        capacity=_capacity(raw.get("capacity")),
     )
 
 
@@ -197,6 +216,30 @@ def _calendar(value: object) -> CalendarSpec:
         except CalendarError as exc:
             raise _Problem(("calendar", key), f"[calendar]: {exc}") from None
     return spec
+
+
+def _capacity(value: object) -> CapacitySpec | None:
+    """The optional ``[capacity]`` table: thresholds for capacity alarms (none without it)."""
+    if value is None:
+        return None
+    path: KeyPath = ("capacity",)
+    raw = _table(value, path, "[capacity]")
+    _known_keys(raw, _CAPACITY_KEYS, path, "[capacity]")
+    numbers: dict[str, int] = {}
+    for key in sorted(_CAPACITY_KEYS - {"source"}):
+        if key not in raw:
+            raise _Problem(path, f"[capacity] needs {key}, a whole number")
+        number = raw[key]
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise _Problem(
+                (*path, key), f"[capacity]: {key} must be a whole number, not {number!r}"
+            )
+        least = 0 if key == "clear_margin_percent" else 1
+        if number < least or (key == "clear_margin_percent" and number > 100):
+            allowed = "0 to 100" if key == "clear_margin_percent" else "1 or more"
+            raise _Problem((*path, key), f"[capacity]: {key} must be {allowed}, not {number}")
+        numbers[key] = number
+    return CapacitySpec(source=_text(raw, "source", path), **numbers)
 
 
 def _amount(value: object, path: KeyPath, what: str, *, allow_zero: bool) -> Amount:

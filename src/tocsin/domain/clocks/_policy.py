@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from tocsin.domain.clocks._calendar import WorkingCalendar
+from tocsin.domain.clocks._capacity import CapacitySpec
 
 __all__ = [
     "OWNERS",
@@ -237,6 +238,8 @@ class ClockPolicy:
     origin: str
     #: SHA-256 of the file's text: an engine's saved state is only valid for the same policy.
     digest: str
+    #: the thresholds for capacity alarms (the ``[capacity]`` table); None: no alarms.
+    capacity: CapacitySpec | None = None
 
     def obligation(self, obligation_id: str) -> ObligationRule:
         """The obligation rule with ``obligation_id``; LookupError if there is none."""

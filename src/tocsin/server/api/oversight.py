@@ -79,8 +79,14 @@ class OversightSerializer(serializers.Serializer):
     downgrades = serializers.DictField(child=serializers.IntegerField())
     time_to_decision = serializers.DictField(child=serializers.IntegerField())
     undecided = serializers.IntegerField()
-    challenges_raised = serializers.IntegerField()
-    capacity_alarms_raised = serializers.IntegerField()
+    challenges = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text='Challenges to decisions in scope: "raised", "waiting" and one per outcome',
+    )
+    capacity_alarms = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The open capacity alarms you may see, with the figure when raised and now",
+    )
 
 
 class CloseSerializer(serializers.Serializer):
@@ -180,8 +186,20 @@ class OversightFigures(_TocsinApiView):
                 },
                 "time_to_decision": {b.label: b.count for b in view.time_to_decision},
                 "undecided": view.undecided,
-                "challenges_raised": view.recorded["challenge.raised"],
-                "capacity_alarms_raised": view.recorded["capacity.alarm_raised"],
+                "challenges": view.challenges,
+                "capacity_alarms": [
+                    {
+                        "scope": a.alarm.scope,
+                        "who": a.who,
+                        "agency": a.agency,
+                        "measure": a.alarm.measure,
+                        "threshold": a.alarm.threshold,
+                        "value_raised": a.alarm.value,
+                        "value_now": a.now_value,
+                        "raised_at": a.alarm.raised_at,
+                    }
+                    for a in view.alarms
+                ],
             }
         )
 

@@ -1,20 +1,14 @@
-"""Appliers for the clocks' events. Escalations are a projection; the engine's own state is
-the sweep's cache (``tocsin.server.clocks.sweep``), rebuilt from these same events.
-
-Capacity alarms have events (the clocks policy already counts them) but no action records them
-yet: their appliers keep nothing until their projections exist, and replaying the ledger then
-builds those from the events already there. Challenges and meetings have their own apps
-(``tocsin.server.challenges``, ``tocsin.server.meetings``)."""
+"""Appliers for the clocks' own events: escalations (a projection) and their closing. The
+engine's state is the sweep's cache (``tocsin.server.clocks.sweep``), rebuilt from the ledger.
+Challenges, meetings and capacity alarms have apps and appliers of their own
+(``tocsin.server.challenges``, ``tocsin.server.meetings``, ``tocsin.server.capacity``)."""
 
 from __future__ import annotations
 
 from tocsin.domain.clocks import (
-    CapacityAlarmCleared,
-    CapacityAlarmRaised,
     EscalationClosed,
     ObligationEscalated,
 )
-from tocsin.domain.events import Event
 from tocsin.ledger import Envelope
 from tocsin.server.clocks.models import Escalation
 from tocsin.server.projections import ProjectionSession, applies
@@ -52,14 +46,3 @@ def apply_escalation_closed(
         closed_reason=event.reason,
         closed_seq=envelope.seq,
     )
-
-
-def _kept_on_the_ledger(event: Event, envelope: Envelope, session: ProjectionSession) -> None:
-    """Nothing to project yet (see the module's docstring); the clocks read the event."""
-
-
-for _kind in (
-    CapacityAlarmRaised,
-    CapacityAlarmCleared,
-):
-    applies(_kind)(_kept_on_the_ledger)

@@ -14,14 +14,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.casework import DECISIONS, allowed
+from tocsin.domain.clocks import CHALLENGE_OUTCOMES
 from tocsin.server.actors import ActionRefused
+from tocsin.server.capacity.read_models import AlarmShown, open_alarms
 from tocsin.server.casework.models import Case, Decision
 from tocsin.server.casework.read_models import awaiting_signature, visible_cases
+from tocsin.server.challenges.models import Challenge
 from tocsin.server.clocks.models import Escalation
 from tocsin.server.clocks.read_models import (
     EscalationShown,
@@ -34,7 +38,6 @@ from tocsin.server.clocks.sweep import clocks_policy
 from tocsin.server.concerns.gates import visibility
 from tocsin.server.concerns.models import Regrading, Screening
 from tocsin.server.directory.models import User
-from tocsin.server.ledger.models import LedgerLeaf
 from tocsin.server.reads import not_shown
 
 __all__ = [
@@ -206,8 +209,10 @@ class Oversight:
     downgrades_rejected: int
     time_to_decision: list[Bucket]
     undecided: int
-    #: events recorded of each kind that has no view of its own yet (challenges, alarms).
-    recorded: dict[str, int] = field(default_factory=dict)
+    #: challenges to decisions in scope: "raised", "waiting" and a count per outcome.
+    challenges: dict[str, int] = field(default_factory=dict)
+    #: the capacity alarms still open that the reader may see, with their figures now.
+    alarms: list[AlarmShown] = field(default_factory=list)
 
     @property
     def decided(self) -> int:
@@ -236,12 +241,14 @@ def _time_to_decision(cases: QuerySet[Case]) -> tuple[list[Bucket], int]:
     return buckets, len(recorded) - len(first)
 
 
-def _recorded_events(kinds: tuple[str, ...]) -> dict[str, int]:
-    """How many events of each kind the ledger holds: the challenges and capacity alarms,
-    whose own views come with their actions."""
-    rows = LedgerLeaf.objects.filter(kind__in=kinds).values("kind").annotate(n=Count("seq"))
-    found = {row["kind"]: row["n"] for row in rows}
-    return {kind: found.get(kind, 0) for kind in kinds}
+def _challenges(in_scope: QuerySet[Any]) -> dict[str, int]:
+    """The challenges to decisions about the concerns in scope: raised, still waiting, and
+    each outcome (counts only: the view shows no challenge)."""
+    rows = Challenge.objects.filter(concern_id__in=in_scope)
+    counts = {"raised": rows.count(), "waiting": rows.filter(answered_seq__isnull=True).count()}
+    for outcome in CHALLENGE_OUTCOMES:
+        counts[outcome] = rows.filter(outcome=outcome).count()
+    return counts
 
 
 def oversight(user: User, now: datetime) -> Oversight:
@@ -288,7 +295,7 @@ def oversight(user: User, now: datetime) -> Oversight:
         signed = regrades.filter(status="approved").count()
         rejected = regrades.filter(status="rejected").count()
         buckets, undecided = _time_to_decision(cases)
-        recorded = _recorded_events(("challenge.raised", "capacity.alarm_raised"))
+        challenges = _challenges(in_scope)
     listed = level_3.select_related("concern").order_by("-escalated_seq")
     used = {code for counts in teams.values() for code in counts}
     return Oversight(
@@ -308,5 +315,6 @@ def oversight(user: User, now: datetime) -> Oversight:
         downgrades_rejected=rejected,
         time_to_decision=buckets,
         undecided=undecided,
-        recorded=recorded,
+        challenges=challenges,
+        alarms=open_alarms(user, now),
     )

@@ -5,7 +5,9 @@ one, feeds them to the engine, asks it which levels have been reached by ``now``
 ``obligation.escalated`` per obligation per level (feeding each back, so a second sweep at
 the same moment appends nothing), and updates the cached open obligations it changed. Its cost
 is in proportion to the new events and the obligations they touch, not to the whole ledger.
-One sweep runs at a time (the state row is locked for the whole transaction).
+One sweep runs at a time (the state row is locked for the whole transaction). After the
+escalations it runs the capacity check (``tocsin.server.capacity.check``): caseloads and queue
+ages against the policy's thresholds, alarms raised and cleared as events.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ class SweepResult:
     rebuilt: bool = False
     #: messages sent to the people at the levels reached (docs/clocks.md, "Notifications").
     notified: int = 0
+    #: capacity alarms raised and cleared by this sweep (``tocsin.server.capacity``).
+    alarms_raised: int = 0
+    alarms_cleared: int = 0
 
 
 def _clock_events(after: int | None, end: int) -> Iterator[ClockEvent]:
@@ -173,6 +178,11 @@ def sweep(
                 report("escalating", done, len(due))
         report("escalating", len(due), len(due))
         result.escalations = due
+        # After the escalations: caseloads and queue ages against the policy's [capacity].
+        from tocsin.server.capacity.check import check_capacity  # the capacity app uses ours
+
+        alarms = check_capacity(policy, now)
+        result.alarms_raised, result.alarms_cleared = len(alarms.raised), len(alarms.cleared)
         _refresh(engine, changed, now, rebuilt)
         ClockState.objects.update_or_create(
             pk=1,

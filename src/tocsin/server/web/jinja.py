@@ -33,6 +33,13 @@ def _may(user: Any, action: str) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and allowed(user.role, action)
 
 
+def _may_see_alarms(user: Any) -> bool:
+    """Whether the navigation offers the capacity alarms to ``user``."""
+    from tocsin.server.capacity.read_models import may_see_alarms
+
+    return may_see_alarms(user)
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
     loaders = [loader] if loader is not None else []
@@ -43,6 +50,8 @@ def environment(**options: Any) -> Environment:
     # Public pages are offered in several languages; _() follows Django's active language.
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update({"static": static, "url": reverse, "may_estimate": _may_estimate})
-    env.globals.update({"trays_for": _trays_for, "allowed_to": _may})
+    env.globals.update(
+        {"trays_for": _trays_for, "allowed_to": _may, "may_see_alarms": _may_see_alarms}
+    )
     env.filters.update({"deadline": deadline, "for_people": for_people, "waited": waited})
     return env

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tocsin.domain.casework import allowed
+from tocsin.domain.clocks import CHALLENGE_OUTCOMES
 from tocsin.server.actors import ActionRefused
 from tocsin.server.clocks.actions import do_close_escalation
 from tocsin.server.clocks.oversight import manager_view, oversight
@@ -77,6 +78,7 @@ def oversight_page(request: HttpRequest) -> HttpResponse:
             "closers": closers,
             "may_close": allowed(user.role, "close_escalation"),
             "done": request.GET.get("done", ""),
+            "challenge_outcomes": list(CHALLENGE_OUTCOMES.items()),
         },
     )
 

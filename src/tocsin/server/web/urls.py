@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tocsin.server.web import (
+    capacity_pages,
     casework_pages,
     challenge_pages,
     chronology_pages,
@@ -99,6 +100,8 @@ urlpatterns = [
         estimate_pages.estimate_receipt,
         name="estimate-receipt",
     ),
+    # Heads of service and the partnership's scrutineers: capacity alarms.
+    path("capacity/", capacity_pages.capacity, name="capacity"),
     # The public: reporting without an account, in English, Urdu and Polish.
     path("report/", public.choose_language, name="report"),
     path("report/<str:lang>/", public.report, name="report-form"),

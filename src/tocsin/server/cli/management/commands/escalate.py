@@ -74,13 +74,18 @@ class Command(TocsinCommand):
                     "rebuilt": result.rebuilt,
                     "escalated": escalated,
                     "open": result.open,
+                    "capacity_alarms": {
+                        "raised": result.alarms_raised,
+                        "cleared": result.alarms_cleared,
+                    },
                 }
             )
             return
         replayed = " (replayed from the start of the ledger)" if result.rebuilt else ""
         self.stdout.write(
             f"Read {result.fed} events{replayed}; {len(escalated)} escalations appended; "
-            f"{result.open} obligations open."
+            f"{result.open} obligations open; capacity alarms: {result.alarms_raised} raised, "
+            f"{result.alarms_cleared} cleared."
         )
         for e in escalated:
             self.stdout.write(
