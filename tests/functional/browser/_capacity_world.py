@@ -28,15 +28,15 @@ def main(step: str) -> None:
     assert spec is not None
     if step == "raise":
         password = os.environ["CAPACITY_PASSWORD"]
-        council = make_agency("Westmoor Council", "council")
-        mash = make_team(council, "Westmoor MASH")
-        team = make_team(council, "Westmoor exploitation team")
+        council = make_agency("Eastmere Council", "council")
+        mash = make_team(council, "Eastmere MASH")
+        team = make_team(council, "Eastmere exploitation team")
         people = {
-            "wm-mash": ("Dee Moss", "mash_officer", mash),
-            "wm-worker": ("Kit Lowe", "practitioner", team),
-            "wm-colleague": ("Ash Penn", "practitioner", team),
-            "wm-manager": ("Lee Hart", "team_manager", team),
-            "wm-head": ("Mo Grant", "head_of_service", None),
+            "em-mash": ("Dee Moss", "mash_officer", mash),
+            "em-worker": ("Kit Lowe", "practitioner", team),
+            "em-colleague": ("Ash Penn", "practitioner", team),
+            "em-manager": ("Lee Hart", "team_manager", team),
+            "em-head": ("Mo Grant", "head_of_service", None),
         }
         users = {
             username: make_user(
@@ -45,17 +45,17 @@ def main(step: str) -> None:
             for username, (name, role, in_team) in people.items()
         }
         for _ in range(spec.worker_caseload + 1):
-            concern = do_record_concern(make_draft(), actor=users["wm-worker"]).concern
-            do_allocate(concern.pk, worker_id=str(users["wm-worker"].pk), actor=users["wm-mash"])
+            concern = do_record_concern(make_draft(), actor=users["em-worker"]).concern
+            do_allocate(concern.pk, worker_id=str(users["em-worker"].pk), actor=users["em-mash"])
         print(
             json.dumps(
                 {"capacity": spec.worker_caseload, "names": {u: p[0] for u, p in people.items()}}
             )
         )
         return
-    worker = User.objects.get(username="wm-worker")
-    colleague = User.objects.get(username="wm-colleague")
-    mash = User.objects.get(username="wm-mash")
+    worker = User.objects.get(username="em-worker")
+    colleague = User.objects.get(username="em-colleague")
+    mash = User.objects.get(username="em-mash")
     cases = list(Case.objects.filter(owner=worker).exclude(status="closed"))
     keep = spec.clears_at(spec.worker_caseload)
     for case in cases[: len(cases) - keep]:

@@ -27,10 +27,10 @@ def main() -> None:
     council = make_agency("Westmere Council", "council")
     team = make_team(council, "Westmere exploitation team")
     people = {
-        "wm-practitioner": ("Kit Morgan", "practitioner", team),
-        "wm-team-manager": ("Dana Hughes", "team_manager", team),
-        "wm-head": ("Lee Patel", "head_of_service", None),
-        "wm-scrutineer": ("Ruth Adeyemi", "partnership_scrutineer", None),
+        "sd-practitioner": ("Kit Morgan", "practitioner", team),
+        "sd-team-manager": ("Dana Hughes", "team_manager", team),
+        "sd-head": ("Lee Patel", "head_of_service", None),
+        "sd-scrutineer": ("Ruth Adeyemi", "partnership_scrutineer", None),
     }
     users = {
         username: make_user(
@@ -38,7 +38,7 @@ def main() -> None:
         )
         for username, (name, role, in_team) in people.items()
     }
-    worker = users["wm-practitioner"]
+    worker = users["sd-practitioner"]
     ignored = do_record_concern(make_draft(), actor=worker).concern
     do_allocate(ignored.pk, worker_id=str(worker.pk), actor=SystemActor("test"))
     decided = do_record_concern(make_draft(), actor=worker).concern

@@ -53,26 +53,26 @@ def test_a_capacity_alarm_reaches_the_head_of_service_and_clears_when_the_number
     capacity = overloaded["capacity"]
     server.cli.run("escalate")
 
-    sign_in_as(page, "wm-head")
+    sign_in_as(page, "em-head")
     page.get_by_role("link", name="Capacity").click()
     page.get_by_role("heading", name="Capacity alarms").wait_for()
     row = page.locator("#alarms tbody tr", has_text="Kit Lowe")
     assert row.count() == 1
     cells = [c.strip() for c in row.locator("td").all_inner_texts()]
-    assert "Westmoor Council" in cells and "Open cases" in cells
+    assert "Eastmere Council" in cells and "Open cases" in cells
     assert cells[3:6] == [str(capacity), str(capacity + 1), str(capacity + 1)]
     assert page.locator("main").get_by_role("button").count() == 0, "nothing clears an alarm"
     axe.check(page, "capacity alarms")
 
     # The worker's team manager: no link, no page, nothing to clear it with.
-    sign_in_as(page, "wm-manager")
+    sign_in_as(page, "em-manager")
     assert page.get_by_role("link", name="Capacity").count() == 0
     assert page.goto("/capacity/").status == 404
 
     # The numbers fall: the next sweep clears the alarm, and the page says so.
     _world(server, "fall")
     server.cli.run("escalate")
-    sign_in_as(page, "wm-head")
+    sign_in_as(page, "em-head")
     page.goto("/capacity/")
     assert page.locator("#alarms tbody tr", has_text="Kit Lowe").count() == 0
     axe.check(page, "capacity alarms, none open")

@@ -43,7 +43,7 @@ def test_an_ignored_concern_reaches_the_partnership_which_closes_it_with_a_reaso
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # The team manager: the concern is escalated to them (level 1), with its deadline.
-    sign_in_as(page, "wm-team-manager")
+    sign_in_as(page, "sd-team-manager")
     page.get_by_role("link", name="Escalated to you").click()
     page.get_by_role("heading", name="Escalated to you").wait_for()
     row = page.locator("#tray tbody tr").filter(has_text=reference)
@@ -60,7 +60,7 @@ def test_an_ignored_concern_reaches_the_partnership_which_closes_it_with_a_reaso
 
     page.get_by_role("link", name="Caseloads").click()
     page.get_by_role("heading", name="Caseloads and sign-off").wait_for()
-    assert escalated["names"]["wm-practitioner"] in page.locator("#caseloads").inner_text()
+    assert escalated["names"]["sd-practitioner"] in page.locator("#caseloads").inner_text()
     axe.check(page, "caseloads")
     page.screenshot(path=str(shots / "caseloads.png"), full_page=True)
     # The team manager has no oversight view.
@@ -68,7 +68,7 @@ def test_an_ignored_concern_reaches_the_partnership_which_closes_it_with_a_reaso
     assert page.goto("/oversight/").status == 403
 
     # The partnership's scrutineer: level 3, and the figures.
-    sign_in_as(page, "wm-scrutineer")
+    sign_in_as(page, "sd-scrutineer")
     page.goto("/oversight/")
     page.get_by_role("heading", name="Oversight", exact=True).wait_for()
     open_rows = page.locator("#level-3-open tbody tr").filter(has_text=reference)
@@ -93,5 +93,5 @@ def test_an_ignored_concern_reaches_the_partnership_which_closes_it_with_a_reaso
     closed = page.locator("#level-3-closed tbody tr").filter(has_text=reference)
     assert closed.count() == 1
     assert "Decided at the MACE panel" in closed.inner_text()
-    assert escalated["names"]["wm-scrutineer"] in closed.inner_text()
+    assert escalated["names"]["sd-scrutineer"] in closed.inner_text()
     page.screenshot(path=str(shots / "oversight-closed.png"), full_page=True)
