@@ -388,6 +388,8 @@ def changed(field: models.Field[Any, Any], value: Any) -> Any:
     """A different value of ``field``'s type than ``value``; None if there is no obvious one."""
     if isinstance(field, models.BooleanField):
         return not value
+    if isinstance(field, models.SmallIntegerField):  # PostgreSQL's smallint stops at 32,767
+        return (value or 0) + 10_000
     if isinstance(field, models.IntegerField):
         return (value or 0) + 1_000_000
     if isinstance(field, models.UUIDField):
