@@ -68,6 +68,7 @@ def test_each_level_is_told_once_without_personal_details() -> None:
     for message in decision:
         assert concern.reference in message.subject and concern.reference in message.body
         assert f"/concerns/{concern.pk}/" in message.body
+        assert "was due by the end of " in message.body, "the deadline as people read one"
         assert child.given_name not in message.body and child.family_name not in message.body
         assert concern.narrative[:20] not in message.body
     mail.outbox.clear()

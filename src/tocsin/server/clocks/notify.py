@@ -27,7 +27,7 @@ from tocsin.config import TocsinConfig, load_config
 from tocsin.domain.clocks import ClockPolicy, Escalation
 from tocsin.server.casework.models import Case
 from tocsin.server.directory.models import User
-from tocsin.server.web._dates import for_people
+from tocsin.server.web._dates import deadline
 
 __all__ = ["Message", "compose", "recipients", "send"]
 
@@ -81,7 +81,7 @@ def compose(
         else (f"{config.base_url}/work/")
     )
     body = (
-        f"{rule.label} for concern {reference} was due {for_people(escalation.due)} and has "
+        f"{rule.label} for concern {reference} was due {deadline(escalation.due)} and has "
         f"not been done.\n\nIt is now escalated to level {escalation.level}: {level.label}.\n\n"
         f"Open it in Tocsin: {link}\n\nThis message holds no personal details; sign in to see "
         "the concern."
