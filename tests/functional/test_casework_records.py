@@ -13,12 +13,18 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import make_agency, make_draft, make_team, make_user
+from tocsin.domain.language import check_text, default_phrase_table
 from tocsin.server.casework.actions import do_allocate, do_record_outcome
 from tocsin.server.casework.models import Case, Contact, OutcomeRecord
 from tocsin.server.concerns.actions import do_record_concern
 from tocsin.server.concerns.models import Concern, ConcernNote
 from tocsin.server.ledger.recording import reading_ledger
 from tocsin.server.verify import verify_ledger
+
+#: Wording the language check flags, from the phrase table (its one home), and what it marks.
+FLAGGED = default_phrase_table().phrase("putting-self-at-risk").examples[0]
+MARKED = check_text(FLAGGED)[0].matched
+
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +64,12 @@ def test_a_case_note_is_checked_for_wording_before_it_is_saved(people: dict[str,
     client = _client(people["teacher"])
     url = f"/concerns/{concern.pk}/notes/new/"
     assert client.get(url).status_code == 200
-    worded = "Staff say she is putting herself at risk by going to the flat."
+    worded = FLAGGED
     first = client.post(url, {"text": worded})
     assert first.status_code == 200 and not ConcernNote.objects.exists(), "warned, not saved"
     shown = _page(first)
     assert shown.select_one("#wording-check") is not None
-    assert shown.select_one("mark.tocsin-flagged").get_text() == "putting herself at risk"
+    assert shown.select_one("mark.tocsin-flagged").get_text() == MARKED
     assert shown.select_one("textarea#text").get_text() == worded
     # Saved as written when the writer keeps the wording they were shown.
     kept = client.post(
@@ -84,8 +90,8 @@ def test_changing_flagged_wording_checks_it_again(people: dict[str, Any]) -> Non
     concern = do_record_concern(make_draft(), actor=people["teacher"]).concern
     client = _client(people["teacher"])
     url = f"/concerns/{concern.pk}/notes/new/"
-    checked = "She is putting herself at risk."
-    changed = "She was seen with a man who is 22 and she is putting herself at risk again."
+    checked = FLAGGED
+    changed = FLAGGED + " She was seen with a man who is 22."
     again = client.post(url, {"text": changed, "checked": checked})
     assert again.status_code == 200 and not ConcernNote.objects.exists()
 

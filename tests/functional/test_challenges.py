@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import make_agency, make_draft, make_team, make_user
+from tocsin.domain.language import check_text, default_phrase_table
 from tocsin.server.actors import ActionRefused, Invalid, NotVisible
 from tocsin.server.casework.actions import do_allocate, do_decide
 from tocsin.server.challenges.actions import do_answer_challenge, do_raise_challenge
@@ -27,6 +28,11 @@ from tocsin.server.concerns.models import Concern
 from tocsin.server.directory.models import User
 from tocsin.server.ledger.models import LedgerLeaf
 from tocsin.server.verify import verify_ledger
+
+#: Wording the language check flags, from the phrase table (its one home), and what it marks.
+FLAGGED = default_phrase_table().phrase("putting-self-at-risk").examples[0]
+MARKED = check_text(FLAGGED)[0].matched
+
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +229,7 @@ def test_grounds_must_have_substance_and_nobody_challenges_their_own_decision() 
     # The grounds are language-checked first: the writer sees the flagged words.
     warned = officer.post(
         f"/decisions/{world.decision}/challenge/",
-        {"grounds": "She is putting herself at risk and early help will not stop it."},
+        {"grounds": FLAGGED + " Early help will not stop it."},
     )
     assert warned.status_code == 200 and _page(warned).select_one("#wording-check") is not None
     assert _size() == before

@@ -175,7 +175,9 @@ def axe() -> AxeReport:
     return AxeReport()
 
 
-def build_world(server: Server, module: str, env: dict[str, str]) -> dict[str, Any]:
+def build_world(
+    server: Server, module: str, env: dict[str, str], *, timeout: int = 120
+) -> dict[str, Any]:
     """Run ``tests.functional.browser.<module>`` with the served Tocsin's environment (plus
     ``env``): it makes people and records in the served database with the factories, since the
     browser sees a server in another process, and prints what the test needs as JSON."""
@@ -188,7 +190,7 @@ def build_world(server: Server, module: str, env: dict[str, str]) -> dict[str, A
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
     assert made.returncode == 0, made.stderr

@@ -8,17 +8,21 @@ challenges page. axe-core checks every page; screenshots are kept in $TOCSIN_SCR
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.functional.browser.conftest import PASSWORD, ROOT, AxeReport, Server, pytestmark
+from tests.functional.browser.conftest import (
+    PASSWORD,
+    AxeReport,
+    Server,
+    build_world,
+    pytestmark,
+)
 from tests.functional.browser.test_casework_browser import sign_in_as
+from tocsin.domain.language import check_text, default_phrase_table
 
 __all__ = ["pytestmark"]
 
@@ -32,20 +36,14 @@ ANSWER = (
 )
 
 
+#: Wording the language check flags, from the phrase table (its one home), and what it marks.
+FLAGGED = default_phrase_table().phrase("putting-self-at-risk").examples[0]
+MARKED = check_text(FLAGGED)[0].matched
+
+
 @pytest.fixture(scope="module")
 def challenge_world(server: Server) -> dict[str, Any]:
-    made = subprocess.run(
-        [sys.executable, "-m", "tests.functional.browser._challenge_world"],
-        env={**server.cli.env, "CASEWORK_PASSWORD": PASSWORD},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    world: dict[str, Any] = json.loads(made.stdout.strip().splitlines()[-1])
-    return world
+    return build_world(server, "_challenge_world", {"CASEWORK_PASSWORD": PASSWORD})
 
 
 @pytest.fixture
@@ -74,10 +72,10 @@ def test_raising_and_answering_a_challenge(
     assert "Say why you disagree" in page.locator(".govuk-error-summary").inner_text()
     axe.check(page, "challenge a decision (error)")
     page.screenshot(path=str(shots / "challenge-error.png"), full_page=True)
-    grounds.fill("She keeps putting herself at risk; " + GROUNDS)
+    grounds.fill(FLAGGED + " " + GROUNDS)
     page.get_by_role("button", name="Send the challenge").click()
     page.locator("#wording-check").wait_for()
-    assert page.locator("mark.tocsin-flagged").first.inner_text() == "putting herself at risk"
+    assert page.locator("mark.tocsin-flagged").first.inner_text() == MARKED
     page.screenshot(path=str(shots / "challenge-wording-check.png"), full_page=True)
     grounds.fill(GROUNDS)
     page.get_by_role("button", name="Send the challenge as it is now").click()

@@ -6,15 +6,18 @@ a person to look at ($TOCSIN_SCREENSHOTS)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.functional.browser.conftest import PASSWORD, ROOT, AxeReport, Server, pytestmark
+from tests.functional.browser.conftest import (
+    PASSWORD,
+    AxeReport,
+    Server,
+    build_world,
+    pytestmark,
+)
 from tests.functional.browser.test_casework_browser import shots, sign_in_as
 
 __all__ = ["pytestmark", "shots"]
@@ -22,18 +25,7 @@ __all__ = ["pytestmark", "shots"]
 
 @pytest.fixture(scope="module")
 def escalated(server: Server) -> dict[str, Any]:
-    made = subprocess.run(
-        [sys.executable, "-m", "tests.functional.browser._oversight_world"],
-        env={**server.cli.env, "OVERSIGHT_PASSWORD": PASSWORD},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    world: dict[str, Any] = json.loads(made.stdout.strip().splitlines()[-1])
-    return world
+    return build_world(server, "_oversight_world", {"OVERSIGHT_PASSWORD": PASSWORD}, timeout=180)
 
 
 def test_an_ignored_concern_reaches_the_partnership_which_closes_it_with_a_reason(
