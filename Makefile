@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CSS := src/tocsin/server/web/static/tocsin/build/tocsin.css
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= --durations=25
 # e.g. BENCH_ARGS="--only ledger"; TOCSIN_BENCH_BASELINE_REV=<rev> also verifies with that revision.
 BENCH_ARGS ?=
 # e.g. MUTMUT_ARGS="--max-children 1 'tocsin.server.verify*'": fewer workers, or only some mutants.
@@ -24,7 +24,7 @@ help: ## List the targets and what they do
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	@touch $(STAMP)
 
 node_modules/.installed: package.json package-lock.json
@@ -41,20 +41,26 @@ $(CSS): node_modules/.installed frontend/tocsin.scss frontend/copy-assets.mjs
 chromium: ## Install Debian's Chromium for the browser tests, unless it is already there
 	@command -v chromium >/dev/null || { $(APT) update && $(APT) install -y chromium; }
 
-pdf-libraries: ## Install what WeasyPrint needs to draw PDFs (Pango, fonts), unless already there
-	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && test -d /usr/share/fonts/truetype/liberation2; } \
-		|| { $(APT) update && $(APT) install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2; }
+pdf-libraries: ## Install what WeasyPrint needs to draw PDFs (Pango, fonts) and pdftoppm for the PDF tests, unless already there
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && test -d /usr/share/fonts/truetype/liberation2 && command -v pdftoppm >/dev/null; } \
+		|| { $(APT) update && $(APT) install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 poppler-utils; }
 
 setup: $(STAMP) $(CSS) $(MO) chromium pdf-libraries ## Install everything Tocsin needs (.venv, npm packages, compiled CSS, translations, Chromium)
 
 demo: setup ## Build a synthetic partnership into ./var and serve it on http://127.0.0.1:8000
 	$(BIN)/tocsin demo
 
-test: setup ## Run the whole suite on SQLite, then on PostgreSQL if TOCSIN_TEST_POSTGRES_URL is set
-	@$(MAKE) --no-print-directory test-sqlite
+test: setup ## Run the whole suite on SQLite, and at the same time on PostgreSQL if TOCSIN_TEST_POSTGRES_URL is set
 	@if [ -n "$$TOCSIN_TEST_POSTGRES_URL" ]; then \
-		$(MAKE) --no-print-directory test-postgres; \
+		log=$$(mktemp); \
+		echo "== the PostgreSQL half runs alongside the SQLite half; its output follows when both end =="; \
+		$(MAKE) --no-print-directory test-postgres >$$log 2>&1 & postgres=$$!; \
+		$(MAKE) --no-print-directory test-sqlite; sqlite_status=$$?; \
+		wait $$postgres; postgres_status=$$?; cat $$log; rm -f $$log; \
+		echo "== SQLite half: exit $$sqlite_status; PostgreSQL half: exit $$postgres_status =="; \
+		test $$sqlite_status -eq 0 && test $$postgres_status -eq 0; \
 	else \
+		$(MAKE) --no-print-directory test-sqlite || exit 1; \
 		echo "PostgreSQL run SKIPPED: set TOCSIN_TEST_POSTGRES_URL=postgresql://USER@HOST:PORT/DB to run the suite against PostgreSQL too."; \
 	fi
 
@@ -67,10 +73,11 @@ test-postgres: setup ## Run the suite on the PostgreSQL server named by TOCSIN_T
 	@echo "== test suite on PostgreSQL =="
 	@home=$$(mktemp -d) && TOCSIN_HOME=$$home DATABASE_URL=$$TOCSIN_TEST_POSTGRES_URL $(BIN)/pytest $(PYTEST_ARGS); status=$$?; rm -rf $$home; exit $$status
 
-lint: setup ## Check style (ruff) and types (mypy)
+lint: setup ## Check style (ruff), types (mypy) and security (bandit; exceptions in pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit -q -c pyproject.toml -r src
 
 migrations-check: setup ## Fail if a model changed without its migration (makemigrations --check)
 	@home=$$(mktemp -d) && TOCSIN_HOME=$$home DATABASE_URL= DJANGO_SETTINGS_MODULE=tocsin.server.settings \
@@ -80,7 +87,11 @@ format: setup ## Rewrite the code in the house style (ruff)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup ## Run the benchmarks and write their figures to docs/benchmarks.md
+$(VENV)/.bench-installed: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
+	@touch $@
+
+bench: setup $(VENV)/.bench-installed ## Run the benchmarks and write their figures to docs/benchmarks.md
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 mutation: setup ## Mutation-test the ledger, verification and the gates (mutmut; slow: about an hour on 2 cores)

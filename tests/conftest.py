@@ -27,6 +27,14 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _one_step_sign_in(settings):  # type: ignore[no-untyped-def]
+    # Most tests sign in with force_login, which sets up no second factor and proves nothing
+    # recently; tests of sign-in itself (tests/functional/test_sign_in.py) turn these back on.
+    settings.TOCSIN_MFA_REQUIRED = False
+    settings.TOCSIN_REAUTHENTICATE = False
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):  # type: ignore[no-untyped-def]
     # Two suites on one PostgreSQL server (a developer's run beside CI's) must not share, and

@@ -48,6 +48,13 @@ def _parse_notify(raw: str) -> str:
     return choice
 
 
+def _parse_seconds(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value < float("inf"):
+        raise ValueError("expected a number of seconds, 0 or more")
+    return value
+
+
 def _parse_positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:
@@ -122,15 +129,21 @@ SETTINGS: tuple[Setting, ...] = (
         "comma-separated list",
         "",
         "Witnesses that cosign checkpoints, each as `VKEY@URL` (the witness's note vkey and its "
-        "base URL), e.g. `oversight+1a2b3c4d+AQ...@https://witness.example/`.",
+        "base URL), e.g. `oversight+1a2b3c4d+AQ...@https://witness.example/`. Checkpoints are "
+        "sent to each; `tocsin verify` asks each for the checkpoint it last cosigned, and "
+        "receipts carry their cosignatures. `tocsin demo` runs a witness of its own and sets "
+        "this for its server.",
         parse=lambda raw: [item.strip() for item in raw.split(",") if item.strip()],
     ),
     Setting(
         "TOCSIN_CHECKPOINT_INTERVAL",
         "seconds",
-        "900",
-        "How often `tocsin serve`'s worker signs and publishes a checkpoint when the ledger has "
-        "grown since the last one.",
+        "5",
+        "The longest an acknowledged write waits for a signed checkpoint: `tocsin serve`'s "
+        "worker signs one, and sends it to every witness, within about a second of a write "
+        "made through that server, and at least this often when another process (the command "
+        "line, a second server) has grown the ledger. A witness that missed a checkpoint is "
+        "sent the newest again on the next round.",
         parse=_parse_positive_int,
     ),
     Setting(
@@ -217,6 +230,142 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a SQLite writer waits for another process's write transaction before failing.",
         parse=_parse_positive_int,
     ),
+    Setting(
+        "TOCSIN_TRUSTED_PROXIES",
+        "comma-separated list",
+        None,
+        "Addresses of the reverse proxies in front of Tocsin (such as `10.0.0.5`). A request "
+        "from one of them is counted against the public pages' per-client rate limits, and "
+        "sign-in lockouts by client, by the "
+        "nearest address in its `X-Forwarded-For` that is not a listed proxy. Unset: the "
+        "connecting address is the client. Behind a proxy, leaving this empty makes every "
+        "visitor one client, so set it (docs/web.md, Rate limits).",
+        parse=lambda raw: [address.strip() for address in raw.split(",") if address.strip()],
+    ),
+    Setting(
+        "TOCSIN_MAX_CHILDREN_PER_CONCERN",
+        "whole number",
+        "20",
+        "The most children one concern may be about, through the form, the API or import; "
+        "more is refused as a problem with the children, asking for several concerns instead.",
+        parse=_parse_positive_int,
+    ),
+    # Sign-in (docs/access.md, Signing in; docs/deploying.md).
+    Setting(
+        "TOCSIN_MFA_REQUIRED",
+        "boolean",
+        "true",
+        "Every person, whatever their role, must set up a second factor (an authenticator app's "
+        "six-digit codes, with recovery codes) before any other page; they are then asked for "
+        "a code at every sign-in. `tocsin demo` turns this off for its own server.",
+        parse=_parse_bool,
+    ),
+    Setting(
+        "TOCSIN_IDLE_TIMEOUT",
+        "seconds",
+        "1800",
+        "A signed-in session that has made no request for this long is signed out.",
+        parse=_parse_positive_int,
+    ),
+    Setting(
+        "TOCSIN_SESSION_LIMIT",
+        "seconds",
+        "36000",
+        "A session is signed out this long after signing in, however active it has been.",
+        parse=_parse_positive_int,
+    ),
+    Setting(
+        "TOCSIN_LOCKOUT_FAILURES",
+        "count",
+        "5",
+        "Wrong passwords in a row after which the account, and separately the client address, "
+        "is locked out of signing in. Each failed and locked-out attempt is a `sign_in.failed` "
+        "or `sign_in.locked_out` event on the ledger.",
+        parse=_parse_positive_int,
+    ),
+    Setting(
+        "TOCSIN_LOCKOUT_SECONDS",
+        "seconds",
+        "3600",
+        "How long a lockout lasts. An administrator can lift it sooner with `tocsin unlock`.",
+        parse=_parse_positive_int,
+    ),
+    Setting(
+        "TOCSIN_HTTPS",
+        "boolean",
+        "true",
+        "People reach Tocsin over HTTPS, normally through a TLS-terminating proxy: session and "
+        "CSRF cookies are `Secure`, HSTS is sent (one year), and the proxy's "
+        "`X-Forwarded-Proto: https` is trusted. Turn off only for a server reached over plain "
+        "HTTP on the loopback interface, as `tocsin demo` does.",
+        parse=_parse_bool,
+    ),
+    Setting(
+        "TOCSIN_CSRF_TRUSTED_ORIGINS",
+        "comma-separated list",
+        None,
+        "Origins (`https://host`) whose forms Tocsin accepts. Default: the origin of "
+        "`TOCSIN_BASE_URL`.",
+        parse=lambda raw: [item.strip() for item in raw.split(",") if item.strip()],
+    ),
+    Setting(
+        "TOCSIN_OIDC_SERVER_URL",
+        "URL",
+        None,
+        "OpenID Connect single sign-on: the issuer, e.g. "
+        "`https://login.microsoftonline.com/TENANT-ID/v2.0` for Microsoft Entra ID. Unset: no "
+        "single sign-on. A person signs in by SSO only when the provider's verified e-mail "
+        "matches the work address on their Tocsin account; accounts are never made by SSO.",
+    ),
+    Setting(
+        "TOCSIN_OIDC_CLIENT_ID",
+        "text",
+        None,
+        "The application (client) id registered with the OpenID Connect provider.",
+    ),
+    Setting(
+        "TOCSIN_OIDC_CLIENT_SECRET",
+        "secret",
+        None,
+        "The client secret registered with the OpenID Connect provider.",
+        secret=True,
+    ),
+    Setting(
+        "TOCSIN_OIDC_NAME",
+        "text",
+        "your organisation's account",
+        "What the sign-in page's single sign-on button names, e.g. `Wyrmford Council account`.",
+    ),
+    Setting(
+        "TOCSIN_STATS_SUPPRESS_BELOW",
+        "whole number",
+        "5",
+        "Official statistics (`tocsin stats`, the statistics page and its exports) hide every "
+        "count from 1 up to this number, and enough others that totals cannot reveal them, for "
+        "everyone who does not see every concern, and always in anything published "
+        "(docs/statistics.md). 1 hides nothing.",
+        parse=_parse_positive_int,
+    ),
+    Setting(
+        "TOCSIN_PROGRESS_INTERVAL",
+        "seconds",
+        "5",
+        "How often a long command (`tocsin demo`, `simulate`, `import`, `estimate --bootstrap`, "
+        "`verify`, `escalate`) writes a plain progress line to standard error when that is not "
+        "a terminal: the phase, the count, the time so far and the time left. A command shorter "
+        "than this prints none; 0 writes a line on every step. On a terminal, bars are drawn.",
+        parse=_parse_seconds,
+    ),
+    Setting(
+        "TOCSIN_LINKAGE_MODEL",
+        "path",
+        None,
+        "The person-linkage model (JSON, as `tocsin link --save-model` writes it) that scores "
+        "each new concern's children and adults against everyone already known, and the "
+        "search. Default: the model shipped with Tocsin, trained on simulated records "
+        "(docs/linkage.md says how it is made).",
+        parse=Path,
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -246,6 +395,23 @@ class TocsinConfig:
     notify_api_key: str | None = None
     notify_template_id: str | None = None
     base_url: str = "http://127.0.0.1:8000"
+    trusted_proxies: tuple[str, ...] = ()
+    max_children_per_concern: int = 20
+    mfa_required: bool = True
+    idle_timeout: int = 1800
+    session_limit: int = 36000
+    lockout_failures: int = 5
+    lockout_seconds: int = 3600
+    https: bool = True
+    csrf_trusted_origins: list[str] | None = None
+    oidc_server_url: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str = "your organisation's account"
+    stats_suppress_below: int = 5
+    progress_interval: float = 5.0
+    #: None: the shipped default model.
+    linkage_model: Path | None = None
 
 
 def _value(environ: Mapping[str, str], name: str) -> Any:
@@ -300,7 +466,32 @@ def load_config(environ: Mapping[str, str] | None = None) -> TocsinConfig:
         notify_api_key=_value(env, "TOCSIN_NOTIFY_API_KEY"),
         notify_template_id=_value(env, "TOCSIN_NOTIFY_TEMPLATE_ID"),
         base_url=_value(env, "TOCSIN_BASE_URL").rstrip("/"),
+        trusted_proxies=_trusted_proxies(_value(env, "TOCSIN_TRUSTED_PROXIES") or []),
+        max_children_per_concern=_value(env, "TOCSIN_MAX_CHILDREN_PER_CONCERN"),
+        mfa_required=_value(env, "TOCSIN_MFA_REQUIRED"),
+        idle_timeout=_value(env, "TOCSIN_IDLE_TIMEOUT"),
+        session_limit=_value(env, "TOCSIN_SESSION_LIMIT"),
+        lockout_failures=_value(env, "TOCSIN_LOCKOUT_FAILURES"),
+        lockout_seconds=_value(env, "TOCSIN_LOCKOUT_SECONDS"),
+        https=_value(env, "TOCSIN_HTTPS"),
+        csrf_trusted_origins=_value(env, "TOCSIN_CSRF_TRUSTED_ORIGINS"),
+        oidc_server_url=_value(env, "TOCSIN_OIDC_SERVER_URL"),
+        oidc_client_id=_value(env, "TOCSIN_OIDC_CLIENT_ID"),
+        oidc_client_secret=_value(env, "TOCSIN_OIDC_CLIENT_SECRET"),
+        oidc_name=_value(env, "TOCSIN_OIDC_NAME"),
+        stats_suppress_below=_value(env, "TOCSIN_STATS_SUPPRESS_BELOW"),
+        progress_interval=_value(env, "TOCSIN_PROGRESS_INTERVAL"),
+        linkage_model=_value(env, "TOCSIN_LINKAGE_MODEL"),
     )
+
+
+def _trusted_proxies(addresses: list[str]) -> tuple[str, ...]:
+    import ipaddress
+
+    try:
+        return tuple(str(ipaddress.ip_address(address)) for address in addresses)
+    except ValueError as exc:
+        raise ConfigError(f"TOCSIN_TRUSTED_PROXIES: {exc}; list IP addresses") from None
 
 
 def database_from_url(url: str, *, busy_timeout_ms: int = 30000) -> dict[str, Any]:

@@ -67,6 +67,9 @@ def _cli_in(path: Path) -> Iterator[Cli]:
         if not k.startswith(("TOCSIN_", "DATABASE_URL", "DJANGO_"))
     }
     env["TOCSIN_HOME"] = str(path / "home")
+    # Served over plain HTTP on the loopback, signing in with a password alone, as the demo is.
+    env["TOCSIN_HTTPS"] = "false"
+    env["TOCSIN_MFA_REQUIRED"] = "false"
     base_url = os.environ.get("DATABASE_URL", "")
     if base_url.startswith(("postgres://", "postgresql://")):
         databases = _postgres_database(base_url)

@@ -20,8 +20,11 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import make_agency, make_draft, make_team, make_user
-from tocsin.domain.concerns import IndicatorSeen
+from tests.factories.register import make_report
+from tocsin.domain.concerns import ChildDraft, IndicatorSeen
+from tocsin.domain.people import PeopleMatched
 from tocsin.domain.screening import scheme
+from tocsin.server.actors import SystemActor
 from tocsin.server.casework.actions import do_decide
 from tocsin.server.challenges.actions import do_raise_challenge
 from tocsin.server.clocks.models import Escalation
@@ -29,7 +32,8 @@ from tocsin.server.clocks.sweep import sweep
 from tocsin.server.concerns.actions import do_record_concern
 from tocsin.server.concerns.models import Concern
 from tocsin.server.directory.models import User
-from tocsin.server.ledger.recording import reading_ledger
+from tocsin.server.ledger.recording import reading_ledger, record_events
+from tocsin.server.people.models import PersonMatch
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +65,8 @@ class World:
     decisions: list[str] = field(default_factory=list)
     challenges: list[str] = field(default_factory=list)
     escalations: list[str] = field(default_factory=list)
+    recommendations: list[str] = field(default_factory=list)
+    matches: list[str] = field(default_factory=list)
 
 
 def _world() -> World:
@@ -132,6 +138,80 @@ def _escalate(world: World) -> None:
 Attempt = Callable[[Client, World, int, str], int]
 
 
+def _registered(world: World, role: str) -> None:
+    """A report with two recommendations (one per route), owned by ``role``'s user where that
+    role may own one, else by the practitioner."""
+    owner = (
+        world.users[role]
+        if TABLE[("respond_recommendation", role)]
+        else world.users["practitioner"]
+    )
+    due = timezone.localdate() + timedelta(days=5)
+    report = make_report(actor=SystemActor("test"), owners=[(owner, due), (owner, due)])
+    world.recommendations = [
+        str(pk) for pk in report.recommendations.order_by("number").values_list("pk", flat=True)
+    ]
+
+
+def _matched(world: World) -> None:
+    """Two proposed matches (one per route) between the children of two concerns too unlike
+    for the already-known check to have matched them itself, appended as that check would."""
+    author = world.users["practitioner"]
+    concerns = [
+        do_record_concern(
+            make_draft(children=[ChildDraft(given_name=given, family_name=family, sex="U")]),
+            actor=author,
+        ).concern
+        for given, family in [("Zephyrine", "Quillfeather"), ("Baltazar", "Oyelaran")]
+    ]
+    first, second = (c.reference for c in concerns)
+    pairs = [(f"{first}/child/0", f"{second}/child/0"), (f"{second}/child/0", f"{first}/child/0")]
+    for (left, right), concern in zip(pairs, reversed(concerns), strict=True):
+        event = PeopleMatched(
+            concern_id=str(concern.pk),
+            model="test",
+            link_threshold=0.99,
+            review_threshold=0.5,
+            pairs=[
+                {
+                    "left": left,
+                    "right": right,
+                    "probability": 0.8,
+                    "match_weight": 2.0,
+                    "weights": {"surname": 2.0},
+                    "status": "proposed",
+                }
+            ],
+        )
+        record_events([event], actor_id="system:test")
+        world.matches.append(str(PersonMatch.objects.get(left_id=left, right_id=right).pk))
+
+
+_REVIEW = {"decision": "rejected", "reason": "Different dates of birth and schools"}
+
+
+_REPORT_PAGE = {
+    "kind": "audit",
+    "title": "Audit of return home interviews",
+    "author": "Partnership audit team",
+    "published_on-day": "2",
+    "published_on-month": "11",
+    "published_on-year": "2026",
+    "summary": "Interviews were offered late in half of the cases.",
+}
+_RESPONSE = {"response": "accepted", "text": "Interviews within 72 hours from January."}
+_EXPORT_API = {"kind": "downgrades", "period_from": "2026-01-01", "period_to": "2026-12-31"}
+_EXPORT_PAGE = {
+    "kind": "downgrades",
+    "period_from-day": "1",
+    "period_from-month": "1",
+    "period_from-year": "2026",
+    "period_to-day": "31",
+    "period_to-month": "12",
+    "period_to-year": "2026",
+}
+
+
 def _meeting_page(world: World) -> dict[str, Any]:
     agency = world.users["practitioner"].agency
     assert agency is not None
@@ -189,6 +269,16 @@ _SEEN = {
 }
 
 
+#: A search (each one is a search.made on the ledger).
+_SEARCH = {
+    "search": "1",
+    "looked_for": "person",
+    "first_name": "Amara",
+    "surname": "Okafor",
+    "purpose": "Checking who else knows her before the strategy discussion",
+}
+
+
 def _child_of(concern: Concern) -> str:
     return str(concern.child_links.get().child_id)
 
@@ -240,6 +330,19 @@ def _page(action: str) -> Attempt:
         if action == "close_escalation":
             data = {"reason": "Decided at the MACE panel, recorded there"}
             return client.post(f"/escalations/{world.escalations[i]}/close/", data).status_code
+        if action == "view_register":
+            return client.get("/register/").status_code
+        if action == "search":
+            return client.get("/search/", _SEARCH).status_code
+        if action == "register_report":
+            return client.post("/register/new/", _REPORT_PAGE).status_code
+        if action == "respond_recommendation":
+            url = f"/register/recommendations/{world.recommendations[i]}/"
+            return client.post(url, _RESPONSE).status_code
+        if action == "export_scrutiny":
+            return client.post("/scrutiny/", _EXPORT_PAGE).status_code
+        if action == "review_match":
+            return client.post(f"/people/review/{world.matches[i]}/", _REVIEW).status_code
         raise AssertionError(action)
 
     return attempt
@@ -303,12 +406,34 @@ def _api(action: str) -> Attempt:
             data = {"reason": "Decided at the MACE panel, recorded there"}
             url = f"{api}/escalations/{world.escalations[i]}/close/"
             return post(url, data).status_code
+        if action == "view_register":
+            return client.get(f"{api}/register/").status_code
+        if action == "search":
+            return client.get(f"{api}/search/", _SEARCH).status_code
+        if action == "register_report":
+            report = {
+                "kind": "audit",
+                "title": "Audit of return home interviews",
+                "author": "Partnership audit team",
+                "published_on": "2026-11-02",
+                "summary": "Interviews were offered late in half of the cases.",
+                "recommendations": [],
+            }
+            return post(f"{api}/register/", report).status_code
+        if action == "respond_recommendation":
+            url = f"{api}/recommendations/{world.recommendations[i]}/response/"
+            return post(url, _RESPONSE).status_code
+        if action == "export_scrutiny":
+            return post(f"{api}/scrutiny/exports/", _EXPORT_API).status_code
+        if action == "review_match":
+            return post(f"{api}/matches/{world.matches[i]}/review/", _REVIEW).status_code
         raise AssertionError(action)
 
     return attempt
 
 
 WRITES = {
+    "search",
     "record_concern",
     "allocate",
     "decide",
@@ -321,6 +446,10 @@ WRITES = {
     "challenge",
     "answer_challenge",
     "close_escalation",
+    "register_report",
+    "respond_recommendation",
+    "export_scrutiny",
+    "review_match",
 }
 
 
@@ -335,6 +464,10 @@ def test_every_cell_of_the_access_table_holds_through_the_pages_and_the_api(
         _challenged(world, raise_challenges=action == "answer_challenge")
     if action == "close_escalation":
         _escalate(world)
+    if action == "respond_recommendation":
+        _registered(world, role)
+    if action == "review_match":
+        _matched(world)
     user = world.users[role]
     client = Client()
     client.force_login(user)

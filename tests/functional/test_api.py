@@ -23,6 +23,10 @@ ROUTES = {
     "api/v1/concerns/<str:concern_id>/",
     "api/v1/concerns/<str:concern_id>/screenings/",
     "api/v1/schema/",
+    "api/v1/register/",
+    "api/v1/register/<str:report_id>/withdrawal/",
+    "api/v1/recommendations/<str:recommendation_id>/response/",
+    "api/v1/scrutiny/exports/",
 }
 BODY: dict[str, Any] = {
     "children": [
@@ -179,7 +183,6 @@ def test_pages() -> None:
 
 
 def test_the_schema_is_served_and_valid() -> None:
-    from drf_spectacular.generators import SchemaGenerator
     from drf_spectacular.validation import validate_schema
 
     response = APIClient().get("/api/v1/schema/", {"format": "json"})
@@ -188,4 +191,4 @@ def test_the_schema_is_served_and_valid() -> None:
     assert schema["openapi"].startswith("3.")
     assert {"/api/v1/concerns/", "/api/v1/concerns/{concern_id}/"} <= set(schema["paths"])
     assert "post" in schema["paths"]["/api/v1/concerns/"]
-    validate_schema(SchemaGenerator().get_schema(request=None, public=True))
+    validate_schema(schema)  # as served: with the errors every operation can give

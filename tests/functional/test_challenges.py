@@ -295,3 +295,47 @@ def test_the_oversight_view_counts_challenges_and_their_outcomes() -> None:
     }
     assert rows["Waiting for an answer"] == "0"
     assert rows["Not upheld: the decision stands"] == "1"
+
+
+def test_an_unanswered_challenge_climbs_above_whoever_must_answer_it_not_the_deciders_line() -> (
+    None
+):
+    """The challenge went to the partnership (every manager above the front door is in the
+    decider's line): its clock's escalations stay with the partnership at every level, in
+    the trays and by e-mail, and never reach the decider's managers, who may not answer it."""
+    from django.core import mail
+
+    from tocsin.server.actors import SystemActor
+    from tocsin.server.clocks import notify
+    from tocsin.server.clocks.read_models import challenge_ladder, escalated_to
+    from tocsin.server.directory.actions import do_set_email
+
+    world = _world()
+    line = [world.mash_manager, world.head_of_service]
+    for person in [*line, world.scrutineer]:
+        do_set_email(person, f"{person.username}@example.invalid", actor=SystemActor("cli"))
+    do_raise_challenge(world.concern.pk, world.decision, GROUNDS, actor=world.officer)
+    mail.outbox.clear()
+    escalations = [
+        e
+        for e in sweep(timezone.now() + timedelta(days=30)).escalations
+        if e.obligation == "challenge_answer"
+    ]
+    assert sorted(e.level for e in escalations) == [1, 2, 3]
+    rows = Escalation.objects.filter(obligation="challenge_answer")
+    assert set(escalated_to(world.scrutineer).filter(pk__in=rows)) == set(rows)
+    for person in line:
+        assert not escalated_to(person).filter(pk__in=rows).exists(), person.role
+    for escalation in escalations:
+        assert [u.pk for u in notify.recipients(escalation)] == [world.scrutineer.pk]
+    told = {m.to[0] for m in mail.outbox if "Answer the challenge" in m.subject}
+    assert told == {f"{world.scrutineer.username}@example.invalid"}
+
+    # Sent to an agency's team manager, it would climb to that agency's head of service
+    # first, then the partnership: above the person who must answer, as other clocks do.
+    assert challenge_ladder("team_manager", "a", 1) == ("head_of_service", "a")
+    assert challenge_ladder("team_manager", "a", 2) == ("partnership_scrutineer", None)
+    assert challenge_ladder("practitioner", "a", 1) == ("team_manager", "a")
+    assert challenge_ladder("practitioner", "a", 2) == ("head_of_service", "a")
+    assert challenge_ladder("practitioner", "a", 3) == ("partnership_scrutineer", None)
+    assert challenge_ladder("partnership_scrutineer", None, 1) == ("partnership_scrutineer", None)

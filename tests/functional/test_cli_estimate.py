@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / ".." / "shared" / "data" / "mse"
+SHIPPED = ROOT / "tests" / "data" / "mse"
 TOCSIN = Path(sys.executable).parent / "tocsin"
 
 # Synthetic: three lists, 250 children seen, mild dependence between A and B.
@@ -103,3 +104,21 @@ def test_uk_home_office_figures_from_the_command_line(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "estimated total: 11,418 (95% profile interval 9,982 to 13,182)" in result.stdout
     assert "interactions: LA:NG, LA:PF, NG:GO, NG:GP, PF:GP, GO:GP, PF:NCA" in result.stdout
+
+
+def test_ntop_reaches_the_bic_average(tmp_path: Path) -> None:
+    path = str(SHIPPED / "korea_palembang_3lists.csv")
+    result = run(tmp_path, "--csv", path, "--method", "bic", "--ntop", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["settings"]["ntop"] == 2
+    refused = run(tmp_path, "--csv", path, "--method", "stepwise", "--ntop", "2")
+    assert refused.returncode == 2
+    assert "ntop applies only to the bic method" in refused.stderr
+
+
+def test_netherlands_stepwise_gives_an_interval_not_a_traceback(tmp_path: Path) -> None:
+    result = run(tmp_path, "--csv", str(SHIPPED / "netherlands_5lists.csv"), "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["estimate"] == pytest.approx(121521.6, rel=1e-3)
+    assert document["ci"][0] < document["estimate"] < document["ci"][1]

@@ -15,11 +15,15 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import make_agency, make_draft, make_team, make_user
+from tocsin.domain.clocks import ClockEngine, ClockEvent
+from tocsin.ledger import Envelope
 from tocsin.server.casework.actions import do_decide
-from tocsin.server.clocks.models import Escalation, OpenObligation
+from tocsin.server.clocks.models import ClockState, Escalation, OpenObligation
 from tocsin.server.clocks.read_models import deadlines_of
-from tocsin.server.clocks.sweep import sweep
-from tocsin.server.concerns.actions import do_record_concern
+from tocsin.server.clocks.sweep import clocks_policy, sweep
+from tocsin.server.concerns.actions import do_add_information, do_record_concern
+from tocsin.server.ledger.recording import reading_ledger
+from tocsin.server.ledger.store import DatabaseStore
 from tocsin.server.verify import verify_ledger
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +82,50 @@ def test_the_cache_is_what_a_replay_of_the_whole_ledger_gives() -> None:
     rebuilt = sweep(now, rebuild=True)
     assert rebuilt.rebuilt and rebuilt.escalations == []
     assert sorted(OpenObligation.objects.values_list("id", "due", "escalated_level")) == incremental
+
+
+def test_the_sweep_reads_only_the_kinds_the_clocks_act_on_and_ends_as_a_full_replay() -> None:
+    """The sweep fetches only the event kinds its engine acts on (the demo's first sweep
+    would otherwise decode every event): what it saves is what feeding it every event gives."""
+    worker, concern = _concern()
+    do_add_information(concern.pk, "Seen with an older man at the station", actor=worker)
+    do_decide(concern.pk, "assessment", "Indicators need an assessment", actor=worker)
+    do_add_information(concern.pk, "School report received", actor=worker)  # the last event
+    ledger = reading_ledger()
+    size = ledger.size()
+    first = sweep(timezone.now())
+    assert first.fed == size and first.escalations == []
+    assert ClockState.objects.get(pk=1).last_seq == size - 1  # read past the last, unread
+    kinds = {e.kind for batch in ledger.store.stream_events(size) for e in batch}
+    assert "concern.information_added" in kinds
+    assert "concern.information_added" not in ClockEngine(clocks_policy()).kinds
+    recorded = DatabaseStore().stream_events_of_kinds({"concern.recorded"}, size)
+    assert [e.seq for batch in recorded for e in batch] == [
+        e.seq
+        for batch in ledger.store.stream_events(size)
+        for e in batch
+        if e.kind == "concern.recorded"
+    ]
+
+    later = timezone.now() + timedelta(days=21)
+    result = sweep(later)
+    assert [e.obligation for e in result.escalations if e.obligation == "decision"] == []
+    saved = ClockState.objects.get(pk=1)
+    assert saved.last_seq == ledger.size() - 1
+    everything = ClockEngine(clocks_policy())
+    for batch in ledger.store.stream_events(ledger.size()):
+        for stored in batch:
+            envelope = Envelope.parse(stored.leaf)
+            payload = json.loads(stored.payload.body) if stored.payload else None
+            everything.feed(
+                ClockEvent.of(stored.seq, envelope.time, envelope.kind, envelope.subjects, payload)
+            )
+    assert saved.state == everything.state()
+    cached = sorted(OpenObligation.objects.values_list("id", "escalated_level"))
+    assert cached == sorted(
+        (ob.id, ob.escalated_level) for ob in everything.open_obligations(later)
+    )
+    assert cached
 
 
 def test_the_commands(capsys: pytest.CaptureFixture[str]) -> None:

@@ -78,7 +78,9 @@ def test_import_all_or_nothing(importer: Cli, tmp_path: Path, suffix: str) -> No
         ["3", "phones", "0123", "Enter a UK phone number, like 07700 900123"],
     ]
 
-    good = _write(tmp_path / f"good{suffix}", [GOOD, GOOD, GOOD])
+    # Three different rows, different for each format too (a row is recorded once).
+    rows = [[f"Child{i}{suffix[1:]}", *GOOD[1:]] for i in range(3)]
+    good = _write(tmp_path / f"good{suffix}", rows)
     dry = importer.run("import", "concerns", str(good), "--as", "prac", "--dry-run", "--json")
     assert json.loads(dry.stdout) == {
         "ok": True,
@@ -86,6 +88,7 @@ def test_import_all_or_nothing(importer: Cli, tmp_path: Path, suffix: str) -> No
         "dry_run": True,
         "imported": 0,
         "concerns": [],
+        "already_recorded": [],
     }
     assert _size(importer) == before
     done = json.loads(
@@ -97,6 +100,39 @@ def test_import_all_or_nothing(importer: Cli, tmp_path: Path, suffix: str) -> No
     assert all(c["reference"].startswith("TOC-") for c in done["concerns"])
     assert _size(importer) > before
     assert json.loads(importer.run("verify", "--json").stdout)["ok"] is True
+
+    # The same file again records nothing, and says which concern holds each row.
+    size = _size(importer)
+    again = importer.run("import", "concerns", str(good), "--as", "prac")
+    assert again.stdout.startswith("imported nothing from ")
+    assert "every row was recorded already (rows 2-4;" in again.stdout
+    listed = json.loads(
+        importer.run("import", "concerns", str(good), "--as", "prac", "--json").stdout
+    )
+    assert listed["imported"] == 0
+    assert listed["already_recorded"] == [
+        {"row": c["row"], "id": c["id"], "reference": c["reference"], "same_as_row": None}
+        for c in done["concerns"]
+    ]
+    assert _size(importer) == size
+
+
+def test_bench_import_measures_in_one_run(importer: Cli) -> None:
+    result = json.loads(
+        importer.run("bench", "import", "--rows", "30", "--one-by-one", "5", "--json").stdout
+    )
+    assert set(result) == {
+        "rows",
+        "database",
+        "import_rows_per_second",
+        "one_by_one_rows_per_second",
+        "check_only_rows_per_second",
+        "ratio",
+    }
+    assert result["rows"] == 30
+    assert result["import_rows_per_second"] > 0
+    expected = result["import_rows_per_second"] / result["one_by_one_rows_per_second"]
+    assert result["ratio"] == pytest.approx(expected, rel=0.02)
 
 
 def test_json_errors_and_refusals(importer: Cli, tmp_path: Path) -> None:

@@ -331,3 +331,49 @@ def test_closing_through_the_page_and_the_api() -> None:
     )
     client.force_login(w.head)
     assert client.get(f"/escalations/{top.pk}/close/").status_code == 403
+
+
+def test_escalated_recommendations_show_on_the_oversight_view() -> None:
+    from tests.factories.register import make_report
+
+    council = make_agency("Oversight Register Council", "council")
+    other = make_agency("Oversight Register Trust", "health")
+    team = make_team(council, "Register team")
+    owner = make_user(council, role="team_manager", team=team)
+    head = make_user(council, role="head_of_service")
+    other_head = make_user(other, role="head_of_service")
+    scrutineer = make_user(council, role="partnership_scrutineer")
+    today = timezone.localdate()
+    report = make_report(
+        actor=SystemActor("test"), owners=[(owner, today)], title="Oversight register profile"
+    )
+    (recommendation,) = report.recommendations.all()
+    # Not yet due: nothing is escalated to anyone.
+    assert oversight(scrutineer, timezone.now()).recommendations_escalated == []
+    # A month on, unanswered: the clock has climbed past the head of service to the partnership.
+    later = timezone.now() + timedelta(days=30)
+    shown = oversight(scrutineer, later).recommendations_escalated
+    assert [s.recommendation.pk for s in shown] == [recommendation.pk]
+    assert shown[0].level == 3 and shown[0].overdue
+    assert [s.recommendation.pk for s in oversight(head, later).recommendations_escalated] == [
+        recommendation.pk
+    ]
+    assert oversight(other_head, later).recommendations_escalated == []
+
+    client = Client()
+    client.force_login(scrutineer)
+    page = BeautifulSoup(client.get("/oversight/").content, "html.parser")
+    assert (
+        "No recommendation is escalated to you"
+        in page.select_one("#recommendations-escalated").get_text()
+    )
+    # A report whose recommendation was due ten days ago shows on the page now.
+    make_report(
+        actor=SystemActor("test"),
+        owners=[(owner, today - timedelta(days=10))],
+        title="Oversight register audit",
+    )
+    page = BeautifulSoup(client.get("/oversight/").content, "html.parser")
+    table = page.select_one("table#recommendations-escalated")
+    assert table is not None and "Oversight register audit" in table.get_text()
+    assert "Oversight register profile" not in table.get_text()

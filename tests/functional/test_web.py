@@ -35,15 +35,47 @@ ROUTES = {
     ),
     "web:screen": (f"/concerns/{_ID}/screen/", {"concern_id": _ID}),
     "web:child": (f"/children/{_ID}/", {"child_id": _ID}),
+    "web:search": ("/search/", {}),
+    # The front door's clerical review of matches (docs/linkage.md).
+    "web:match-tray": ("/people/review/", {}),
+    "web:match-review": (f"/people/review/{_ID}/", {"match_id": _ID}),
+    "web:merge-split": (
+        f"/children/{_ID}/merges/{_ID}/split/",
+        {"child_id": _ID, "merge_id": _ID},
+    ),
     # Analysts, scrutineers, the front door and heads of service (docs/estimation.md).
     "web:estimates": ("/estimates/", {}),
     "web:estimate-new": ("/estimates/new/", {}),
     "web:estimate": (f"/estimates/{_ID}/", {"estimate_id": _ID}),
     "web:estimate-csv": (f"/estimates/{_ID}/capture-table.csv", {"estimate_id": _ID}),
     "web:estimate-receipt": (f"/estimates/{_ID}/receipt/", {"estimate_id": _ID}),
+    # Analysts, the front door and scrutineers: the partnership's network (docs/networks.md).
+    "web:networks": ("/networks/", {}),
+    "web:networks-table": ("/networks/table/", {}),
+    "web:networks-json": ("/networks/graph.json", {}),
+    "web:networks-csv": ("/networks/links.csv", {}),
+    "web:networks-pdf": ("/networks/chart.pdf", {}),
     # Heads of service and the partnership's scrutineers (docs/clocks.md).
     "web:capacity": ("/capacity/", {}),
+    # The register of reports and recommendations, and scrutiny (docs/register.md).
+    "web:register": ("/register/", {}),
+    "web:register-new": ("/register/new/", {}),
+    "web:register-report": (f"/register/reports/{_ID}/", {"report_id": _ID}),
+    "web:register-withdraw": (f"/register/reports/{_ID}/withdraw/", {"report_id": _ID}),
+    "web:recommendation": (
+        f"/register/recommendations/{_ID}/",
+        {"recommendation_id": _ID},
+    ),
+    "web:scrutiny": ("/scrutiny/", {}),
+    # Managers, the front door, analysts and scrutineers (docs/statistics.md).
+    "web:statistics": ("/statistics/", {}),
+    "web:profiles": ("/profiles/", {}),
+    "web:profile": (f"/profiles/{_ID}/", {"profile_id": _ID}),
+    "web:profile-pdf": (f"/profiles/{_ID}/pdf", {"profile_id": _ID}),
+    "web:statistics-export": ("/statistics/export.csv", {"file_format": "csv"}),
     # The public, without an account.
+    "web:register-public": ("/partnership/register/", {}),
+    "web:transparency": ("/transparency/", {}),
     "web:report": ("/report/", {}),
     "web:report-form": ("/report/ur/", {"lang": "ur"}),
     "web:report-sent": ("/report/pl/sent/", {"lang": "pl"}),

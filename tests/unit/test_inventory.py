@@ -41,5 +41,15 @@ def test_every_command_of_the_design_contract_exists() -> None:
     from tocsin.cli import command_names
 
     # DESIGN.md's CLI contract, for the commands this release provides.
-    for name in ["demo", "serve", "migrate", "users", "events", "verify", "bench", "ledger"]:
+    for name in [
+        "demo",
+        "serve",
+        "migrate",
+        "users",
+        "events",
+        "verify",
+        "bench",
+        "ledger",
+        "link",
+    ]:
         assert name in command_names()

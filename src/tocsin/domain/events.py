@@ -19,6 +19,7 @@ __all__ = ["CATALOGUE", "Event", "EventDecodeError", "catalogue_markdown", "even
 _KIND = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 CATALOGUE: dict[str, type[Event]] = {}
 _FIELD_NAMES: dict[type, frozenset[str]] = {}
+_FIELD_ORDER: dict[type, tuple[str, ...]] = {}
 
 
 class EventDecodeError(ValueError):
@@ -53,7 +54,11 @@ class Event:
         raise NotImplementedError
 
     def payload(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        names = _FIELD_ORDER.get(type(self))
+        if names is None:
+            # dataclasses.fields is slow for a bulk load's thousands of events: looked up once.
+            names = _FIELD_ORDER[type(self)] = tuple(f.name for f in dataclasses.fields(self))
+        return {name: getattr(self, name) for name in names}
 
     @classmethod
     def upcast(cls, version: int, payload: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,10 @@ def cli_reference_markdown() -> str:
             "",
             "Generated from each command's `--help` by `make docs`; do not edit by hand.",
             "Every command that prints data takes `--json`. A bad argument prints one line and",
-            "exits with status 2.",
+            "exits with status 2. A long command (`demo`, `simulate`, `import`, `estimate` with a",
+            "bootstrap, `verify`, `escalate`) shows its progress on standard error: a bar per",
+            "phase, with the count and the time left, on a terminal; otherwise a plain line every",
+            "`TOCSIN_PROGRESS_INTERVAL` seconds (docs/settings.md) and one as each phase ends.",
             "",
         ]
         for name in command_names():
@@ -84,7 +87,51 @@ def access_markdown() -> str:
     for action, (meaning, roles) in ACCESS.items():
         cells = " | ".join("yes" if role in roles else "no" for role in ROLES)
         lines.append(f"| `{action}`: {meaning} | {cells} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *_ACCOUNTS_SECTION]) + "\n"
+
+
+# Accounts and API tokens are not case work, so they are not in the table (whose every cell
+# the access-matrix test tries through the pages and the API); their rules are these.
+_ACCOUNTS_SECTION = [
+    "",
+    "## Accounts and API tokens",
+    "",
+    "Enforced by the actions in `tocsin.server.directory` (`actions.py`, `tokens.py`) and tried",
+    "by `tests/unit/server/test_accounts.py` and `tests/functional/test_web_accounts.py`.",
+    "",
+    "- An `administrator` manages the accounts of **their own agency** only, at `/accounts/`:",
+    "  closes and reopens them, resets a password (a generated one, shown once), changes a",
+    "  role (after entering their own password again). Another agency's account answers 404,",
+    "  as if it did not exist, and the page records which accounts it showed (`record.viewed`).",
+    "- Nobody closes, reopens or changes the role of their own account, so that no agency locks",
+    "  out its last administrator by a slip; another administrator, or the command line, does.",
+    "- Closing an account ends its sessions at their next request, refuses sign-in and revokes",
+    "  every API token it holds (one `api_token.revoked` each). Reopening it leaves them revoked.",
+    "  Setting a password ends the person's other sessions.",
+    "- Every person issues and revokes **their own** API tokens at `/tokens/`. A token acts as",
+    "  its holder, with their role and need-to-know, narrowed by its scope: `read` (GET only)",
+    "  or `write`. It expires after 1 to 366 days. The administrator of the holder's agency may",
+    "  revoke it too.",
+    "- The command line (`tocsin users`, `tocsin tokens`), run by whoever runs the server, may",
+    "  do all of this for any account.",
+    "",
+    "## The network view",
+    "",
+    "Enforced by `tocsin.server.networks.gates`; tried by",
+    "`tests/functional/test_web_networks.py`.",
+    "",
+    "- The partnership's network (`/networks/`, its tables, `graph.json`, the CSV and the PDF)",
+    "  is seen by `analyst`, `mash_officer`, `mash_manager` and `partnership_scrutineer`: the",
+    "  analysts and the front door, who prepare the MACE panel's perpetrator and location",
+    "  meetings, and the scrutineers. Everyone else is refused (403).",
+    "- It is **not** narrowed to the viewer's agency: organised exploitation was missed because",
+    "  each agency saw only its own reports. Instead every view and export records a",
+    "  `record.viewed` listing each child it showed (and, for the tables and exports, each",
+    "  concern behind a link), so who saw whom is on the ledger.",
+    "- Pattern alerts are concerns of the partnership's own agency (sector `partnership`),",
+    "  recorded through the `pattern` channel by the system actor `patterns` only; a person",
+    "  recording through that channel is refused.",
+]
 
 
 def generated_docs() -> dict[str, str]:

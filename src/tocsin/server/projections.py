@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator
+import functools
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
@@ -29,6 +31,8 @@ from tocsin.ledger import Envelope
 from tocsin.server import rawsql
 
 __all__ = [
+    "BatchSession",
+    "BufferedSession",
     "LiveSession",
     "ProjectionModel",
     "ProjectionSession",
@@ -177,7 +181,23 @@ def projection_models() -> list[type[ProjectionModel]]:
 
 def _pk_key(model: type[models.Model], pk: Any) -> Any:
     """The primary key in one canonical Python form (a UUID for a UUID key)."""
+    if type(pk) is str and _is_uuid_field(model._meta.pk):
+        try:
+            return _uuid(pk)
+        except ValueError:
+            pass  # the field's own conversion says what is wrong
     return model._meta.pk.to_python(pk)
+
+
+#: A UUID from its text, remembered: in a bulk load the same ids (a concern's, a child's) are
+#: typed again for every row that names them, and building a UUID costs more than the lookup.
+_uuid = functools.lru_cache(maxsize=1 << 16)(uuid.UUID)
+
+
+def _is_uuid_field(field: Any) -> bool:
+    """A UUID column, or a foreign key to one."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    return isinstance(target, models.UUIDField)
 
 
 def _typed(row: _M) -> _M:
@@ -188,6 +208,54 @@ def _typed(row: _M) -> _M:
     return row
 
 
+#: Fields whose ``to_python`` and ``get_db_prep_save`` hand back a value of this type as it is
+#: (on every database): the commonest columns, spared the field machinery on bulk writes.
+_AS_GIVEN: dict[type[models.Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+}
+
+
+def _preparer(field: models.Field[Any, Any]) -> Callable[[Any, Any], Any]:
+    """``field.get_db_prep_save``, skipped for a value the field would pass on unchanged."""
+    prepare = field.get_db_prep_save
+    kind = _AS_GIVEN.get(type(field))
+    if kind is None:
+        return prepare
+
+    def prepared(value: Any, connection: Any) -> Any:
+        return value if type(value) is kind else prepare(value, connection)
+
+    return prepared
+
+
+def _typer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """``field.to_python``, skipped for a value of the type it would return anyway."""
+    to_python = field.to_python
+    kind = _AS_GIVEN.get(type(field))
+    if kind is None and _is_uuid_field(field):
+
+        def typed_uuid(value: Any) -> Any:
+            if type(value) is str:
+                try:
+                    return _uuid(value)
+                except ValueError:
+                    pass  # to_python says what is wrong
+            return value if type(value) is uuid.UUID else to_python(value)
+
+        return typed_uuid
+    if kind is None:
+        return to_python
+
+    def typed(value: Any) -> Any:
+        return value if type(value) is kind else to_python(value)
+
+    return typed
+
+
 class _Insert:
     """One projection model's INSERT statement, built once per model and database vendor."""
 
@@ -196,11 +264,14 @@ class _Insert:
     def __init__(self, model: type[models.Model], connection: Any) -> None:
         quote = connection.ops.quote_name
         self.fields = [(f.attname, f) for f in model._meta.concrete_fields]
+        self.preparers = [(f.attname, _preparer(f)) for f in model._meta.concrete_fields]
+        self.typers = [(f.attname, _typer(f), f) for f in model._meta.concrete_fields]
         self.attnames = frozenset(name for name, _ in self.fields)
         self.pk = model._meta.pk.attname
-        columns = ", ".join(quote(f.column) for _, f in self.fields)
+        self.table = quote(model._meta.db_table)
+        self.columns = [quote(f.column) for _, f in self.fields]
         marks = ", ".join(["%s"] * len(self.fields))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+        self.sql = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})"
 
     @classmethod
     def of(cls, model: type[models.Model], connection: Any) -> _Insert:
@@ -244,6 +315,12 @@ class ProjectionSession:
         """Add a new row; its primary key must not exist yet."""
         raise NotImplementedError
 
+    def insert_many(self, model: type[ProjectionModel], rows: Iterable[dict[str, Any]]) -> None:
+        """Add several new rows (each as :meth:`insert` takes it). A live session writes them
+        in one batch: an event that adds a row per item costs one statement, not one each."""
+        for fields in rows:
+            self.insert(model, **fields)
+
     def update(self, model: type[ProjectionModel], pk: Any, **changes: Any) -> None:
         """Change columns of an existing row; LookupError if there is none."""
         raise NotImplementedError
@@ -281,6 +358,76 @@ class ProjectionSession:
                 self.replace(model, ident, **stone)
 
 
+class _RowReader:
+    """``model._base_manager.filter(pk=pk).values(<every column>)[:1]``, compiled once (for a
+    session, on its connection) and run again for each key: the same SQL, the same
+    converters, so the same row, without building the query each time (a bulk load reads a
+    row for every event about an earlier record). Falls back to the ORM for a key the
+    compiled query cannot take."""
+
+    _UNSET = object()
+
+    def __init__(self, model: type[ProjectionModel], connection: Any) -> None:
+        self.model = model
+        self.connection = connection
+        self.names = [f.attname for f in model._meta.concrete_fields]
+        self.pk_field = model._meta.pk
+        self.sql: str | None = None
+        sample = _sample_key(self.pk_field)
+        if sample is None:
+            return
+        query = (
+            model._base_manager.using(connection.alias)
+            .filter(pk=sample)
+            .values(*self.names)[:1]
+            .query
+        )
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params) != [self._prepared(sample)]:
+            return  # not one parameter for the key: use the ORM every time
+        self.sql, self.compiler = sql, compiler
+        self.converters = compiler.get_converters(
+            [column for column, _, _ in compiler.select[: compiler.col_count]]
+        )
+
+    def _prepared(self, pk: Any) -> Any:
+        return self.pk_field.get_db_prep_value(pk, self.connection, prepared=False)
+
+    def read(self, pk: Any) -> dict[str, Any] | None:
+        if self.sql is None:
+            return self._orm(pk)
+        try:
+            prepared = self._prepared(pk)
+        except Exception:  # what the ORM would refuse, let it refuse the same way
+            return self._orm(pk)
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.sql, [prepared])
+            rows: Iterable[Any] = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        for values in rows:
+            return dict(zip(self.names, values, strict=True))
+        return None
+
+    def _orm(self, pk: Any) -> dict[str, Any] | None:
+        manager = self.model._base_manager.using(self.connection.alias)
+        rows = list(manager.filter(pk=pk).values(*self.names)[:1])
+        return rows[0] if rows else None
+
+
+def _sample_key(field: Any) -> Any:
+    """A value of ``field``'s type to compile a lookup with (None: a key of another kind)."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if isinstance(target, models.UUIDField):
+        return uuid.UUID(int=0)
+    if isinstance(target, models.IntegerField | models.AutoField):
+        return 0
+    if isinstance(target, models.CharField):
+        return "key"
+    return None
+
+
 class LiveSession(ProjectionSession):
     """Writes each change at once, on the ``using`` database, inside the append transaction."""
 
@@ -289,24 +436,44 @@ class LiveSession(ProjectionSession):
         #: every column (by attname, with its Python type) of each row this session inserted
         #: or replaced, by model and key
         self.written: dict[tuple[type[ProjectionModel], Any], dict[str, Any]] = {}
+        #: each model's row read, compiled once for this session (:meth:`get`)
+        self._readers: dict[type[ProjectionModel], _RowReader] = {}
 
     def insert(self, model: type[ProjectionModel], **fields: Any) -> None:
         # Not through Model.save: its machinery costs several times what the database spends
         # on the row. The values are prepared exactly as save() would prepare them.
         connection = connections[self.using]
         statement = _Insert.of(model, connection)
+        rawsql.execute(connection, statement.sql, self._prepared(model, statement, fields))
+
+    def insert_many(self, model: type[ProjectionModel], rows: Iterable[dict[str, Any]]) -> None:
+        connection = connections[self.using]
+        statement = _Insert.of(model, connection)
+        values = [self._prepared(model, statement, fields) for fields in rows]
+        if values:
+            rawsql.executemany(connection, statement.sql, values)
+
+    def _prepared(
+        self, model: type[ProjectionModel], statement: _Insert, fields: dict[str, Any]
+    ) -> list[Any]:
+        """One row's values for ``statement``, noted in :attr:`written`."""
+        connection = connections[self.using]
+        typed = self._typed_row(model, statement, fields)
+        return [prepare(typed[name], connection) for name, prepare in statement.preparers]
+
+    def _typed_row(
+        self, model: type[ProjectionModel], statement: _Insert, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Every column of a new row, typed as save() would type it, noted in :attr:`written`."""
         if not statement.attnames.issuperset(fields):
             unknown = ", ".join(sorted(set(fields) - statement.attnames))
             raise TypeError(f"{model._meta.label} has no column {unknown}")
         typed = {
-            name: field.to_python(fields[name]) if name in fields else field.get_default()
-            for name, field in statement.fields
+            name: to_python(fields[name]) if name in fields else field.get_default()
+            for name, to_python, field in statement.typers
         }
-        values = [
-            field.get_db_prep_save(typed[name], connection) for name, field in statement.fields
-        ]
-        rawsql.execute(connection, statement.sql, values)
         self.written[(model, _pk_key(model, typed[statement.pk]))] = typed
+        return typed
 
     def update(self, model: type[ProjectionModel], pk: Any, **changes: Any) -> None:
         with _applier_running():
@@ -328,11 +495,12 @@ class LiveSession(ProjectionSession):
 
     def get(self, model: type[ProjectionModel], pk: Any) -> dict[str, Any]:
         # values(), not a model instance: an applier's read is not a person's read.
-        names = [f.attname for f in model._meta.concrete_fields]
-        rows = list(model._base_manager.using(self.using).filter(pk=pk).values(*names)[:1])
-        if not rows:
+        reader = self._readers.get(model)
+        if reader is None:
+            reader = self._readers[model] = _RowReader(model, connections[self.using])
+        row = reader.read(pk)
+        if row is None:
             raise LookupError(f"{model._meta.label} {pk} does not exist")
-        row: dict[str, Any] = rows[0]
         return row
 
     def delete_owned(self, model: type[ProjectionModel], owner: Any) -> None:
@@ -347,6 +515,188 @@ class LiveSession(ProjectionSession):
         row._state.adding = False
         row._state.db = self.using
         return row
+
+
+class BufferedSession(LiveSession):
+    """A live session for bulk loads: new rows wait in memory, where later events of the same
+    load read and change them, and :meth:`flush` writes each table's rows at once (one
+    ``executemany`` on SQLite, one ``COPY`` on PostgreSQL). Rows that were already in the
+    database are read and changed there, as :class:`LiveSession` does.
+
+    Call :meth:`flush` before the transaction ends: rows still waiting then are lost, with
+    the transaction's other writes kept, which is why only the recording actions use it.
+    Replacing, deleting or asking whether a row exists flushes first, so every statement
+    sees the rows inserted before it, in the order the events came.
+    """
+
+    #: From this many rows of a table on, PostgreSQL takes them by COPY rather than INSERT.
+    COPY_FROM = 20
+
+    def __init__(self, using: str) -> None:
+        super().__init__(using)
+        self._waiting: dict[type[ProjectionModel], dict[Any, dict[str, Any]]] = {}
+
+    def insert(self, model: type[ProjectionModel], **fields: Any) -> None:
+        statement = _Insert.of(model, connections[self.using])
+        table = self._waiting.setdefault(model, {})
+        if statement.pk in fields and _pk_key(model, fields[statement.pk]) in table:
+            raise ValueError(f"{model._meta.label} {fields[statement.pk]} would be inserted twice")
+        typed = self._typed_row(model, statement, fields)
+        table[_pk_key(model, typed[statement.pk])] = typed
+
+    def insert_many(self, model: type[ProjectionModel], rows: Iterable[dict[str, Any]]) -> None:
+        for fields in rows:
+            self.insert(model, **fields)
+
+    def _waiting_row(self, model: type[ProjectionModel], pk: Any) -> dict[str, Any] | None:
+        table = self._waiting.get(model)
+        return None if table is None else table.get(_pk_key(model, pk))
+
+    def get(self, model: type[ProjectionModel], pk: Any) -> dict[str, Any]:
+        row = self._waiting_row(model, pk)
+        if row is None:
+            return super().get(model, pk)
+        return dict(row)
+
+    def update(self, model: type[ProjectionModel], pk: Any, **changes: Any) -> None:
+        row = self._waiting_row(model, pk)
+        if row is None:
+            super().update(model, pk, **changes)
+            return
+        statement = _Insert.of(model, connections[self.using])
+        if not statement.attnames.issuperset(changes):
+            unknown = ", ".join(sorted(set(changes) - statement.attnames))
+            raise TypeError(f"{model._meta.label} has no column {unknown}")
+        by_name = dict(statement.fields)
+        row.update({name: by_name[name].to_python(value) for name, value in changes.items()})
+
+    def replace(self, model: type[ProjectionModel], pk: Any, **fields: Any) -> None:
+        self.flush()
+        super().replace(model, pk, **fields)
+
+    def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
+        return self._waiting_row(model, pk) is not None or super().exists(model, pk)
+
+    def delete_owned(self, model: type[ProjectionModel], owner: Any) -> None:
+        self.flush()
+        super().delete_owned(model, owner)
+
+    def flush(self) -> None:
+        """Write every waiting row, parents before children, one statement per table."""
+        if not self._waiting:
+            return
+        connection = connections[self.using]
+        waiting, self._waiting = self._waiting, {}
+        for model in projection_models():
+            rows = waiting.pop(model, None)
+            if not rows:
+                continue
+            statement = _Insert.of(model, connection)
+            values = [
+                [prepare(row[name], connection) for name, prepare in statement.preparers]
+                for row in rows.values()
+            ]
+            if connection.vendor == "postgresql" and len(values) >= self.COPY_FROM:
+                rawsql.copy_rows(connection, statement.table, statement.columns, values)
+            else:
+                rawsql.executemany(connection, statement.sql, values)
+        if waiting:
+            raise TypeError(f"not projections: {', '.join(m._meta.label for m in waiting)}")
+
+
+class BatchSession(BufferedSession):
+    """A :class:`BufferedSession` that also holds the rows already in the database that its
+    events read or change: each is read once, changed in memory, and written back by
+    :meth:`flush` (one ``executemany`` UPDATE per table), so a bulk load of events about
+    existing records (case work on concerns recorded earlier) costs a few statements per
+    table and batch, not a query and an update per event. Use it only while nothing else
+    writes those rows (a bulk load holds the ledger's write lock for its transaction)."""
+
+    def __init__(self, using: str) -> None:
+        super().__init__(using)
+        self._held: dict[type[ProjectionModel], dict[Any, dict[str, Any]]] = {}
+        self._changed: dict[type[ProjectionModel], set[Any]] = {}
+
+    def _held_row(self, model: type[ProjectionModel], pk: Any) -> dict[str, Any]:
+        key = _pk_key(model, pk)
+        table = self._held.setdefault(model, {})
+        row = table.get(key)
+        if row is None:
+            row = table[key] = LiveSession.get(self, model, pk)
+        return row
+
+    def hold(self, model: type[ProjectionModel], pks: Iterable[Any]) -> None:
+        """Read the rows of ``model`` with keys ``pks`` now, a few queries for them all, for
+        the events about to read or change them (keys with no row are left out)."""
+        table = self._held.setdefault(model, {})
+        wanted = [pk for pk in {_pk_key(model, pk) for pk in pks} if pk not in table]
+        names = [f.attname for f in model._meta.concrete_fields]
+        manager = model._base_manager.using(self.using)
+        for start in range(0, len(wanted), 500):
+            for row in manager.filter(pk__in=wanted[start : start + 500]).values(*names):
+                table[_pk_key(model, row[model._meta.pk.attname])] = row
+
+    def get(self, model: type[ProjectionModel], pk: Any) -> dict[str, Any]:
+        if self._waiting_row(model, pk) is not None:
+            return super().get(model, pk)
+        return dict(self._held_row(model, pk))
+
+    def update(self, model: type[ProjectionModel], pk: Any, **changes: Any) -> None:
+        if self._waiting_row(model, pk) is not None:
+            super().update(model, pk, **changes)
+            return
+        row = self._held_row(model, pk)
+        statement = _Insert.of(model, connections[self.using])
+        if not statement.attnames.issuperset(changes):
+            unknown = ", ".join(sorted(set(changes) - statement.attnames))
+            raise TypeError(f"{model._meta.label} has no column {unknown}")
+        by_name = dict(statement.fields)
+        row.update({name: by_name[name].to_python(value) for name, value in changes.items()})
+        self._changed.setdefault(model, set()).add(_pk_key(model, pk))
+
+    def exists(self, model: type[ProjectionModel], pk: Any) -> bool:
+        held = self._held.get(model)
+        if held is not None and _pk_key(model, pk) in held:
+            return True
+        return super().exists(model, pk)
+
+    def flush(self) -> None:
+        """Write every waiting row, then every held row that changed; forget the held rows
+        (the next batch reads them afresh) and the rows :meth:`row` could return."""
+        super().flush()
+        self.written.clear()
+        connection = connections[self.using]
+        changed, self._changed = self._changed, {}
+        held, self._held = self._held, {}
+        for model in projection_models():
+            keys = changed.pop(model, None)
+            if not keys:
+                continue
+            statement = _Insert.of(model, connection)
+            rows = held[model]
+            others = [(name, p) for name, p in statement.preparers if name != statement.pk]
+            prepare_pk = dict(statement.preparers)[statement.pk]
+            quote = connection.ops.quote_name
+            by_name = dict(statement.fields)
+            assignments = ", ".join(f"{quote(by_name[name].column)} = %s" for name, _ in others)
+            pk_column = quote(model._meta.pk.column)
+            rawsql.executemany(
+                connection,
+                f"UPDATE {statement.table} SET {assignments} WHERE {pk_column} = %s",
+                [
+                    [prepare(rows[key][name], connection) for name, prepare in others]
+                    + [prepare_pk(rows[key][statement.pk], connection)]
+                    for key in keys
+                ],
+            )
+
+    def replace(self, model: type[ProjectionModel], pk: Any, **fields: Any) -> None:
+        self.flush()
+        LiveSession.replace(self, model, pk, **fields)
+
+    def delete_owned(self, model: type[ProjectionModel], owner: Any) -> None:
+        self.flush()
+        LiveSession.delete_owned(self, model, owner)
 
 
 def _replay_key(pk: Any) -> str:

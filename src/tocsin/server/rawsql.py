@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-__all__ = ["execute", "executemany", "fetchone"]
+__all__ = ["copy_rows", "execute", "executemany", "fetchone"]
 
 _SQLITE_STATEMENTS: dict[str, str] = {}
 
@@ -88,3 +88,21 @@ def fetchone(
         cursor.execute(_statement(connection.vendor, sql), params)
         row = cursor.fetchone()
     return None if row is None else tuple(row)
+
+
+def copy_rows(
+    connection: BaseDatabaseWrapper,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    """PostgreSQL only: add ``rows`` to ``table`` with ``COPY ... FROM STDIN``, the fastest way
+    in for many rows (one round trip, no statement to parse per row). ``table`` and ``columns``
+    are quoted already; the values are as ``get_db_prep_save`` gives them."""
+    if connection.vendor != "postgresql":
+        raise ValueError("COPY is PostgreSQL's; use executemany on other databases")
+    with connection.wrap_database_errors:
+        cursor = _cursor(connection)
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)

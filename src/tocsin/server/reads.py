@@ -23,6 +23,7 @@ internal and recorded by nothing; the interfaces never run outside one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -81,12 +82,96 @@ class ReadScope:
             self._shown[subject] = None
 
     def record(self) -> Envelope | None:
-        """Append the one ``record.viewed`` for everything shown (nothing if nothing was)."""
+        """Append the one ``record.viewed`` for everything shown (nothing if nothing was),
+        committed before this returns; requests answered at the same moment share one
+        transaction (:class:`GroupCommit`)."""
         if not self._shown or self.viewer is None:
             return None
-        from tocsin.server.concerns.actions import do_record_view
+        return READ_RECORDS.record(self.viewer, self.purpose, self.shown)
 
-        return do_record_view(self.viewer, self.purpose, self.shown)
+
+class _Waiting:
+    """One request's read record, waiting to be appended."""
+
+    __slots__ = ("error", "lead", "result", "view", "woken")
+
+    def __init__(self, view: tuple[Actor, str, list[str]]) -> None:
+        self.view = view
+        self.woken = threading.Event()
+        self.lead = False
+        self.result: Envelope | None = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit:
+    """Appends the read records of requests answered at the same moment in one transaction.
+
+    Each request still waits until its own ``record.viewed`` is committed (no read is ever
+    shown before it is on the ledger, and none is lost), but on SQLite, where every append
+    takes the database's one write lock and syncs to disk, twenty requests finishing together
+    take the lock once instead of queueing twenty times (docs/architecture.md, "Reads on
+    SQLite"). The first request to arrive appends everything waiting; those arriving while it
+    does wait, and the first of them appends the next batch. A failed append fails every
+    request in its batch (their reads are not on the ledger, so their pages are not shown)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: list[_Waiting] = []
+        self._busy = False
+        #: How many transactions appended how many records (for tests and the benchmark).
+        self.batches: list[int] = []
+
+    def record(self, viewer: Actor, purpose: str, shown: list[str]) -> Envelope | None:
+        from django.db import connection
+
+        if connection.in_atomic_block:
+            # Inside a transaction of its own (a command, a test): append in it, since a
+            # batch appended on another thread's connection would wait for this one's lock.
+            from tocsin.server.concerns.actions import do_record_views
+
+            return do_record_views([(viewer, purpose, shown)])[0]
+        mine = _Waiting((viewer, purpose, shown))
+        with self._lock:
+            self._waiting.append(mine)
+            if not self._busy:
+                self._busy = mine.lead = True
+        if not mine.lead:
+            mine.woken.wait()
+        if mine.lead:
+            self._append_waiting()
+        if mine.error is not None:
+            raise mine.error
+        return mine.result
+
+    def _append_waiting(self) -> None:
+        from tocsin.server.concerns.actions import do_record_views
+
+        with self._lock:
+            batch, self._waiting = self._waiting, []
+        try:
+            results = do_record_views([w.view for w in batch])
+        except BaseException as exc:
+            for waiting in batch:
+                waiting.error = exc
+        else:
+            for waiting, result in zip(batch, results, strict=True):
+                waiting.result = result
+        with self._lock:
+            self.batches.append(len(batch))
+            del self.batches[:-1000]
+            for waiting in batch:
+                waiting.lead = False
+                waiting.woken.set()
+            if self._waiting:
+                # The first to arrive while this batch was appended appends the next.
+                self._waiting[0].lead = True
+                self._waiting[0].woken.set()
+            else:
+                self._busy = False
+
+
+#: The process's one group of read records.
+READ_RECORDS = GroupCommit()
 
 
 def current_scope() -> ReadScope | None:

@@ -34,6 +34,12 @@ from tocsin.simulate._config import (
     preset,
 )
 from tocsin.simulate._decisions import FAILURE_KINDS
+from tocsin.simulate._identifiers import (
+    PERSON_NUMBERS,
+    SPARE_NUMBERS,
+    nhs_number_of,
+    valid_numbers,
+)
 from tocsin.simulate._names import (
     DRAMA_LANDLINE_PREFIXES,
     DRAMA_MOBILE_PREFIX,
@@ -56,8 +62,10 @@ __all__ = [
     "FAILURE_KINDS",
     "MANIFEST_FORMAT",
     "NOISE_KINDS",
+    "PERSON_NUMBERS",
     "SCALES",
     "SECTORS",
+    "SPARE_NUMBERS",
     "STAGES",
     "ExploitationConfig",
     "FailureConfig",
@@ -75,8 +83,10 @@ __all__ = [
     "World",
     "check_output_folder",
     "load_config",
+    "nhs_number_of",
     "preset",
     "simulate",
+    "valid_numbers",
     "victim_blaming_phrases",
     "write_world",
 ]

@@ -289,7 +289,7 @@ def _write_concerns(
                 )
                 vehicle_text = f"{vehicle.model}, registration {plate}"
                 mentioned_vehicles.append(vehicle.registration)
-            phone = pyrng.choice(group.phones) if pyrng.random() < 0.5 else None
+            phone = pyrng.choice(group.phones) if pyrng.random() < 0.5 and group.phones else None
             place = pyrng.choice(group.places) if pyrng.random() < 0.7 else None
             if place is not None:
                 mentioned_places.append(place.place_id)

@@ -306,10 +306,32 @@ class NoiseConfig:
     partial_registration_rate: float = 0.3
     alias_only_rate: float = 0.5
     offender_ethnicity_missing_rate: float = 0.66
+    #: The chance that an agency's record of a person holds the person's NHS number, by the
+    #: agency's sector: health always, children's services often, the others rarely.
+    nhs_number_held: Mapping[str, float] = dataclasses.field(
+        default_factory=lambda: {
+            "health": 1.0,
+            "council": 0.7,
+            "education": 0.1,
+            "police": 0.1,
+            "youth": 0.05,
+            "voluntary": 0.05,
+        }
+    )
+    #: The chance that a record holding an NHS number holds it with one digit typed wrong.
+    nhs_number_typo_rate: float = 0.01
 
     def validate(self) -> None:
         for field in dataclasses.fields(self):
+            if field.name == "nhs_number_held":
+                continue
             _check_rate(f"noise.{field.name}", getattr(self, field.name))
+        if set(self.nhs_number_held) != set(SECTORS):
+            raise SimulationConfigError(
+                f"noise.nhs_number_held must give a rate for each of {', '.join(SECTORS)}"
+            )
+        for sector, rate in self.nhs_number_held.items():
+            _check_rate(f"noise.nhs_number_held.{sector}", rate)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -29,6 +29,7 @@ NOISE_KINDS: tuple[str, ...] = (
     "postcode_missing",
     "phone_missing",
     "ethnicity_not_recorded",
+    "nhs_number_typo",
 )
 
 #: How many uniform draws :func:`noisy_identity` consumes per record.

@@ -4,6 +4,11 @@ noise, and the truth of whose record it is.
 Health trusts register every resident, schools their pupils, children's services the children
 they know and their parents; the police and the other agencies create a record when a concern
 first involves someone (and now and then a second, duplicate one).
+
+A record holds the person's NHS number only where its agency would (``noise.nhs_number_held``,
+by sector: health always, children's services often, schools, police and charities rarely),
+now and then with a digit typed wrong (``noise.nhs_number_typo_rate``). These draws come from a
+stream of their own, so adding them left every other field of every record as it was.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from tocsin.simulate._config import SimulationConfig
+from tocsin.simulate._identifiers import mistyped_nhs_number, nhs_number_of
 from tocsin.simulate._names import drama_landline
 from tocsin.simulate._noise import N_DRAWS, noisy_identity
 from tocsin.simulate._partnership import Agency, Partnership
@@ -35,6 +41,7 @@ PERSON_COLUMNS: tuple[str, ...] = (
     "phone",
     "ethnicity",
     "recorded_on",
+    "nhs_number",
 )
 
 _CHUNK = 1 << 15
@@ -61,6 +68,10 @@ class RecordBook:
         self._rng = rng
         self._pyrng = pyrng
         self._buffer: Iterator[list[float]] = iter(())
+        # The identifier draws: a stream spawned from the registers' one (spawning leaves the
+        # parent's draws unchanged).
+        self._id_rng = rng.spawn(1)[0]
+        self._id_buffer: Iterator[list[float]] = iter(())
         self.rows: list[tuple[Cell, ...]] = []
         self.truth: list[tuple[Cell, ...]] = []
         self.latest: dict[tuple[int, int], int] = {}
@@ -78,6 +89,25 @@ class RecordBook:
             self._buffer = iter(self._rng.random((_CHUNK, N_DRAWS)).tolist())
             draws = next(self._buffer)
         return draws
+
+    def _id_draws(self) -> list[float]:
+        draws = next(self._id_buffer, None)
+        if draws is None:
+            self._id_buffer = iter(self._id_rng.random((_CHUNK, 3)).tolist())
+            draws = next(self._id_buffer)
+        return draws
+
+    def _nhs_number(self, agency: Agency, person: int) -> tuple[str | None, list[str]]:
+        """The NHS number ``agency``'s new record of ``person`` holds, and the noise applied."""
+        held, slip, where = self._id_draws()
+        if held >= self._noise.nhs_number_held.get(agency.sector, 0.0):
+            return None, []
+        number = nhs_number_of(person)
+        if number is None:
+            return None, []
+        if slip < self._noise.nhs_number_typo_rate:
+            return mistyped_nhs_number(number, where), ["nhs_number_typo"]
+        return number, []
 
     def add(self, agency: Agency, person: int, day: int, contact: bool = False) -> int:
         """Create a new record of ``person`` at ``agency`` on ``day``; returns its index."""
@@ -110,6 +140,8 @@ class RecordBook:
         if draws[12] < missing_rate:
             ethnicity = "REFU" if draws[9] < 0.1 else "NOBT"
             applied.append("ethnicity_not_recorded")
+        nhs_number, slips = self._nhs_number(agency, person)
+        applied += slips
         index = len(self.rows)
         record = f"R{index + 1:08d}"
         self.rows.append(
@@ -126,6 +158,7 @@ class RecordBook:
                 phone,
                 ethnicity,
                 format_date(max(day, born)),
+                nhs_number,
             )
         )
         self.truth.append((record, person_id(person), agency.agency_id, applied))

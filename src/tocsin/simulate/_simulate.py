@@ -46,7 +46,7 @@ def _streams(seed: int) -> dict[str, tuple[np.random.Generator, random.Random]]:
         state = child.generate_state(2, dtype=np.uint64)
         streams[stage] = (
             np.random.Generator(np.random.PCG64(child)),
-            random.Random(int(state[0]) << 64 | int(state[1])),
+            random.Random(int(state[0]) << 64 | int(state[1])),  # synthetic data, seeded  # nosec B311
         )
     return streams
 
@@ -83,11 +83,8 @@ def simulate(
     exploitation = build_exploitation(config, population, rng, pyrng)
     rng, pyrng = step("registers")
     book = RecordBook(config, population, rng, pyrng)
-    for victim in exploitation.victimisations:
-        book.phones[victim.child] = victim.phone
     for group in exploitation.groups:
-        for member, phone in zip(group.members, group.phones, strict=False):
-            book.phones[member] = phone
+        book.phones.update(group.member_phones)
     register_residents(book, partnership, population)
     rng, _ = step("identification")
     identification = identify(config, exploitation, rng)

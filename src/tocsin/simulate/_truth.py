@@ -100,6 +100,8 @@ def _groups(exploitation: Exploitation) -> dict[str, Table]:
                 [("leader", "lieutenant", "member")[r] for r in group.ranks],
                 group.aliases,
                 group.phones,
+                [person_id(m) for m in group.members if m in group.member_phones]
+                + ([group.group_id] if len(group.phones) > len(group.member_phones) else []),
                 [v.registration for v in group.vehicles],
                 [v.model for v in group.vehicles],
                 [p.place_id for p in group.places],
@@ -119,7 +121,6 @@ def _groups(exploitation: Exploitation) -> dict[str, Table]:
                 format_date(victim.end),
                 victim.recruited_via,
                 person_id(victim.introduced_by) if victim.introduced_by >= 0 else None,
-                victim.phone,
             )
         )
     return {
@@ -132,6 +133,7 @@ def _groups(exploitation: Exploitation) -> dict[str, Table]:
                 "ranks",
                 "aliases",
                 "phones",
+                "phone_holders",
                 "vehicles",
                 "vehicle_models",
                 "places",
@@ -158,7 +160,6 @@ def _groups(exploitation: Exploitation) -> dict[str, Table]:
                 "ended_on",
                 "recruited_via",
                 "introduced_by",
-                "phone",
             ),
             victims,
             formats=("jsonl",),

@@ -13,6 +13,7 @@ import socket
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,28 @@ class Server:
     cli: Cli
 
 
+@contextmanager
+def serving(cli: Cli) -> Iterator[Server]:
+    """``tocsin serve`` on a free port of the loopback, once it answers; stopped afterwards."""
+    port = _free_port()
+    process = cli.popen("serve", "--port", str(port))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/", timeout=2):  # noqa: S310
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield Server(url, cli)
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A partnership (a council with a practitioner) served by ``tocsin serve``."""
@@ -90,23 +113,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "--password-stdin",
             input=PASSWORD + "\n",
         )
-        port = _free_port()
-        process = cli.popen("serve", "--port", str(port))
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(url + "/", timeout=2):  # noqa: S310
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise
-                    time.sleep(0.2)
-            yield Server(url, cli)
-        finally:
-            process.terminate()
-            process.communicate(timeout=10)
+        with serving(cli) as served:
+            yield served
 
 
 @dataclass

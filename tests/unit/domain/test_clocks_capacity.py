@@ -109,6 +109,19 @@ def test_hysteresis_an_alarm_clears_only_when_the_figure_has_fallen_enough() -> 
     assert cleared.alarm == alarm() and cleared.value == 8
 
 
+def test_a_named_workers_own_capacity_replaces_the_policys_for_them_only() -> None:
+    own = {("worker", "w1", "caseload"): 4}
+    changes = judge_capacity(SPEC, [worker(5), worker(5, "w2")], [], own)
+    [raised] = changes.raised
+    assert raised.measurement == worker(5) and raised.threshold == 4, "w2 keeps the policy's 10"
+    assert SPEC.threshold_for("worker", "w2", "caseload", own) == 10
+    # Hysteresis around its own capacity: 4 clears at 3.
+    assert judge_capacity(SPEC, [worker(4)], [alarm()], own).cleared == ()
+    assert len(judge_capacity(SPEC, [worker(3)], [alarm()], own).cleared) == 1
+    # A higher capacity (set by the partnership) raises nothing under it.
+    assert judge_capacity(SPEC, [worker(12)], [], {("worker", "w1", "caseload"): 15}).raised == ()
+
+
 def test_a_scope_with_no_figure_clears_at_zero() -> None:
     [cleared] = judge_capacity(SPEC, [], [alarm()]).cleared
     assert cleared.value == 0

@@ -310,7 +310,7 @@ def test_escalations_are_recorded_one_level_at_a_time_as_they_fall_due() -> None
         "to_role": "team_manager",
         "due": "2025-03-08T00:00:00.000000Z",
         "as_of": "2025-03-08T00:00:00.000000Z",
-        "policy_version": 1,
+        "policy_version": 2,
     }
     assert event.subjects() == ("concern:c1", "obligation:decision:0")
     h.at(due)
@@ -431,7 +431,7 @@ def test_the_state_round_trips_and_carries_on_as_if_never_stopped() -> None:
 def test_a_state_from_another_policy_is_refused() -> None:
     state = ClockEngine(POLICY).state()
     other = parse_policy(
-        busy_policy_text().replace("version = 1", "version = 2", 1), origin="other.toml"
+        busy_policy_text().replace("version = 2", "version = 3", 1), origin="other.toml"
     )
     with pytest.raises(ClockStateError, match="different clocks policy"):
         ClockEngine.from_state(other, state)
@@ -456,3 +456,44 @@ def test_recording_the_same_decision_again_does_not_reset_the_clock() -> None:
     h.decision("c1", "strategy_discussion")
     ob = only(run(h, h.now), "strategy_discussion")
     assert ob.id == f"strategy_discussion:{first.seq}" and ob.due == end_of(date(2025, 3, 7))
+
+
+def test_an_engine_fed_only_the_kinds_it_acts_on_ends_as_one_fed_everything() -> None:
+    """The server's sweep reads only :attr:`ClockEngine.kinds` from the ledger and then
+    skips to its end: the same state, obligations and escalations as feeding every event."""
+    h = History(THURSDAY)
+    full = ClockEngine(POLICY)
+
+    def other(concern_id: str) -> None:  # a kind the clocks do not act on
+        subjects = (f"concern:{concern_id}", "child:k1")
+        h.events.append(
+            ClockEvent.of(len(h.events), h.now, "concern.information_added", subjects, {})
+        )
+
+    h.concern("c1", ["k1"], cin_factors=["19B"])
+    other("c1")
+    h.concern("c2", ["k2"])
+    h.advance(days=10)
+    h.feed_into(full)
+    for escalation in full.sweep(h.now):
+        h.escalate(escalation)
+        other("c1")
+    h.close_escalation("crime_recording:0", "crime_recording", "c1")
+    other("c2")
+    h.decision("c2", "assessment")
+    h.challenge("c2")
+    other("c2")
+    h.advance(days=3)
+    h.feed_into(full)
+    kinds = {event.kind for event in h.events}
+    assert {"obligation.escalated", "escalation.closed", "concern.information_added"} <= kinds
+    assert "concern.information_added" not in full.kinds
+    for cut in range(len(h.events) + 1):
+        start = ClockEngine(POLICY)
+        start.feed_all(h.events[:cut])
+        skipping = ClockEngine.from_state(POLICY, start.state())
+        skipping.feed_all(e for e in h.events[cut:] if e.kind in skipping.kinds)
+        skipping.skip_to(h.events[-1].seq)
+        assert skipping.state() == full.state(), cut
+        assert skipping.open_obligations(h.now) == full.open_obligations(h.now), cut
+        assert skipping.sweep(h.now) == full.sweep(h.now), cut

@@ -46,6 +46,7 @@ def test_public_names_are_pinned() -> None:
         "CapacityAlarmCleared",
         "CapacityAlarmRaised",
         "CapacityChanges",
+        "CapacityOverrideSet",
         "CapacitySpec",
         "ChallengeAnswered",
         "ChallengeRaised",
@@ -66,12 +67,16 @@ def test_public_names_are_pinned() -> None:
         "Measurement",
         "MeetingActionCompleted",
         "MeetingRecorded",
+        "OVERRIDABLE",
         "OWNERS",
         "Obligation",
         "ObligationChange",
         "ObligationEscalated",
         "ObligationRule",
         "OpenAlarm",
+        "PATTERN_RULE_KINDS",
+        "PatternAlertRule",
+        "ProfileSpec",
         "Reference",
         "STATUSES",
         "Trigger",
@@ -127,6 +132,7 @@ def test_the_default_timescales_are_domain_md_s() -> None:
         "challenge_answer": Amount("working_days", 5),
         "sign_off": Amount("working_days", 1),
         "meeting_action": DueFromField("due"),
+        "recommendation_response": DueFromField("due"),
     }
     owners = {rule.id: rule.owner for rule in POLICY.obligations}
     assert owners["decision"] == "front_door"
@@ -134,6 +140,7 @@ def test_the_default_timescales_are_domain_md_s() -> None:
     assert owners["sign_off"] == "signer"
     assert owners["challenge_answer"] == "challenge_handler"
     assert owners["meeting_action"] == "action_owner"
+    assert owners["recommendation_response"] == "recommendation_owner"
 
 
 def test_the_ladder_ends_outside_the_agency() -> None:
@@ -178,11 +185,11 @@ def test_the_setting_names_the_policy_file(tmp_path: Path) -> None:
     assert load_config({"TOCSIN_HOME": str(tmp_path)}).clocks_policy is None
     assert load_policy(load_config({"TOCSIN_HOME": str(tmp_path)}).clocks_policy) is POLICY
     own = tmp_path / "clocks.toml"
-    own.write_text(DEFAULT_TEXT.replace("version = 1", "version = 2", 1), encoding="utf-8")
+    own.write_text(DEFAULT_TEXT.replace("version = 2", "version = 3", 1), encoding="utf-8")
     config = load_config({"TOCSIN_HOME": str(tmp_path), "TOCSIN_CLOCKS_POLICY": str(own)})
     assert config.clocks_policy == own
     loaded = load_policy(config.clocks_policy)
-    assert loaded.version == 2 and loaded.origin == str(own)
+    assert loaded.version == 3 and loaded.origin == str(own)
     assert loaded.digest != POLICY.digest
 
 
@@ -425,7 +432,7 @@ REFUSALS = [
     ),
     (
         "version zero",
-        "version = 1",
+        "version = 2",
         "version = 0" + HERE,
         r"'version' must be a whole number from 1",
     ),

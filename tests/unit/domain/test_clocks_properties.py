@@ -19,6 +19,7 @@ from tocsin.domain.clocks import (
     MEETING_DECISIONS,
     MEETING_KINDS,
     ClockEngine,
+    ClockEvent,
     ObligationChange,
     default_policy,
     evaluate,
@@ -53,6 +54,7 @@ step = st.one_of(
     st.tuples(st.just("answer"), st.integers(0, 5)),
     st.tuples(st.just("expunge"), concern),
     st.tuples(st.just("close_escalation"), st.integers(0, 5)),
+    st.tuples(st.just("other"), concern),  # a kind the clocks do not act on
     st.tuples(st.just("sweep")),
     st.tuples(st.just("sweep")),
     st.tuples(st.just("sweep")),
@@ -122,6 +124,13 @@ class Run:
             h.expunge(f"concern:{action[1]}")
         elif name == "close_escalation" and self.escalated:
             h.close_escalation(*self.escalated[action[1] % len(self.escalated)])
+        elif name == "other":
+            subjects = (f"concern:{action[1]}", f"child:k{action[1][1]}")
+            h.events.append(
+                ClockEvent.of(
+                    len(h.events), h.now, "concern.information_added", subjects, {"text": "x"}
+                )
+            )
         elif name == "sweep":
             self.sweep()
             return
@@ -197,6 +206,16 @@ def test_escalations_are_once_per_level_in_order_and_never_after_the_end(
     resumed.feed_all(run.h.events[cut:])
     assert resumed.open_obligations(now) == run.engine.open_obligations(now)
     assert resumed.state() == run.engine.state()
+
+    # Fed only the kinds it acts on (as the server's sweep reads the ledger), then skipped to
+    # the last event, the engine from any cut ends as the one fed everything.
+    skipping = ClockEngine.from_state(POLICY, first.state())
+    skipping.feed_all(e for e in run.h.events[cut:] if e.kind in skipping.kinds)
+    if run.h.events:
+        skipping.skip_to(run.h.events[-1].seq)
+    assert skipping.state() == run.engine.state()
+    assert skipping.open_obligations(now) == run.engine.open_obligations(now)
+    assert skipping.sweep(now) == run.engine.sweep(now)
 
 
 @settings(max_examples=100, deadline=None)

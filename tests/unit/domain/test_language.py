@@ -600,3 +600,25 @@ def test_unreadable_or_broken_files_are_refused(tmp_path: Path) -> None:
     empty.write_text(GOOD[: GOOD.index("[[phrase]]")], encoding="utf-8")
     with pytest.raises(PhraseTableError, match=r"at least one \[\[phrase\]\]"):
         load_phrase_table(empty)
+
+
+def test_the_one_search_knows_where_optional_words_and_word_lists_begin() -> None:
+    """might_match groups the patterns by the characters they can begin with: an optional
+    first word, a word list, the built-in age and the case of the text all count."""
+    table = one_phrase(
+        ["[older |]boyfriend", "{who} said", "{adult_age} year old"],
+        ["a boyfriend", "Kay said", "a 22 year old"],
+        words='who = ["he", "Kay"]',
+    )
+    for text in (
+        "a boyfriend",
+        "an older boyfriend",
+        "kay said",
+        "KAY SAID",
+        "He said",
+        "a 22 year old",
+        "twenty-two year old",
+    ):
+        assert table.might_match(text), text
+    for text in ("a girlfriend", "older", "kay did", "a 12 year old", "they said", "okay said"):
+        assert not table.might_match(text), text

@@ -10,6 +10,7 @@ To see the corpora with the pattern each sentence tests::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import NamedTuple
@@ -175,3 +176,25 @@ def show() -> str:
 
 if __name__ == "__main__":
     print(show())
+
+
+def test_the_one_search_finds_a_match_wherever_some_pattern_matches() -> None:
+    """``might_match`` (every pattern in one expression, grouped by first character) says yes
+    exactly where one of the patterns, searched alone, matches: at every word of every
+    corpus sentence, alone and in the middle of a note, in any case."""
+    expressions = [
+        compiled.expression for patterns in TABLE._compiled.values() for compiled in patterns
+    ]
+    texts = [s.text for s in FLAGGED] + [s.text for s in NEUTRAL]
+    starts = {m.start() for text in texts for m in re.finditer(r"\b\w", text)}
+    assert starts
+    checked = matched = 0
+    for text in texts:
+        for variant in (text, text.upper(), f"Seen today. {text} Nothing else."):
+            for start in [0, *(m.start() for m in re.finditer(r"\b\w", variant))][:40]:
+                tail = variant[start:]
+                expected = any(e.search(tail) for e in expressions)
+                assert TABLE.might_match(tail) is expected, tail
+                checked += 1
+                matched += expected
+    assert matched and checked - matched  # both answers were exercised

@@ -128,3 +128,17 @@ def test_counts_are_read_only() -> None:
     with pytest.raises(ValueError, match="read-only"):
         table.counts[0] = 9
     assert np.array_equal(table.counts, [5, 3, 2])
+
+
+def test_a_fit_that_cannot_be_computed_is_a_message_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tocsin.intel.estimate._estimate as engine
+
+    def singular(*args: object, **kwargs: object) -> None:
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(engine, "profile_interval", singular)
+    table = csv("A,B,C,count\n1,0,0,60\n0,1,0,50\n0,0,1,40\n1,1,0,30\n1,0,1,12\n0,1,1,9\n")
+    with pytest.raises(EstimationInputError, match="cannot be computed from these lists"):
+        estimate(table, method="main")

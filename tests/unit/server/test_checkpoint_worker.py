@@ -38,3 +38,23 @@ def test_a_refusal_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> Non
         )
     assert publish_round().startswith("refused: ")
     assert any("checkpoint refused" in r.getMessage() for r in caplog.records)
+
+
+def test_a_committed_write_wakes_the_worker_and_makes_publishing_due(
+    settings,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from tocsin.server.ledger.checkpoints import publishing_due
+    from tocsin.server.ledger.recording import LEDGER_GREW
+
+    assert not publishing_due(), "an empty ledger has nothing to sign"
+    LEDGER_GREW.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_partnership()
+    assert LEDGER_GREW.is_set()
+    assert publishing_due()
+    publish_round()
+    assert not publishing_due()
+    # A configured witness that has not cosigned the newest checkpoint makes a round due again.
+    settings.TOCSIN_WITNESSES = [("oversight+00000000+AQ==", "http://127.0.0.1:9")]
+    assert publishing_due()

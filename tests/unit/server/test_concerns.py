@@ -377,13 +377,17 @@ def test_a_child_recorded_by_another_process_meanwhile_is_found_on_the_second_at
         return {} if len(lookups) == 1 else real(drafts)
 
     monkeypatch.setattr(actions, "_known_children", too_early)
-    before = LedgerLeaf.objects.count()
+    before_seq = LedgerLeaf.objects.order_by("-seq").values_list("seq", flat=True).first()
     second = do_record_concern(make_draft(children=kasia), actor=p.practitioner, today=TODAY)
     assert len(lookups) == 2
     child = first.concern.child_links.get().child
     assert second.concern.child_links.get().child == child
     assert Child.objects.filter(nhs_number="9434765919").count() == 1
-    assert LedgerLeaf.objects.count() == before + 1  # the concern only: no child.recorded
+    added = list(
+        LedgerLeaf.objects.filter(seq__gt=before_seq).order_by("seq").values_list("kind", flat=True)
+    )
+    # The concern, and the already-known check finding the first one; no second child.recorded.
+    assert added == ["concern.recorded", "people.matched"]
     assert verify_ledger().ok
 
     # A constraint that still refuses on the second attempt is a fault, raised as it is.

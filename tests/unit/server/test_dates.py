@@ -12,6 +12,7 @@ from tocsin.server.web._dates import deadline, for_people
 def test_an_event_time_in_local_time() -> None:
     assert for_people("2026-07-01T13:05:00.000000Z") == "1 July 2026 at 14:05"  # summer time
     assert for_people(date(2026, 12, 6)) == "6 December 2026"
+    assert for_people("2026-03-27") == "27 March 2026"  # a day, not midnight at a time
     assert for_people("") == ""
 
 

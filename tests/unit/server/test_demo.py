@@ -1,6 +1,6 @@
 """The demonstration's loader: a simulated partnership through the ordinary actions, with the
-children's NHS numbers making concerns about one child share one child record, so that the
-agencies' lists overlap and the hidden number can be estimated."""
+agencies' records of children linked by the engine so that concerns about one child share one
+child record, the agencies' lists overlap and the hidden number can be estimated."""
 
 from __future__ import annotations
 
@@ -11,12 +11,17 @@ import pytest
 from tocsin.domain.concerns import valid_nhs_number
 from tocsin.server.casework.models import Case, Contact, OutcomeRecord
 from tocsin.server.concerns.models import Child, Concern, Screening
-from tocsin.server.demo import DemoNhsNumbers, load_partnership
+from tocsin.server.demo import (
+    demo_review_pairs,
+    demo_tables,
+    link_demo_children,
+    load_partnership,
+)
 from tocsin.server.directory.models import User
 from tocsin.server.intel.actions import do_produce_estimate
 from tocsin.server.intel.lists import concern_date_range
 from tocsin.server.verify import verify_ledger
-from tocsin.simulate import simulate
+from tocsin.simulate import PERSON_NUMBERS, SPARE_NUMBERS, World, simulate
 
 pytestmark = pytest.mark.django_db
 
@@ -27,26 +32,94 @@ TABLES = (
     "records/persons",
     "records/concerns",
     "records/decisions",
-    "truth/record_identity",
 )
 
 
-def test_nhs_numbers_are_valid_one_per_person_and_never_issued() -> None:
-    numbers = DemoNhsNumbers({"R1": "P1", "R2": "P2", "R3": "P1"})
-    first, second, again = (numbers.for_record(r) for r in ("R1", "R2", "R3"))
-    assert first == again != second
-    assert all(valid_nhs_number(n) and n.startswith("999") for n in (first, second))
-    assert numbers.for_record("unknown record") == ""
-    many = DemoNhsNumbers({f"R{i}": f"P{i}" for i in range(2000)})
-    issued = [many.for_record(f"R{i}") for i in range(2000)]
-    assert len(set(issued)) == 2000 and all(valid_nhs_number(n) for n in issued)
+def _truth(world: World) -> dict[str, str]:
+    return {r["record_id"]: r["person_id"] for r in world["truth/record_identity"].dicts()}
+
+
+def _subject_records(world: World) -> list[dict[str, object]]:
+    subjects = set(world["records/concerns"].column("subject_record_id"))
+    return [row for row in world["records/persons"].dicts() if row["record_id"] in subjects]
+
+
+def test_linked_clusters_get_the_number_their_records_hold_or_a_spare_one() -> None:
+    world = simulate(seed=1, scale="small")
+    persons = _subject_records(world)
+    linkage = link_demo_children(persons, list(world["records/agencies"].dicts()))
+    assert not linkage.skipped and linkage.seconds > 0
+    assert set(linkage.cluster_of) == {row["record_id"] for row in persons}
+    # The engine put records together: fewer clusters than records.
+    assert len(linkage.numbers) < len(persons)
+    held = {
+        row["record_id"]: row["nhs_number"]
+        for row in persons
+        if row["nhs_number"] and valid_nhs_number(str(row["nhs_number"]))
+    }
+    spare = 0
+    for cluster, number in linkage.numbers.items():
+        assert valid_nhs_number(number)
+        members = [r for r, c in linkage.cluster_of.items() if c == cluster]
+        own = {held[r] for r in members if r in held}
+        if own:
+            assert number in own
+            assert PERSON_NUMBERS[0] <= int(number) // 10 < PERSON_NUMBERS[1]
+        else:
+            spare += 1
+            assert SPARE_NUMBERS[0] <= int(number) // 10 < SPARE_NUMBERS[1]
+    assert spare > 0
+    spares = [n for n in linkage.numbers.values() if int(n) // 10 >= SPARE_NUMBERS[0]]
+    assert len(set(spares)) == len(spares) == spare
+    # Deterministic: the same records give the same clusters and numbers.
+    again = link_demo_children(persons, list(world["records/agencies"].dicts()))
+    assert again.cluster_of == linkage.cluster_of and again.numbers == linkage.numbers
+    # Pairs for review lie between the review and link thresholds.
+    assert all(0.5 <= p.match_probability < 0.9 for p in linkage.review)
+
+
+def test_too_few_records_to_link_load_each_record_as_its_own_child() -> None:
+    rows = [
+        {
+            "record_id": "R1",
+            "agency_id": "A1",
+            "given_name": "Amara",
+            "family_name": "Okafor",
+            "date_of_birth": "2011-03-04",
+            "nhs_number": None,
+        },
+    ]
+    linkage = link_demo_children(rows)
+    assert linkage.skipped and linkage.cluster_of == {"R1": "R1"}
+    assert SPARE_NUMBERS[0] <= int(linkage.nhs_number("R1")) // 10
 
 
 def test_the_small_demo_gives_lists_that_overlap_and_an_estimate() -> None:
     world = simulate(seed=1, scale="small")
+    # Nothing from truth/: the demo resolves children by linkage alone.
     tables = {name: list(world[name].dicts()) for name in TABLES}
     load = load_partnership(tables)
     assert load.concerns > 200
+    # Records of one child at two agencies that share no NHS number load as one child when
+    # the engine links them (as nearly all are): linkage, not the number, put them together.
+    truth = _truth(world)
+    rows = {r["record_id"]: r for r in tables["records/persons"]}
+    loaded = sorted(load.children)
+    apart = together = 0
+    for i, left in enumerate(loaded):
+        for right in loaded[i + 1 :]:
+            a, b = rows[left], rows[right]
+            shared = a["nhs_number"] and a["nhs_number"] == b["nhs_number"]
+            if truth[left] != truth[right] or shared or a["agency_id"] == b["agency_id"]:
+                continue
+            if load.children[left] == load.children[right]:
+                together += 1
+            else:
+                apart += 1
+    assert together > 10 and together >= 9 * apart, (together, apart)
+    for pair in demo_review_pairs(load):
+        assert pair.left_child != pair.right_child
+        assert 0.5 <= pair.pair.match_probability < 0.9
     # Case work drawn from the simulator's decisions: full trays, and a proposal waiting.
     assert load.allocations > 0 and load.decisions > 0 and load.sign_offs > 0
     assert load.awaiting >= 1
@@ -85,3 +158,29 @@ def test_the_small_demo_gives_lists_that_overlap_and_an_estimate() -> None:
     assert run.result["observed"] >= 10
     assert len(run.lists) >= 4
     assert verify_ledger().ok
+
+
+def test_the_demo_keeps_only_the_person_records_its_concerns_are_about() -> None:
+    world = simulate(seed=2, scale="small")
+    tables = demo_tables(world)
+    subjects = {row["subject_record_id"] for row in tables["records/concerns"]}
+    assert {row["record_id"] for row in tables["records/persons"]} == subjects & {
+        row["record_id"] for row in world["records/persons"].dicts()
+    }
+    assert len(tables["records/persons"]) < len(world["records/persons"])
+    assert not any(name.startswith("truth/") for name in tables)
+    assert len(tables["records/concerns"]) == len(world["records/concerns"])
+
+
+def test_the_demo_shows_a_planted_network_and_its_alert() -> None:
+    from tocsin.server.concerns.models import Concern
+    from tocsin.server.networks.models import AlertedPattern
+
+    world = simulate(seed=1, scale="small")
+    load = load_partnership(demo_tables(world))
+    assert load.pattern_alerts >= 1
+    alerted = AlertedPattern.objects.order_by("-size").first()
+    assert alerted is not None and alerted.size >= 3
+    concern = Concern.objects.get(pk=alerted.concern_id)
+    assert concern.channel == "pattern"
+    assert f"linked to {alerted.size} children" in concern.narrative

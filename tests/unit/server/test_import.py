@@ -126,8 +126,10 @@ def test_a_failure_while_writing_leaves_nothing(
         original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(recording, "apply_event", fail_on_the_third)
+    # Five different rows (the same row five times would be recorded once).
+    path = write_csv(tmp_path / "c.csv", [[f"Child{i}", *ROW[1:]] for i in range(5)])
     with pytest.raises(RuntimeError):
-        import_concerns(write_csv(tmp_path / "c.csv", [ROW] * 5), actor=p.practitioner)
+        import_concerns(path, actor=p.practitioner)
     assert LedgerLeaf.objects.count() == before
     assert not Concern.objects.exists()
 

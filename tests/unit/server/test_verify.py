@@ -18,11 +18,14 @@ from django.utils import timezone
 
 from tests.factories import ACTOR, make_agency, make_draft, make_partnership, make_team, make_user
 from tests.factories.estimates import FROM, TODAY, concern
+from tests.factories.register import make_report
 from tocsin.cli import main
 from tocsin.domain.casework import Attendee, MeetingAction
-from tocsin.domain.concerns import IndicatorSeen
+from tocsin.domain.concerns import ChildDraft, IndicatorSeen
+from tocsin.domain.people import PeopleMatched
 from tocsin.domain.records import RecordExpunged
 from tocsin.domain.screening import load_scheme
+from tocsin.server.capacity.actions import do_set_capacity
 from tocsin.server.casework.actions import (
     do_allocate,
     do_decide,
@@ -39,15 +42,22 @@ from tocsin.server.concerns.actions import (
     do_record_view,
     do_regrade_risk,
 )
-from tocsin.server.concerns.models import Screening
+from tocsin.server.concerns.models import Concern, Screening
 from tocsin.server.directory.models import User
+from tocsin.server.directory.tokens import do_issue_api_token
 from tocsin.server.intel.actions import do_produce_estimate
 from tocsin.server.intel.models import EstimateRun
 from tocsin.server.ledger.actions import do_expunge_record, do_lift_legal_hold, do_place_legal_hold
+from tocsin.server.ledger.checkpoints import sign_checkpoint_now
 from tocsin.server.ledger.models import LedgerLeaf
 from tocsin.server.ledger.recording import reading_ledger, record_events
 from tocsin.server.meetings.actions import do_complete_action, do_record_meeting
+from tocsin.server.people.models import ChildMerge, PersonMatch
+from tocsin.server.people.review import do_review_match, do_split_children
 from tocsin.server.projections import ProjectionModel, projection_models
+from tocsin.server.register.profiles import do_generate_profile
+from tocsin.server.register.scrutiny import do_export_for_scrutiny
+from tocsin.server.statistics.actions import do_export_statistics
 from tocsin.server.verify import verify_ledger
 
 pytestmark = pytest.mark.django_db
@@ -94,9 +104,30 @@ def world() -> dict[str, Any]:
     # Concerns by people the tampering below leaves alone, and an estimate from them.
     worker = make_user(partnership.council, username="council-worker")
     officer = make_user(partnership.police, role="police_officer")
+    do_issue_api_token(worker, "Case system feed", "read", 30, actor=ACTOR)
+    do_set_capacity("worker", str(worker.pk), "caseload", 12, "Part-time this term", actor=ACTOR)
     for n, user in enumerate([worker, officer] * 3 + [officer]):
         concern(user, n // 2 if n < 4 else n, ["11A"])
+    # One girl known to the council and then to the police: a person match (people.matched).
+    for user, given in ((worker, "Nadia"), (officer, "Nadiya")):
+        child = ChildDraft(given, "Brightwater", date_of_birth=date(2012, 2, 9), postcode="ZZ9 1AA")
+        do_record_concern(make_draft(children=[child]), actor=user, today=TODAY)
     estimate = do_produce_estimate(FROM, TODAY, bootstrap=0, actor=ACTOR)
+    # A planted network and the pattern alerts it raises (pattern.detected, AlertedPattern).
+    from tests.factories.networks import AS_OF as NETWORK_AS_OF
+    from tests.factories.networks import make_network_world
+    from tocsin.server.networks.alerts import do_raise_pattern_alerts
+
+    make_network_world()
+    assert do_raise_pattern_alerts(as_of=NETWORK_AS_OF).raised
+    # An export of the statistics at a signed checkpoint (statistics.exported). The checkpoint
+    # is not a projection; it goes again, so that the checkpoint tests below sign their own
+    # with keys of their own.
+    checkpoint, _ = sign_checkpoint_now()
+    do_export_statistics("csv", published=True, actor=ACTOR)
+    # A problem profile at that checkpoint (report.registered and profile.generated).
+    do_generate_profile(label="2026-Q3", actor=ACTOR)
+    checkpoint.delete()
     # A screened concern, its band regraded, a note added, and a view of it recorded.
     scheme = load_scheme()
     significant = [i.id for i in scheme.indicators if i.group == "significant"][:3]
@@ -130,6 +161,29 @@ def world() -> dict[str, Any]:
         "The plan stays open for a month while the car sightings are checked.",
         actor=make_user(partnership.council, role="partnership_scrutineer"),
     )
+    # A report on the register, its recommendation owned by the manager, and an export.
+    make_report(actor=ACTOR, owners=[(manager, date(2026, 12, 20))])
+    # Clerical review: a proposed match confirmed, its two children merged, the merge split.
+    earlier = Concern.objects.exclude(pk=screened.pk).order_by("recorded_seq").first()
+    assert earlier is not None
+    pair = {
+        "left": f"{screened.reference}/child/0",
+        "right": f"{earlier.reference}/child/0",
+        "probability": 0.8,
+        "match_weight": 2.0,
+        "weights": {"surname": 2.0},
+        "status": "proposed",
+    }
+    record_events(
+        [PeopleMatched(str(earlier.pk), "test", 0.99, 0.5, [pair])], actor_id="system:test"
+    )
+    front_door = make_user(partnership.council, role="mash_officer")
+    match = PersonMatch.objects.get(left_id=pair["left"], right_id=pair["right"])
+    do_review_match(match.pk, "confirmed", "Same girl, same school", merge=True, actor=front_door)
+    do_split_children(
+        ChildMerge.objects.get(match_id=str(match.pk)).pk, "Twins, after all", actor=front_door
+    )
+    do_export_for_scrutiny("downgrades", date(2026, 1, 1), date(2026, 12, 31), actor=ACTOR)
     do_add_information(screened.pk, "The car was seen again on Friday.", actor=worker)
     do_record_contact(
         screened.pk,

@@ -63,7 +63,6 @@ def test_every_postcode_is_in_the_invented_area(dense_world: World) -> None:
 def test_every_phone_number_is_in_ofcoms_drama_ranges(dense_world: World) -> None:
     numbers: list[str] = []
     numbers += [str(p) for p in dense_world["records/persons"].column("phone") if p]
-    numbers += [str(p) for p in dense_world["truth/victimisations"].column("phone")]
     for phones in dense_world["truth/groups"].column("phones"):
         numbers += list(phones or [])
     for phones in dense_world["records/concerns"].column("phones"):

@@ -56,6 +56,28 @@ ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
         "Close a level-3 escalation, with the reason (only the partnership)",
         ("partnership_scrutineer",),
     ),
+    "search": (
+        "Search the partnership for a person, vehicle, phone or place, for a stated purpose "
+        "(records outside need-to-know are named only by who holds them)",
+        _READERS,
+    ),
+    "view_register": ("See the register of reports and recommendations", _READERS),
+    "register_report": (
+        "Register a report with its recommendations, or withdraw one with the reason",
+        ("head_of_service", "analyst", "partnership_scrutineer"),
+    ),
+    "respond_recommendation": (
+        "Respond to a recommendation (only the person who owns it)",
+        _READERS,
+    ),
+    "review_match": (
+        "Review a proposed match between two people's records; merge or split child records",
+        ("mash_officer", "mash_manager"),
+    ),
+    "export_scrutiny": (
+        "Export downgrades, no-further-action decisions and overdue obligations in a period",
+        ("partnership_scrutineer",),
+    ),
 }
 
 ACTIONS = tuple(ACCESS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from tocsin.domain.bounds import control_characters_problem, day_problem
 from tocsin.domain.casework._rules import rationale_problems
 
 __all__ = [
@@ -115,6 +116,9 @@ def _text_problems(text: str, field: str, what: str) -> list[tuple[str, str]]:
     cleaned = text.strip()
     if not cleaned:
         return [(field, f"Enter the {what}")]
+    controls = control_characters_problem(text, free_text=True)
+    if controls is not None:
+        return [(field, controls)]
     if len(cleaned) > MAX_NOTE:
         return [(field, f"Keep the {what} under {MAX_NOTE:,} characters")]
     return []
@@ -148,6 +152,8 @@ def contact_problems(
         problems.append(("method", "Choose how the contact happened"))
     if happened_on is None:
         problems.append(("happened_on", "Enter the date of the contact"))
+    elif day_problem(happened_on) is not None:
+        problems.append(("happened_on", day_problem(happened_on) or ""))
     elif happened_on > today:
         problems.append(("happened_on", "The date of the contact must be today or in the past"))
     if made is None:

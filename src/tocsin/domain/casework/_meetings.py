@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from tocsin.domain.bounds import CONTROL_CHARACTERS, control_characters_problem, day_problem
 from tocsin.domain.casework._contact import MAX_NOTE
 from tocsin.domain.clocks import MEETING_DECISIONS, MEETING_KINDS
 
@@ -78,16 +79,23 @@ def meeting_problems(
         problems.append(("kind", "Choose the kind of meeting"))
     if held_at is None:
         problems.append(("held_at", "Enter when the meeting was held"))
+    elif day_problem(held_at.date()) is not None:
+        problems.append(("held_at", day_problem(held_at.date()) or ""))
+        held_at = None
     elif held_at > now:
         problems.append(("held_at", "A meeting is recorded once it has been held"))
     if len(attendees) < 2:
         problems.append(("attendees", "List everyone who attended: at least two people"))
+    if any(control_characters_problem(f"{a.name}{a.role}") for a in attendees):
+        problems.append(("attendees", CONTROL_CHARACTERS))
     if not decisions:
         problems.append(("decisions", "Choose what the meeting decided"))
     elif any(code not in MEETING_DECISIONS for code in decisions):
         problems.append(("decisions", "Choose the decisions from the list"))
     if not summary.strip():
         problems.append(("summary", "Summarise the discussion and the reasons for its decisions"))
+    elif control_characters_problem(summary, free_text=True) is not None:
+        problems.append(("summary", control_characters_problem(summary, free_text=True) or ""))
     elif len(summary) > MAX_NOTE:
         problems.append(("summary", f"Keep the summary under {MAX_NOTE:,} characters"))
     if len(actions) > MAX_ACTIONS:
@@ -96,6 +104,10 @@ def meeting_problems(
         where = f"actions[{i}]"
         if not action.text.strip():
             problems.append((where, f"Action {i + 1}: say what is to be done"))
+        elif control_characters_problem(action.text) is not None:
+            problems.append((where, f"Action {i + 1}: {control_characters_problem(action.text)}"))
+        if day_problem(action.due) is not None:
+            problems.append((where, f"Action {i + 1}: {day_problem(action.due)}"))
         if action.owner_id not in owners:
             problems.append((where, f"Action {i + 1}: choose who owns it"))
         if held_at is not None and action.due < held_at.date():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from tocsin.domain.bounds import control_characters_problem
 from tocsin.domain.language import check_text
 from tocsin.domain.screening import (
     Override,
@@ -85,6 +86,9 @@ def rationale_problems(text: str) -> list[str]:
     cleaned = text.strip()
     if not cleaned:
         return ["Give the reasons for the decision; they are kept on the ledger"]
+    controls = control_characters_problem(text, free_text=True)
+    if controls is not None:
+        return [controls]
     words = _WORD.findall(cleaned)
     if not words:
         return ["Write the reasons in words, not only punctuation or numbers"]

@@ -19,6 +19,7 @@ docs/clocks.md describes the policy format, the defaults and their sources, and 
 from tocsin.domain.clocks._calendar import CalendarError, WorkingCalendar
 from tocsin.domain.clocks._capacity import (
     CAPACITY_MEASURED,
+    OVERRIDABLE,
     AlarmToClear,
     AlarmToRaise,
     CapacityChanges,
@@ -36,6 +37,7 @@ from tocsin.domain.clocks._events import (
     MEETING_KINDS,
     CapacityAlarmCleared,
     CapacityAlarmRaised,
+    CapacityOverrideSet,
     ChallengeAnswered,
     ChallengeRaised,
     EscalationClosed,
@@ -52,6 +54,7 @@ from tocsin.domain.clocks._obligations import (
     Obligation,
     ObligationChange,
 )
+from tocsin.domain.clocks._patterns import PATTERN_RULE_KINDS, PatternAlertRule
 from tocsin.domain.clocks._policy import (
     OWNERS,
     UNITS,
@@ -64,6 +67,7 @@ from tocsin.domain.clocks._policy import (
     EventPattern,
     Level,
     ObligationRule,
+    ProfileSpec,
     Reference,
     Trigger,
 )
@@ -75,7 +79,9 @@ __all__ = [
     "CHALLENGE_OUTCOMES",
     "MEETING_DECISIONS",
     "MEETING_KINDS",
+    "OVERRIDABLE",
     "OWNERS",
+    "PATTERN_RULE_KINDS",
     "STATUSES",
     "UNITS",
     "AlarmToClear",
@@ -86,6 +92,7 @@ __all__ = [
     "CapacityAlarmCleared",
     "CapacityAlarmRaised",
     "CapacityChanges",
+    "CapacityOverrideSet",
     "CapacitySpec",
     "ChallengeAnswered",
     "ChallengeRaised",
@@ -109,6 +116,8 @@ __all__ = [
     "ObligationEscalated",
     "ObligationRule",
     "OpenAlarm",
+    "PatternAlertRule",
+    "ProfileSpec",
     "Reference",
     "Trigger",
     "WorkingCalendar",

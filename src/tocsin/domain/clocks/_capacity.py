@@ -9,11 +9,12 @@ changes. Nobody clears an alarm by hand: only the numbers falling do (issue 13, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = [
     "CAPACITY_MEASURED",
+    "OVERRIDABLE",
     "AlarmToClear",
     "AlarmToRaise",
     "CapacityChanges",
@@ -30,6 +31,17 @@ CAPACITY_MEASURED: dict[str, tuple[str, ...]] = {
     "team": ("caseload", "queue_age_days"),
     "front_door": ("queue_age_days",),
 }
+
+
+#: What a head of service (or the partnership) may set for one named worker or team, instead
+#: of the policy's figure: a worker's caseload, a team's caseload and its queue's age.
+OVERRIDABLE: dict[str, tuple[str, ...]] = {
+    "worker": ("caseload",),
+    "team": ("caseload", "queue_age_days"),
+}
+
+#: An override's key: (scope, scope id, measure).
+OverrideKey = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,21 @@ class CapacitySpec:
         if measure == "queue_age_days":
             return self.queue_age_days
         return self.worker_caseload if scope == "worker" else self.team_caseload
+
+    def threshold_for(
+        self,
+        scope: str,
+        scope_id: str,
+        measure: str,
+        overrides: Mapping[OverrideKey, int] | None = None,
+    ) -> int:
+        """The threshold of ``measure`` for one named worker or team: its override if it has
+        one (a part-time worker's smaller caseload, say), else the policy's figure."""
+        if overrides:
+            found = overrides.get((scope, scope_id, measure))
+            if found is not None:
+                return found
+        return self.threshold(scope, measure)
 
     def clears_at(self, threshold: int) -> int:
         """The figure at or below which an alarm of ``threshold`` clears: the threshold less
@@ -110,13 +137,22 @@ class CapacityChanges:
 
 
 def judge_capacity(
-    spec: CapacitySpec, measurements: Iterable[Measurement], open_alarms: Iterable[OpenAlarm]
+    spec: CapacitySpec,
+    measurements: Iterable[Measurement],
+    open_alarms: Iterable[OpenAlarm],
+    overrides: Mapping[OverrideKey, int] | None = None,
 ) -> CapacityChanges:
     """Which alarms to raise (a figure over its threshold with no alarm open for it) and which
     to clear (an open alarm whose figure has fallen to :meth:`CapacitySpec.clears_at` or
     below; a scope with no figure now counts as 0). Raising twice for the same scope and
     measure never happens: an open alarm is raised once and stays until it is cleared.
+    ``overrides`` are the thresholds set for named workers and teams
+    (:meth:`CapacitySpec.threshold_for`); the others take the policy's figure.
     Both lists come out in a stable order (by scope, id and measure)."""
+
+    def limit(scope: str, scope_id: str, measure: str) -> int:
+        return spec.threshold_for(scope, scope_id, measure, overrides)
+
     figures: dict[tuple[str, str, str], Measurement] = {}
     for measurement in measurements:
         if measurement.measure in CAPACITY_MEASURED.get(measurement.scope, ()):
@@ -125,13 +161,13 @@ def judge_capacity(
     for alarm in open_alarms:
         alarms.setdefault(alarm.key, alarm)
     raised = [
-        AlarmToRaise(m, spec.threshold(m.scope, m.measure))
+        AlarmToRaise(m, limit(*key))
         for key, m in sorted(figures.items())
-        if key not in alarms and m.value > spec.threshold(m.scope, m.measure)
+        if key not in alarms and m.value > limit(*key)
     ]
     cleared: list[AlarmToClear] = []
     for key, alarm in sorted(alarms.items()):
         value = figures[key].value if key in figures else 0
-        if value <= spec.clears_at(spec.threshold(alarm.scope, alarm.measure)):
+        if value <= spec.clears_at(limit(*key)):
             cleared.append(AlarmToClear(alarm, value))
     return CapacityChanges(tuple(raised), tuple(cleared))

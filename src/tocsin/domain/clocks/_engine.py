@@ -93,6 +93,17 @@ class ClockEngine:
         #: (reference index, subject) of remembered events a pattern may refer to.
         self._references: set[tuple[int, str]] = set()
         self.last_seq: int | None = None
+        #: The event kinds that can change the engine: every other kind only moves
+        #: :attr:`last_seq` on (see :meth:`skip_to`).
+        self.kinds: frozenset[str] = frozenset(
+            {
+                ObligationEscalated.kind,
+                "escalation.closed",
+                *policy.triggers_by_kind,
+                *(pattern.kind for pattern in policy.every_pattern()),
+                *(reference.kind for reference in policy.references),
+            }
+        )
 
     def __len__(self) -> int:
         """How many obligations are open (applying and not yet met or cancelled)."""
@@ -106,6 +117,8 @@ class ClockEngine:
         if self.last_seq is not None and event.seq <= self.last_seq:
             return []
         self.last_seq = event.seq
+        if event.kind not in self.kinds:
+            return []
         changes: list[ObligationChange] = []
         if event.kind == ObligationEscalated.kind:
             self._read_escalation(event, changes)
@@ -123,6 +136,13 @@ class ClockEngine:
         for event in events:
             changes += self.feed(event)
         return changes
+
+    def skip_to(self, seq: int) -> None:
+        """Count every event up to ``seq`` as fed, when none of those not fed is of a kind in
+        :attr:`kinds` (so feeding them would have changed nothing but :attr:`last_seq`): a
+        reader that fetches only those kinds from the ledger calls this at the end."""
+        if self.last_seq is None or seq > self.last_seq:
+            self.last_seq = seq
 
     def _read_escalation(self, event: ClockEvent, changes: list[ObligationChange]) -> None:
         payload = event.payload or {}

@@ -21,6 +21,7 @@ __all__ = [
     "MEETING_KINDS",
     "CapacityAlarmCleared",
     "CapacityAlarmRaised",
+    "CapacityOverrideSet",
     "ChallengeAnswered",
     "ChallengeRaised",
     "EscalationClosed",
@@ -232,3 +233,27 @@ class CapacityAlarmCleared(Event):
 
     def subjects(self) -> tuple[str, ...]:
         return (f"alarm:{self.alarm_id}",)
+
+
+@dataclass(frozen=True)
+class CapacityOverrideSet(Event):
+    kind = "capacity.override_set"
+    meaning = (
+        "A head of service or the partnership set the capacity of one named worker or team "
+        "(a part-time worker's smaller caseload, say) instead of the clocks policy's figure, "
+        "with the reason; no threshold puts the policy's figure back."
+    )
+    #: "worker" or "team" (tocsin.domain.clocks.OVERRIDABLE).
+    scope: str
+    #: the worker's user id or the team's id.
+    scope_id: str
+    agency_id: str | None
+    #: one of CAPACITY_MEASURES the scope can have overridden.
+    measure: str
+    #: the threshold from now on; None: the policy's figure again.
+    threshold: int | None
+    reason: str
+
+    def subjects(self) -> tuple[str, ...]:
+        target = f"user:{self.scope_id}" if self.scope == "worker" else f"team:{self.scope_id}"
+        return (target,)

@@ -23,6 +23,7 @@ from typing import Any
 
 from tocsin.domain.clocks._calendar import CalendarError, WorkingCalendar
 from tocsin.domain.clocks._capacity import CapacitySpec
+from tocsin.domain.clocks._patterns import PatternProblem, pattern_rules
 from tocsin.domain.clocks._policy import (
     OWNERS,
     TOP_LEVEL,
@@ -36,6 +37,7 @@ from tocsin.domain.clocks._policy import (
     EventPattern,
     Level,
     ObligationRule,
+    ProfileSpec,
     Reference,
     Trigger,
 )
@@ -57,7 +59,11 @@ _TOP_KEYS = {
     "pattern",
     "obligation",
     "capacity",
+    "profiles",
+    "patterns",
 }
+_PROFILE_KEYS = {"source", "cadence", "trend_period"}
+_PROFILE_PERIODS = ("month", "quarter", "year")
 _CAPACITY_KEYS = {
     "source",
     "worker_caseload",
@@ -133,7 +139,7 @@ def parse_policy(text: str, *, origin: str = "<text>") -> ClockPolicy:
         raise ClockPolicyError(origin, line, f"is not valid TOML: {message}") from None
     try:
         return _build(raw, text, origin)
-    except _Problem as problem:
+    except (_Problem, PatternProblem) as problem:
         line = line_of(key_lines(text), problem.path)
         raise ClockPolicyError(origin, line, problem.problem) from None
 
@@ -163,6 +169,8 @@ def _build(raw: dict[str, Any], text: str, origin: str) -> ClockPolicy:
         origin=origin,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         capacity=_capacity(raw.get("capacity")),
+        profiles=_profiles(raw.get("profiles")),
+        network_patterns=pattern_rules(raw.get("patterns")),
     )
 
 
@@ -240,6 +248,26 @@ def _capacity(value: object) -> CapacitySpec | None:
             raise _Problem((*path, key), f"[capacity]: {key} must be {allowed}, not {number}")
         numbers[key] = number
     return CapacitySpec(source=_text(raw, "source", path), **numbers)
+
+
+def _profiles(value: object) -> ProfileSpec | None:
+    """The optional ``[profiles]`` table: how often problem profiles are made (never without
+    it)."""
+    if value is None:
+        return None
+    path: KeyPath = ("profiles",)
+    raw = _table(value, path, "[profiles]")
+    _known_keys(raw, _PROFILE_KEYS, path, "[profiles]")
+    chosen: dict[str, str] = {}
+    for key in ("cadence", "trend_period"):
+        period = raw.get(key)
+        if period not in _PROFILE_PERIODS:
+            raise _Problem(
+                (*path, key) if key in raw else path,
+                f"[profiles]: {key} must be one of {', '.join(_PROFILE_PERIODS)}, not {period!r}",
+            )
+        chosen[key] = str(period)
+    return ProfileSpec(source=_text(raw, "source", path), **chosen)
 
 
 def _amount(value: object, path: KeyPath, what: str, *, allow_zero: bool) -> Amount:

@@ -15,6 +15,7 @@ from typing import Any
 
 from tocsin.domain.clocks._calendar import WorkingCalendar
 from tocsin.domain.clocks._capacity import CapacitySpec
+from tocsin.domain.clocks._patterns import PatternAlertRule
 
 __all__ = [
     "OWNERS",
@@ -29,6 +30,7 @@ __all__ = [
     "EventPattern",
     "Level",
     "ObligationRule",
+    "ProfileSpec",
     "Reference",
     "Trigger",
 ]
@@ -48,6 +50,7 @@ OWNERS: dict[str, str] = {
     "signer": "Whoever may sign off the proposal: a MASH manager, or the proposer's managers",
     "challenge_handler": "The role (and agency) the challenge was routed to",
     "action_owner": "The person a meeting action names as its owner",
+    "recommendation_owner": "The person a registered report's recommendation names as its owner",
 }
 
 Scalar = str | int | bool
@@ -223,6 +226,16 @@ class CalendarSpec:
 
 
 @dataclass(frozen=True)
+class ProfileSpec:
+    """When problem profiles are made (the ``[profiles]`` table): once per ``cadence`` period
+    ("month", "quarter" or "year"), for the last whole one, with trends by ``trend_period``."""
+
+    cadence: str
+    trend_period: str
+    source: str
+
+
+@dataclass(frozen=True)
 class ClockPolicy:
     """A versioned, cited clocks policy, checked when it was loaded."""
 
@@ -240,6 +253,10 @@ class ClockPolicy:
     digest: str
     #: the thresholds for capacity alarms (the ``[capacity]`` table); None: no alarms.
     capacity: CapacitySpec | None = None
+    #: when problem profiles are made (the ``[profiles]`` table); None: never on a schedule.
+    profiles: ProfileSpec | None = None
+    #: the network graph's pattern-alert rules (the ``[[patterns]]`` tables); none: no alerts.
+    network_patterns: tuple[PatternAlertRule, ...] = ()
 
     def obligation(self, obligation_id: str) -> ObligationRule:
         """The obligation rule with ``obligation_id``; LookupError if there is none."""

@@ -22,6 +22,7 @@ from tocsin.domain.concerns._describing import (
 )
 from tocsin.domain.concerns._draft import (
     CHANNELS_WITHOUT_CHILD,
+    MAX_CHILDREN,
     NO_CHILD_NOR_SUBJECT,
     ChildDraft,
     ConcernDraft,
@@ -70,6 +71,7 @@ __all__ = [
     "GRADING_HANDLING",
     "GRADING_INTELLIGENCE",
     "GRADING_SOURCE",
+    "MAX_CHILDREN",
     "NOT_KNOWN",
     "NO_CHILD_NOR_SUBJECT",
     "REFUSED",

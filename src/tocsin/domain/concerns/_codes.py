@@ -113,4 +113,5 @@ CHANNELS: dict[str, str] = {
     "practitioner": "Recorded by a practitioner",
     "public": "Reported by a member of the public",
     "import": "Imported from an agency's records",
+    "pattern": "Raised by a pattern alert on the network graph",
 }

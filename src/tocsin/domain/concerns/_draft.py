@@ -8,12 +8,14 @@ that says what is wrong and what to do.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from typing import Any
 
+from tocsin.domain.bounds import control_characters_problem, day_problem
 from tocsin.domain.concerns._codes import (
     CHANNELS,
     CIN_FACTORS,
@@ -26,6 +28,7 @@ from tocsin.domain.concerns._codes import (
 
 __all__ = [
     "CHANNELS_WITHOUT_CHILD",
+    "MAX_CHILDREN",
     "ChildDraft",
     "ConcernDraft",
     "FieldProblem",
@@ -44,6 +47,9 @@ __all__ = [
 ]
 
 MAX_NARRATIVE = 20000
+#: Children one concern may be about, unless the caller says otherwise (the server passes
+#: ``TOCSIN_MAX_CHILDREN_PER_CONCERN``): a sibling group, not a school roll.
+MAX_CHILDREN = 20
 #: The longest text each short field may hold (the database's column sizes, so a form, the API
 #: and import refuse it with a message instead of the database refusing it with an error).
 MAX_NAME = 200
@@ -54,7 +60,9 @@ MAX_DESCRIPTION = 2000
 #: vehicle, a phone or a place (a practitioner of any agency, or an agency's import). A member
 #: of the public is always asked about the child (they may describe rather than name them):
 #: an anonymous report about an adult alone is not a concern about a child.
-CHANNELS_WITHOUT_CHILD = frozenset({"practitioner", "import"})
+#: A pattern alert (the network graph's, raised by the system) names the adult, vehicle, phone
+#: or place the pattern is about; the children are the concerns' already recorded.
+CHANNELS_WITHOUT_CHILD = frozenset({"practitioner", "import", "pattern"})
 NO_CHILD_NOR_SUBJECT = (
     "Add a child the concern is about, or the adult, vehicle, phone or place the "
     "intelligence is about"
@@ -172,8 +180,32 @@ class ConcernDraft:
 
     def as_payload(self) -> dict[str, Any]:
         """JSON-ready form (dates as ISO strings), as carried by the concern.recorded event."""
-        payload: dict[str, Any] = _jsonable(asdict(self))
+        payload: dict[str, Any] = _jsonable_fields(self)
         return payload
+
+
+#: Each draft dataclass's field names, looked up once (``dataclasses.fields`` is slow, and an
+#: import builds the payload of thousands of drafts).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _jsonable_fields(value: Any) -> Any:
+    """``_jsonable(asdict(value))`` at a fraction of its cost: what a draft holds is dataclasses,
+    lists, dicts, dates and plain values, none of which needs the deep copy asdict makes."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_jsonable_fields(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _jsonable_fields(item) for key, item in value.items()}
+    if isinstance(value, date):
+        return value.isoformat()
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if not is_dataclass(value):
+            return _jsonable(copy.deepcopy(value))  # as asdict copies it
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    return {name: _jsonable_fields(getattr(value, name)) for name in names}
 
 
 def _jsonable(value: Any) -> Any:
@@ -229,12 +261,71 @@ def _age(value: int | None, where: str, problems: list[FieldProblem], low: int, 
         problems.append(FieldProblem(where, f"Enter an age between {low} and {high}"))
 
 
+#: The draft's fields that hold free text, which may run over several lines.
+_FREE_TEXT = frozenset({"narrative", "description", "address", "occurred_where"})
+
+
+def _texts(value: Any, where: str) -> list[tuple[str, str, bool]]:
+    """Every text in a draft (or part of one) as (path, text, whether it is free text)."""
+    if isinstance(value, str):
+        name = where.rsplit(".", 1)[-1]
+        return [(where, value, name in _FREE_TEXT)]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _texts(item, f"{where}[{i}]")]
+    if hasattr(value, "__dataclass_fields__"):
+        return [
+            found
+            for name in value.__dataclass_fields__
+            for found in _texts(getattr(value, name), f"{where}.{name}" if where else name)
+        ]
+    return []
+
+
+def _days(draft: ConcernDraft) -> list[tuple[str, date | None]]:
+    days: list[tuple[str, date | None]] = [("occurred_on", draft.occurred_on)]
+    days += [
+        (f"children[{i}].date_of_birth", c.date_of_birth) for i, c in enumerate(draft.children)
+    ]
+    days += [(f"indicators[{i}]", seen.seen_on) for i, seen in enumerate(draft.indicators)]
+    return days
+
+
+def _bounds(draft: ConcernDraft, max_children: int, add: Callable[[FieldProblem], None]) -> None:
+    """What no route may let through: more children than the cap, a date outside the bounds,
+    control characters in any text."""
+    if len(draft.children) > max_children:
+        add(
+            FieldProblem(
+                "children",
+                f"A concern may be about at most {max_children} children; record a larger "
+                "group as several concerns",
+            )
+        )
+    for where, day in _days(draft):
+        problem = day_problem(day)
+        if problem is not None:
+            add(FieldProblem(where, problem))
+    for where, text, free_text in _texts(draft, ""):
+        problem = control_characters_problem(text, free_text=free_text)
+        if problem is not None:
+            add(FieldProblem(where, problem))
+
+
 def validate_draft(
-    draft: ConcernDraft, *, today: date, indicator_ids: set[str] | None = None
+    draft: ConcernDraft,
+    *,
+    today: date,
+    indicator_ids: set[str] | None = None,
+    max_children: int = MAX_CHILDREN,
 ) -> list[FieldProblem]:
-    """Every problem with ``draft``, in form order; an empty list means it can be recorded."""
+    """Every problem with ``draft``, in form order; an empty list means it can be recorded.
+    The bounds (dates, control characters, at most ``max_children`` children) come first:
+    past them, nothing else is checked, so no later check meets input it cannot handle."""
     problems: list[FieldProblem] = []
     add = problems.append
+    _bounds(draft, max_children, add)
+    if problems:
+        return problems
     if draft.channel not in CHANNELS:
         add(FieldProblem("channel", "Choose how the concern was received"))
     _children_or_subjects(draft, add)
@@ -380,7 +471,9 @@ def validate_indicators(
             problems.append(
                 FieldProblem(f"indicators[{i}]", f"Unknown indicator {seen.indicator_id!r}")
             )
-        if seen.seen_on > today:
+        if day_problem(seen.seen_on) is not None:
+            problems.append(FieldProblem(f"indicators[{i}]", day_problem(seen.seen_on) or ""))
+        elif seen.seen_on > today:
             problems.append(
                 FieldProblem(f"indicators[{i}]", "When it was seen must be today or earlier")
             )

@@ -54,6 +54,8 @@ class ChildRecorded(Event):
 @dataclass(frozen=True)
 class ConcernRecorded(Event):
     kind = "concern.recorded"
+    #: 2 added ``import_key`` (which row of an agency's import it came from); version 1 had none.
+    version = 2
     meaning = (
         "A concern was recorded, by a practitioner, a member of the public or an import, with "
         "everything known at the time: about one or more children, or (from an agency) "
@@ -79,11 +81,22 @@ class ConcernRecorded(Event):
     grading: dict[str, str] | None
     follow_up_code_hash: str | None
     language_warnings: int
+    #: an imported concern's row identity within its agency (``ref:`` and the row's source
+    #: reference, or ``sha256:`` and the hash of what the row says), so that importing the
+    #: same row again records nothing; None for every other route (docs/import.md).
+    import_key: str | None = None
 
     def subjects(self) -> tuple[str, ...]:
         children = tuple(f"child:{child_id}" for child_id in self.children)
         agency = (f"agency:{self.agency_id}",) if self.agency_id else ()
         return (f"concern:{self.concern_id}", *children, *agency)
+
+    @classmethod
+    def upcast(cls, version: int, payload: dict[str, Any]) -> dict[str, Any]:
+        """Version 1 had no ``import_key``: no concern was recorded with one."""
+        if version == 1:
+            return {**payload, "import_key": None}
+        return super().upcast(version, payload)
 
 
 @dataclass(frozen=True)

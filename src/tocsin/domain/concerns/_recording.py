@@ -89,13 +89,15 @@ def concern_events(
     recorded_by: str | None,
     today: date,
     follow_up_code_hash: str | None = None,
+    import_key: str | None = None,
     new_id: Callable[[], str] = _new_id,
 ) -> ConcernEvents:
     """The events recording ``draft`` (already validated) appends.
 
     ``known_children`` maps the NHS numbers of children already recorded (or recorded by an
     earlier draft of the same batch) to their ids: such a child is the same child, not a new
-    record. ``reference`` is a reference no concern holds; ``new_id`` makes every other id
+    record. ``reference`` is a reference no concern holds; ``import_key`` an imported row's
+    identity within its agency (none of its concerns holds it); ``new_id`` makes every other id
     (the concern's, new children's, people's, screenings'), so a test can fix them.
     """
     concern_id = new_id()
@@ -141,6 +143,7 @@ def concern_events(
         grading=payload["grading"],
         follow_up_code_hash=follow_up_code_hash,
         language_warnings=language_warning_count(draft),
+        import_key=import_key,
     )
     events.append(recorded)
     if draft.indicators:

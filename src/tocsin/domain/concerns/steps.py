@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from tocsin.domain import screening
+from tocsin.domain.bounds import day_from_parts, whole_number
 from tocsin.domain.concerns._codes import (
     CIN_FACTORS,
     ETHNICITY,
@@ -704,24 +705,21 @@ def read_date(
     parts = [form.get(f"{prefix}-{part}", "").strip() for part in ("day", "month", "year")]
     if not any(parts):
         return None
-    try:
-        day, month, year = (int(p) for p in parts)
-        if year < 1900:
-            raise ValueError("year")
-        return date(year, month, day).isoformat()
-    except (ValueError, OverflowError):
-        problems.append(FieldProblem(path, "Enter a real date, with day, month and year"))
+    day, problem = day_from_parts(*parts)
+    if problem is not None or day is None:
+        problems.append(FieldProblem(path, problem or "Enter a real date"))
         return None
+    return day.isoformat()
 
 
 def _read_number(text: str, path: str, problems: list[FieldProblem]) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         problems.append(FieldProblem(path, "Enter the age as a whole number, like 14"))
-        return None
-    return int(text)
+    return number
 
 
 def _split(text: str) -> list[str]:

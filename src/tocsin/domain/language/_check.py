@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +57,22 @@ def check_text(text: str, table: PhraseTable | None = None) -> list[LanguageWarn
     Warnings come in order of position. The check only advises: callers show the warnings
     and save the text as written.
     """
-    table = table or default_phrase_table()
+    if table is None:
+        return list(_default_warnings(text))
+    return _warnings(text, table)
+
+
+@functools.lru_cache(maxsize=4096)
+def _default_warnings(text: str) -> tuple[LanguageWarning, ...]:
+    """The default table's warnings for ``text``, remembered: the same few texts come back
+    time and again in bulk work (a rationale, a note the demo's case work repeats), and the
+    search is most of the check's cost. The warnings are frozen, so sharing them is safe."""
+    return tuple(_warnings(text, default_phrase_table()))
+
+
+def _warnings(text: str, table: PhraseTable) -> list[LanguageWarning]:
+    if not table.might_match(text):
+        return []
     warnings = [
         LanguageWarning(
             phrase_id=phrase.id,

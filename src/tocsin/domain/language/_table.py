@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from re import _constants as re_constants  # type: ignore[attr-defined]
+from re import _parser as re_parser  # type: ignore[attr-defined]
 from typing import Any
 
 from tocsin.domain.language._patterns import (
@@ -85,6 +87,10 @@ class Phrase:
         )
 
 
+#: What every compiled pattern begins with: a match starts a word.
+_WORD_START = r"(?<!\w)"
+
+
 @dataclass(frozen=True)
 class PhraseTable:
     """A versioned, cited set of phrases, with their patterns compiled."""
@@ -116,6 +122,34 @@ class PhraseTable:
         """
         return tuple(pattern.source for pattern in self._compiled[phrase.id] if pattern.spans(text))
 
+    def might_match(self, text: str) -> bool:
+        """Whether any pattern matches somewhere in ``text``, guards aside: False means no
+        phrase has a span in it. Most texts have none, and one search of every pattern at
+        once costs a fraction of finding every span of every phrase (imports check thousands
+        of narratives)."""
+        return self._any_pattern.search(text) is not None
+
+    @functools.cached_property
+    def _any_pattern(self) -> re.Pattern[str]:
+        """Every pattern as one alternation, the word-start check they all begin with taken
+        out in front, so it is tried once per position rather than once per pattern; and the
+        patterns grouped by the characters they can begin with, each group behind a lookahead
+        for its character, so that at each word only the patterns that can start there are
+        tried (a regular expression otherwise tries every alternative at every word)."""
+        expressions = [p.expression for patterns in self._compiled.values() for p in patterns]
+        flags = {expression.flags for expression in expressions}
+        bodies = [expression.pattern.removeprefix(_WORD_START) for expression in expressions]
+        if (
+            len(flags) == 1
+            and all(e.pattern.startswith(_WORD_START) for e in expressions)
+            and not any(e.groups for e in expressions)
+        ):
+            flag = flags.pop()
+            return re.compile(_WORD_START + "(?:" + _by_first_character(bodies, flag) + ")", flag)
+        # Patterns that cannot be joined (a table written otherwise): match everywhere, so
+        # every phrase is searched as before.
+        return re.compile("")
+
     def spans(self, phrase: Phrase, text: str) -> list[tuple[int, int]]:
         """Non-overlapping (start, end) spans of ``phrase`` in ``text``, leftmost-longest first."""
         candidates = sorted(
@@ -128,6 +162,76 @@ class PhraseTable:
                 continue
             chosen.append((start, end))
         return chosen
+
+
+def _by_first_character(bodies: list[str], flags: int) -> str:
+    """An alternation matching where any of ``bodies`` matches, the bodies grouped by the
+    characters they can begin with (each group behind a lookahead; compiled with ``flags``,
+    so a lookahead folds case as the body's first letter does). A body whose first
+    characters cannot be worked out goes in unguarded."""
+    groups: dict[str, list[str]] = {}
+    unguarded: list[str] = []
+    for body in bodies:
+        try:
+            starts, empty = _first_characters(re_parser.parse(body, flags))
+        except (re.error, TypeError, ValueError):  # an expression the walk does not know
+            starts, empty = None, True
+        if starts is None or empty or not starts:
+            unguarded.append(body)
+            continue
+        for char in sorted(starts):
+            groups.setdefault(char, []).append(body)
+    guarded = [
+        f"(?={re.escape(char)})(?:{'|'.join(members)})" for char, members in sorted(groups.items())
+    ]
+    return "|".join(guarded + unguarded)
+
+
+def _first_characters(items: Any) -> tuple[set[str] | None, bool]:
+    """The characters a parsed expression can begin with (None: any, or not known), and
+    whether it can match the empty string. Zero-width assertions are passed over: a
+    lookahead guard only narrows what the body already requires."""
+    found: set[str] = set()
+    for op, argument in items:
+        if op is re_constants.LITERAL:
+            found.add(chr(argument))
+            return found, False
+        if op is re_constants.IN:
+            for item, value in argument:
+                if item is re_constants.LITERAL:
+                    found.add(chr(value))
+                elif item is re_constants.RANGE and value[1] - value[0] <= 64:
+                    found.update(chr(code) for code in range(value[0], value[1] + 1))
+                else:  # a negated set, a category, a wide range
+                    return None, False
+            return found, False
+        if op is re_constants.BRANCH:
+            empty = False
+            for branch in argument[1]:
+                starts, branch_empty = _first_characters(branch)
+                if starts is None:
+                    return None, False
+                found |= starts
+                empty = empty or branch_empty
+            if not empty:
+                return found, False
+        elif op is re_constants.SUBPATTERN:
+            starts, empty = _first_characters(argument[3])
+            if starts is None:
+                return None, False
+            found |= starts
+            if not empty:
+                return found, False
+        elif op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT):
+            starts, empty = _first_characters(argument[2])
+            if starts is None:
+                return None, False
+            found |= starts
+            if argument[0] > 0 and not empty:
+                return found, False
+        elif op not in (re_constants.ASSERT, re_constants.ASSERT_NOT, re_constants.AT):
+            return None, False
+    return found, True
 
 
 def load_phrase_table(path: str | Path) -> PhraseTable:

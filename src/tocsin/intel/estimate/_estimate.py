@@ -18,6 +18,7 @@ from ._selection import (
     rank_by_bic,
     select_aic,
     select_best_bic,
+    select_best_bic_many,
     select_main,
     select_stepwise,
 )
@@ -102,15 +103,53 @@ def estimate(
     merge_below: int = 0,
     ntop: int | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> Estimate:
     """Estimate the total number of children, seen and unseen, from overlapping lists.
 
     ``method`` is ``main`` (independent lists), ``stepwise`` (Chan, Silverman & Vincent 2021),
     ``bic`` (Silverman, Chan & Vincent 2024) or ``aic`` (Bales, Hesketh & Silverman 2015).
     With ``bootstrap`` resamples the interval is BCa and re-runs the model choice on every
-    resample; without, it is the profile-likelihood interval given the chosen model. Raises
-    :class:`EstimationInputError` with a message for people when no estimate can be made.
+    resample; without, it is the profile-likelihood interval given the chosen model. The
+    bootstrap runs in ``workers`` processes; the result does not depend on how many. Raises
+    :class:`EstimationInputError` with a message for people when no estimate can be made,
+    including when the numbers cannot be computed (a singular or overflowing fit).
     """
+    try:
+        return _estimate(
+            table,
+            method=method,
+            maxorder=maxorder,
+            pthresh=pthresh,
+            bootstrap=bootstrap,
+            seed=seed,
+            ci_level=ci_level,
+            merge_below=merge_below,
+            ntop=ntop,
+            progress=progress,
+            workers=workers,
+        )
+    except (np.linalg.LinAlgError, FloatingPointError, OverflowError, ZeroDivisionError) as exc:
+        raise EstimationInputError(
+            f"the {method} estimate cannot be computed from these lists ({exc}): try another "
+            "method, a lower maxorder, or merging the smallest lists"
+        ) from exc
+
+
+def _estimate(
+    table: CaptureTable,
+    *,
+    method: str,
+    maxorder: int | None,
+    pthresh: float | None,
+    bootstrap: int,
+    seed: int | None,
+    ci_level: float,
+    merge_below: int,
+    ntop: int | None,
+    progress: Progress | None,
+    workers: int,
+) -> Estimate:
     _check_arguments(method, maxorder, pthresh, bootstrap, ci_level, merge_below, ntop)
     table, warnings = tidy_lists(table, merge_below=merge_below)
     _require_overlap(table)
@@ -126,7 +165,7 @@ def estimate(
         settings["pthresh"] = pthresh
     if ntop is not None:
         settings["ntop"] = ntop
-    selector, bootstrap_selector = _selectors(method, table, settings, warnings)
+    selector, bootstrap_selector, bootstrap_batch = _selectors(method, table, settings, warnings)
     counts = np.asarray(table.counts)
     fitted = selector(counts)
     if fitted is None:
@@ -156,6 +195,8 @@ def estimate(
             seed=seed,
             level=ci_level,
             progress=progress,
+            workers=workers,
+            batch=bootstrap_batch,
         )
         warnings.extend(result.warnings)
         ci = (result.lower, result.upper)
@@ -231,25 +272,34 @@ def _require_overlap(table: CaptureTable) -> None:
 
 def _selectors(
     method: str, table: CaptureTable, settings: dict[str, Any], warnings: list[str]
-) -> tuple[Callable[[Counts], Fit | None], Callable[[Counts], Fit | None]]:
-    """The model choice for the data, and the one re-run on each bootstrap resample."""
+) -> tuple[
+    Callable[[Counts], Fit | None],
+    Callable[[Counts], Fit | None],
+    Callable[[Counts], npt.NDArray[np.float64]] | None,
+]:
+    """The model choice for the data, the one re-run on each bootstrap resample, and (where
+    there is one) the same choice made for many resamples at once, giving their totals."""
     lists = table.lists
     if method == "main":
-        return (lambda c: select_main(lists, c),) * 2
+
+        def main_of_many(tables: Counts) -> npt.NDArray[np.float64]:
+            return select_best_bic_many(lists, tables, [frozenset()])
+
+        return (lambda c: select_main(lists, c), lambda c: select_main(lists, c), main_of_many)
     if method == "stepwise":
         p, k = settings["pthresh"], settings["maxorder"]
 
         def stepwise(c: Counts) -> Fit | None:
             return select_stepwise(lists, c, pthresh=p, maxorder=k)
 
-        return stepwise, stepwise
+        return stepwise, stepwise, None
     if method == "aic":
         p, k = settings["pthresh"], settings["maxorder"]
 
         def aic(c: Counts) -> Fit | None:
             return select_aic(lists, c, pthresh=p, maxorder=k)
 
-        return aic, aic
+        return aic, aic, None
     if lists > _BIC_MAX_LISTS:
         raise EstimationInputError(
             f"the bic method enumerates every model and supports at most {_BIC_MAX_LISTS} "
@@ -267,10 +317,13 @@ def _selectors(
     def best_of_top(c: Counts) -> Fit | None:
         return select_best_bic(lists, c, top)
 
+    def best_of_top_many(tables: Counts) -> npt.NDArray[np.float64]:
+        return select_best_bic_many(lists, tables, top)
+
     def best_on_data(c: Counts) -> Fit | None:
         return ranked[0] if ranked else None
 
-    return best_on_data, best_of_top
+    return best_on_data, best_of_top, best_of_top_many
 
 
 def _model_names(fitted: Fit, names: tuple[str, ...]) -> tuple[str, ...]:

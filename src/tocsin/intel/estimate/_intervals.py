@@ -5,13 +5,14 @@ resample (Chan, Silverman & Vincent 2021, §3.3; DiCiccio & Efron 1996)."""
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import brentq, minimize_scalar
-from scipy.stats import chi2, norm
+from scipy.special import gammaincinv, ndtr, ndtri
 
 from ._loglinear import Fit, multinomial_profile
 
@@ -19,6 +20,8 @@ __all__ = ["BootstrapResult", "bca_bootstrap", "profile_interval"]
 
 Counts = npt.NDArray[np.int64]
 Estimator = Callable[[Counts], float]
+#: An estimator of many tables at once (one value per row), giving what ``Estimator`` gives.
+BatchEstimator = Callable[[Counts], npt.NDArray[np.float64]]
 Progress = Callable[[int, int], None]
 
 # Search for the upper profile limit up to this multiple of the estimate before giving up.
@@ -46,7 +49,7 @@ def profile_interval(
         options={"xatol": 1e-6 * estimate},
     )
     peak_total, peak = float(best.x), -float(best.fun)
-    drop = float(chi2.ppf(level, 1)) / 2
+    drop = float(2 * gammaincinv(0.5, level)) / 2  # chi2.ppf(level, 1), as SciPy computes it
 
     def excess(total: float) -> float:
         return loglik(total) - (peak - drop)
@@ -91,6 +94,8 @@ def bca_bootstrap(
     seed: int,
     level: float,
     progress: Progress | None = None,
+    workers: int = 1,
+    batch: BatchEstimator | None = None,
 ) -> BootstrapResult:
     """BCa interval for ``estimator`` (which re-runs the model choice) from multinomial
     resamples of the children seen, with the acceleration from a delete-one-child jackknife.
@@ -101,24 +106,24 @@ def bca_bootstrap(
     count-weighted jackknife acceleration, ``quantile(type = 8)`` of the resampled totals.
     Resamples where no model can be fitted are left out and counted in ``failed`` (as
     MultipleSystemsEstimation's ``na.rm = TRUE``).
+
+    Every resample is drawn here, from ``seed``, before any is estimated, and each estimate
+    depends only on its own table; so ``workers`` processes give exactly the result one does.
+    ``batch``, when given, estimates many tables at once (in chunks of a fixed size, the same
+    whatever the number of workers) and is used instead of ``estimator``.
     """
     rng = np.random.default_rng(seed)
     observed = int(counts.sum())
     resampled = rng.multinomial(observed, counts / observed, size=resamples)
     cells = np.flatnonzero(counts)
-    total_work = resamples + len(cells)
-    replicates = np.empty(resamples)
-    for k in range(resamples):
-        replicates[k] = estimator(resampled[k])
-        if progress is not None:
-            progress(k + 1, total_work)
-    jackknife = np.empty(len(cells))
-    for k, cell in enumerate(cells):
-        deleted = counts.copy()
-        deleted[cell] -= 1
-        jackknife[k] = estimator(deleted)
-        if progress is not None:
-            progress(resamples + k + 1, total_work)
+    deletions = np.repeat(counts[None, :], len(cells), axis=0)
+    deletions[np.arange(len(cells)), cells] -= 1
+    tables = np.vstack([resampled, deletions])
+    if batch is not None:
+        values = _estimate_batches(batch, tables, workers, progress)
+    else:
+        values = _estimate_each(estimator, tables, workers, progress)
+    replicates, jackknife = values[:resamples], values[resamples:]
     warnings: list[str] = []
     usable = replicates[np.isfinite(replicates)]
     failed = resamples - len(usable)
@@ -144,16 +149,93 @@ def bca_bootstrap(
     clamp = 0.5 / len(usable)
     if not clamp <= below <= 1 - clamp:
         warnings.append("every bootstrap estimate fell on one side of the estimate")
-    z0 = float(norm.ppf(min(max(below, clamp), 1 - clamp)))
+    z0 = float(ndtri(min(max(below, clamp), 1 - clamp)))  # the normal quantile
     tail = (1 - level) / 2
     limits = []
     for alpha in (tail, 1 - tail):
-        za = float(norm.ppf(alpha))
-        adjusted = float(norm.cdf(z0 + (z0 + za) / (1 - acceleration * (z0 + za))))
+        za = float(ndtri(alpha))
+        adjusted = float(ndtr(z0 + (z0 + za) / (1 - acceleration * (z0 + za))))
         limits.append(float(np.quantile(usable, adjusted, method="median_unbiased")))
     return BootstrapResult(
         limits[0], limits[1], replicates, z0, acceleration, failed, tuple(warnings)
     )
+
+
+#: The estimator the worker processes run (set in the parent before they are forked).
+_ESTIMATOR: Estimator | None = None
+
+
+def _estimate_chunk(tables: Counts) -> list[float]:
+    assert _ESTIMATOR is not None
+    return [_ESTIMATOR(table) for table in tables]
+
+
+def _estimate_each(
+    estimator: Estimator, tables: Counts, workers: int, progress: Progress | None
+) -> npt.NDArray[np.float64]:
+    """``estimator`` of every row of ``tables``, in order; across ``workers`` forked processes
+    when there are more than one (each keeps its own caches of model checks)."""
+    global _ESTIMATOR
+    values = np.empty(len(tables))
+    if workers <= 1 or len(tables) < 4 * workers:
+        for k, table in enumerate(tables):
+            values[k] = estimator(table)
+            if progress is not None:
+                progress(k + 1, len(tables))
+        return values
+    size = max(1, min(20, len(tables) // (8 * workers)))
+    starts = range(0, len(tables), size)
+    _ESTIMATOR = estimator
+    try:
+        # fork: the estimator is a closure over the chosen settings, which cannot be pickled.
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunks = pool.imap(_estimate_chunk, (tables[s : s + size] for s in starts))
+            for start, chunk in zip(starts, chunks, strict=True):
+                values[start : start + len(chunk)] = chunk
+                if progress is not None:
+                    progress(start + len(chunk), len(tables))
+    finally:
+        _ESTIMATOR = None
+    return values
+
+
+#: The batch estimator the worker processes run (set in the parent before they are forked).
+_BATCH: BatchEstimator | None = None
+#: Tables per batch. Fixed, so that a table's batch (and so its arithmetic) does not depend on
+#: the number of workers.
+_BATCH_SIZE = 128
+
+
+def _estimate_batch(tables: Counts) -> npt.NDArray[np.float64]:
+    assert _BATCH is not None
+    return _BATCH(tables)
+
+
+def _estimate_batches(
+    batch: BatchEstimator, tables: Counts, workers: int, progress: Progress | None
+) -> npt.NDArray[np.float64]:
+    """``batch`` of every row of ``tables`` in chunks of ``_BATCH_SIZE``, in order; across
+    ``workers`` forked processes when there are more than one."""
+    global _BATCH
+    values = np.empty(len(tables))
+    starts = range(0, len(tables), _BATCH_SIZE)
+    chunks = (tables[s : s + _BATCH_SIZE] for s in starts)
+    if workers <= 1 or len(starts) < 2:
+        for start, chunk in zip(starts, chunks, strict=True):
+            values[start : start + len(chunk)] = batch(chunk)
+            if progress is not None:
+                progress(start + len(chunk), len(tables))
+        return values
+    _BATCH = batch
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(starts))) as pool:
+            for start, found in zip(starts, pool.imap(_estimate_batch, chunks), strict=True):
+                values[start : start + len(found)] = found
+                if progress is not None:
+                    progress(start + len(found), len(tables))
+    finally:
+        _BATCH = None
+    return values
 
 
 def _acceleration(jackknife: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]) -> float:

@@ -20,6 +20,11 @@ import numpy.typing as npt
 from scipy.optimize import linprog
 from scipy.special import gammaln
 
+try:  # SciPy's own binding of HiGHS (private; present since SciPy 1.15)
+    from scipy.optimize._highspy import _core as _HIGHS
+except ImportError:  # pragma: no cover - older or repackaged SciPy
+    _HIGHS = None
+
 __all__ = [
     "Fit",
     "ModelStatus",
@@ -106,8 +111,7 @@ def _design(lists: int, model: Model, nstar: npt.NDArray[np.int64]) -> _Design:
 def _status(lists: int, model: Model, support: bytes) -> int:
     """Status for a model given only which cells are positive (all the checks depend on)."""
     positive = np.frombuffer(support, dtype=bool)
-    nstar = positive.astype(np.int64) @ layout(lists)
-    design = _design(lists, model, nstar)
+    design = _design_on(lists, model, support)
     matrix = design.matrix
     code = 0
     full_rank = np.linalg.matrix_rank(matrix) == matrix.shape[1]
@@ -131,6 +135,60 @@ def _exists(matrix: FloatArray, positive: npt.NDArray[np.bool_], full_rank: bool
         return True
     if full_rank and np.linalg.matrix_rank(matrix[positive]) == matrix.shape[1]:
         return True
+    smallest = _smallest_cell(matrix, positive)
+    return smallest is not None and smallest > _LP_ZERO
+
+
+def _smallest_cell(matrix: FloatArray, positive: npt.NDArray[np.bool_]) -> float | None:
+    """The LP's optimum s*: the largest smallest cell of a table with the margins of the 0/1
+    table ``positive`` (``None`` when the solver finds no optimum).
+
+    Written as x = w + s with w ≥ 0, s ≥ 0, so the only rows are the margins Aᵀ(w + s·1) =
+    Aᵀy, and solved by HiGHS directly (the solver behind ``linprog(method="highs")``, without
+    its per-call checks of options and inputs, which cost four times the solve on these
+    small programmes). Falls back to :func:`_smallest_cell_linprog` where SciPy's HiGHS
+    binding is not there.
+    """
+    if _HIGHS is None:
+        return _smallest_cell_linprog(matrix, positive)
+    cells, _ = matrix.shape
+    y = positive.astype(np.float64)
+    margins = matrix.T @ y
+    constraint = np.hstack([matrix.T, matrix.T.sum(axis=1, keepdims=True)])
+    columns, rows = np.nonzero(constraint.T)
+    lp = _HIGHS.HighsLp()
+    lp.num_col_ = cells + 1
+    lp.num_row_ = len(margins)
+    lp.a_matrix_.num_col_ = cells + 1
+    lp.a_matrix_.num_row_ = len(margins)
+    lp.a_matrix_.format_ = _HIGHS.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.concatenate(
+        [[0], np.cumsum(np.bincount(columns, minlength=cells + 1))]
+    ).astype(np.int32)
+    lp.a_matrix_.index_ = rows.astype(np.int32)
+    lp.a_matrix_.value_ = constraint.T[columns, rows]
+    cost = np.zeros(cells + 1)
+    cost[-1] = -1.0
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.zeros(cells + 1)
+    lp.col_upper_ = np.full(cells + 1, np.inf)
+    lp.row_lower_ = margins
+    lp.row_upper_ = margins
+    highs = _HIGHS._Highs()
+    options = _HIGHS.HighsOptions()
+    options.output_flag = False
+    options.log_to_console = False
+    highs.passOptions(options)
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() != _HIGHS.HighsModelStatus.kOptimal:
+        return None
+    return float(-highs.getInfo().objective_function_value)
+
+
+def _smallest_cell_linprog(matrix: FloatArray, positive: npt.NDArray[np.bool_]) -> float | None:
+    """:func:`_smallest_cell` through ``scipy.optimize.linprog``, as first written: maximise s
+    subject to Aᵀx = Aᵀy, x ≥ s, x ≥ 0."""
     cells, params = matrix.shape
     y = positive.astype(np.float64)
     objective = np.zeros(cells + 1)
@@ -147,8 +205,8 @@ def _exists(matrix: FloatArray, positive: npt.NDArray[np.bool_], full_rank: bool
         method="highs",
     )
     if result.status != 0:
-        return False
-    return bool(-result.fun > _LP_ZERO)
+        return None
+    return float(-result.fun)
 
 
 def check(lists: int, model: Iterable[int], counts: npt.NDArray[np.int64]) -> ModelStatus:
@@ -201,8 +259,7 @@ def fit(
     counts = np.asarray(counts, dtype=np.int64)
     if checked and check(lists, model, counts) != ModelStatus.OK:
         return None
-    nstar = counts @ layout(lists)
-    design = _design(lists, model, nstar)
+    design = _design_on(lists, model, (counts > 0).tobytes())
     y = counts[design.kept].astype(np.float64)
     beta, covariance, mu = _irls(design.matrix, y)
     fitted = np.zeros(2**lists - 1)
@@ -287,10 +344,134 @@ def _profile_at(
     matrix: FloatArray, y: FloatArray, observed: int, memo: dict[str, FloatArray], total: float
 ) -> float:
     unseen = max(total - observed, 0.0)
-    y = y.copy()
-    y[-1] = unseen
-    beta, _, mu = _irls(matrix, y, memo.get("beta"))
-    memo["beta"] = beta
+    if unseen <= 0:
+        # Nobody unseen: the unseen cell's fitted count is 0 at the limit (its coefficient
+        # goes to minus infinity and the Newton system is singular), so the profile is the
+        # fit of the observed cells alone. Its coefficients are no start for the next fit.
+        y, matrix = y[:-1], matrix[:-1, 1:]
+        _, _, mu = _irls(matrix, y)
+    else:
+        y = y.copy()
+        y[-1] = unseen
+        try:
+            beta, _, mu = _irls(matrix, y, memo.get("beta"))
+        except np.linalg.LinAlgError:
+            if "beta" not in memo:
+                raise
+            beta, _, mu = _irls(matrix, y)  # the last fit was no start for this one
+        memo["beta"] = beta
     with np.errstate(divide="ignore", invalid="ignore"):
         cells = np.where(y > 0, y * np.log(mu / total), 0.0)
     return float(cells.sum() + gammaln(total + 1) - gammaln(y + 1).sum())
+
+
+@functools.lru_cache(maxsize=65536)
+def _design_on(lists: int, model: Model, support: bytes) -> _Design:
+    """The design for a model given which cells are positive (all it depends on)."""
+    positive = np.frombuffer(support, dtype=bool)
+    return _design(lists, model, positive.astype(np.int64) @ layout(lists))
+
+
+@dataclass(frozen=True)
+class Fits:
+    """One model fitted to many count tables at once: per table, whether the model passed
+    the checks, and (where it did) its total and BIC; ``nan`` where it did not."""
+
+    ok: npt.NDArray[np.bool_]
+    total: FloatArray
+    bic: FloatArray
+
+
+def fit_many(lists: int, model: Iterable[int], tables: npt.NDArray[np.int64]) -> Fits:
+    """:func:`fit` of one model to every row of ``tables``, the rows fitted together.
+
+    The tables that share a zero pattern share the checks and the design matrix, so each
+    group is one batched Newton iteration over a (tables × cells) count matrix; every table
+    still follows its own iterations, step halvings and stopping rule, as :func:`fit` does,
+    so the results agree with it to rounding.
+    """
+    model = frozenset(model)
+    tables = np.asarray(tables, dtype=np.int64)
+    count = len(tables)
+    ok = np.zeros(count, dtype=bool)
+    total = np.full(count, np.nan)
+    bic = np.full(count, np.nan)
+    if count == 0:
+        return Fits(ok, total, bic)
+    supports, inverse = np.unique(tables > 0, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    groups: dict[tuple[int, ...], tuple[_Design, list[int]]] = {}
+    for index, support in enumerate(supports):
+        key = support.tobytes()
+        if _status(lists, model, key) != ModelStatus.OK:
+            continue
+        design = _design_on(lists, model, key)
+        groups.setdefault(design.minus_infinity, (design, []))[1].append(index)
+    observed = tables.sum(axis=1)
+    for design, members in groups.values():
+        rows = np.flatnonzero(np.isin(inverse, members))
+        y = tables[np.ix_(rows, np.flatnonzero(design.kept))].astype(np.float64)
+        beta, mu = _irls_many(design.matrix, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loglik = np.sum(np.where(y > 0, y * np.log(mu), 0.0) - mu - gammaln(y + 1), axis=1)
+        ok[rows] = True
+        total[rows] = observed[rows] + np.exp(beta[:, 0])
+        bic[rows] = design.parameters * np.log(observed[rows]) - 2 * loglik
+    return Fits(ok, total, bic)
+
+
+def _irls_many(matrix: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`_irls` (from R's start) of every row of ``y`` on one design matrix, batched.
+
+    Each row keeps its own deviance, halves its own steps and stops when it converges; the
+    rows still running are carried on together. Raises ``LinAlgError`` as :func:`_irls`
+    would when a row's Newton system or final information matrix is singular.
+    """
+    eta = np.log(y + 0.1)
+    mu = y + 0.1
+    beta = np.zeros((len(y), matrix.shape[1]))
+    deviance = np.full(len(y), np.inf)
+    running = np.arange(len(y))
+    transposed = matrix.T
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for _ in range(_MAX_ITERATIONS):
+            if len(running) == 0:
+                break
+            ys, mus, etas = y[running], mu[running], eta[running]
+            old_beta, old_deviance = beta[running], deviance[running]
+            hessian = (transposed[None, :, :] * mus[:, None, :]) @ matrix
+            z = etas + (ys - mus) / mus
+            proposal = np.linalg.solve(hessian, ((mus * z) @ matrix)[:, :, None])[:, :, 0]
+            new_eta = proposal @ transposed
+            new_mu = np.exp(new_eta)
+            new_deviance = _deviances(ys, new_mu)
+            pending = ~(
+                np.isfinite(new_deviance) & (new_deviance <= old_deviance * (1 + 1e-12) + 1e-9)
+            )
+            for halving in range(30):
+                if not pending.any():
+                    break
+                proposal[pending] = (proposal[pending] + old_beta[pending]) / 2
+                if halving == 29:
+                    break
+                new_eta[pending] = proposal[pending] @ transposed
+                new_mu[pending] = np.exp(new_eta[pending])
+                new_deviance[pending] = _deviances(ys[pending], new_mu[pending])
+                pending &= ~(
+                    np.isfinite(new_deviance) & (new_deviance <= old_deviance * (1 + 1e-12) + 1e-9)
+                )
+            converged = np.abs(old_deviance - new_deviance) <= _TOLERANCE * (
+                np.abs(new_deviance) + 0.1
+            )
+            beta[running], eta[running], mu[running] = proposal, new_eta, new_mu
+            deviance[running] = new_deviance
+            running = running[~converged]
+        information = (transposed[None, :, :] * mu[:, None, :]) @ matrix
+    np.linalg.inv(information)  # singular at the end raises, as _irls's covariance does
+    return beta, mu
+
+
+def _deviances(y: FloatArray, mu: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)
+    return np.asarray(2 * terms.sum(axis=1), dtype=np.float64)

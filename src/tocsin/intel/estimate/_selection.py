@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import pdtr, pdtrc
 
-from ._loglinear import Fit, Model, ModelStatus, check, fit, layout, order
+from ._loglinear import Fit, Model, ModelStatus, check, fit, fit_many, layout, order
 
 __all__ = [
     "candidates",
@@ -23,11 +23,13 @@ __all__ = [
     "rank_by_bic",
     "select_aic",
     "select_best_bic",
+    "select_best_bic_many",
     "select_main",
     "select_stepwise",
 ]
 
 Counts = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 Selector = Callable[[Counts], Fit | None]
 
 
@@ -174,6 +176,28 @@ def select_best_bic(lists: int, counts: Counts, models: list[Model]) -> Fit | No
         if trial is not None and (best is None or trial.bic < best.bic):
             best = trial
     return best
+
+
+def select_best_bic_many(
+    lists: int, tables: npt.NDArray[np.int64], models: list[Model]
+) -> FloatArray:
+    """The total of :func:`select_best_bic` for every row of ``tables`` (``nan`` where no
+    model passes the checks), each model fitted to all the tables at once.
+
+    The first model to pass on a table is taken, then any later one with a strictly smaller
+    BIC, exactly as the one-table search takes them.
+    """
+    tables = np.asarray(tables, dtype=np.int64)
+    found = np.zeros(len(tables), dtype=bool)
+    best_bic = np.full(len(tables), np.nan)
+    best_total = np.full(len(tables), np.nan)
+    for model in models:
+        fits = fit_many(lists, model, tables)
+        better = fits.ok & (~found | (fits.bic < best_bic))
+        best_bic[better] = fits.bic[better]
+        best_total[better] = fits.total[better]
+        found |= fits.ok
+    return best_total
 
 
 def model_order(model: Model) -> int:

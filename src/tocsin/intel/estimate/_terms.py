@@ -12,7 +12,9 @@ __all__ = ["check_model", "fit_model", "parse_terms"]
 
 
 def parse_terms(table: CaptureTable, terms: Iterable[str]) -> frozenset[int]:
-    """Turn ``"A:B"`` style names into term masks, checking the model is hierarchical."""
+    """Turn ``"A:B"`` style names into term masks, checking the model is hierarchical. A
+    single list (``"C"`` in ``["A:B", "C"]``, as R's ``[12,3]`` writes it) is a main effect,
+    which every model has, so it adds nothing."""
     masks = set()
     for text in terms:
         parts = text.split(":")
@@ -20,8 +22,10 @@ def parse_terms(table: CaptureTable, terms: Iterable[str]) -> frozenset[int]:
         if unknown:
             raise EstimationInputError(f"term {text!r}: no list named {unknown[0]!r}")
         mask = sum(1 << table.names.index(p) for p in parts)
-        if mask.bit_count() != len(parts) or len(parts) < 2:
-            raise EstimationInputError(f"term {text!r} must name two or more different lists")
+        if mask.bit_count() != len(parts):
+            raise EstimationInputError(f"term {text!r} names a list twice")
+        if len(parts) == 1:
+            continue
         if len(parts) == table.lists:
             raise EstimationInputError(
                 f"term {text!r} joins every list; it cannot be estimated (it is set to 0)"

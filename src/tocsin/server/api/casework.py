@@ -1,8 +1,9 @@
 """API for case work: the work trays, decisions, sign-off, allocation, regrading, screening a
-child of a concern already recorded, case notes, contact with the child and family, and
-outcomes. Each
-write goes through the same action as the pages, so the same rules hold (four eyes included);
-refusals map as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise)."""
+child of a concern already recorded, case notes, contact with the child and family, meetings
+and outcomes. Each write goes through the same action as the pages, so the same rules hold
+(four eyes included). Each write reads its body (:meth:`_TocsinApiView.body`), calls its
+action and answers; a body or an action refused is answered by the API's exception handler,
+as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tocsin.domain import screening as screening_policy
+from tocsin.domain.bounds import whole_number
 from tocsin.domain.casework import (
     CASE_STATUSES,
     CONTACT_METHODS,
@@ -26,13 +28,12 @@ from tocsin.domain.casework import (
 )
 from tocsin.domain.clocks import MEETING_DECISIONS, MEETING_KINDS
 from tocsin.domain.concerns import IndicatorSeen
-from tocsin.server.actors import ActionRefused
 from tocsin.server.api.serializers import (
     ErrorsSerializer,
     ScreenChildSerializer,
     ScreeningSerializer,
 )
-from tocsin.server.api.views import _TocsinApiView, field_errors, refusal_response
+from tocsin.server.api.views import _TocsinApiView, recorded
 from tocsin.server.casework.actions import (
     do_allocate,
     do_decide,
@@ -166,10 +167,7 @@ class Queue(_TocsinApiView):
         name = request.query_params.get("tray") or (names[0] if names else "")
         filters = TrayFilters.from_query(request.query_params)
         page = request.query_params.get("page", "1")
-        try:
-            shown = tray(user, name, filters, int(page) if page.isdigit() else 1)
-        except ActionRefused as exc:
-            return refusal_response(exc)
+        shown = tray(user, name, filters, whole_number(page) or 1)
         results = [
             {
                 "id": str(case.concern_id),
@@ -203,18 +201,10 @@ class Decisions(_TocsinApiView):
         responses={201: DecidedSerializer, 202: DecidedSerializer, **_REFUSALS},
     )
     def post(self, request: Request, concern_id: str) -> Response:
-        body = DecisionSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            outcome = do_decide(
-                concern_id,
-                body.validated_data["decision"],
-                body.validated_data["rationale"],
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
+        body = self.body(request, DecisionSerializer)
+        outcome = do_decide(
+            concern_id, body["decision"], body["rationale"], actor=self.user(request)
+        )
         waiting = outcome.awaiting_sign_off
         return Response(
             {
@@ -236,19 +226,11 @@ class SignOff(_TocsinApiView):
         responses={200: SeqSerializer, **_REFUSALS},
     )
     def post(self, request: Request, decision_id: str) -> Response:
-        body = SignOffSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            envelope = do_sign_off(
-                decision_id,
-                body.validated_data["approve"],
-                body.validated_data["reason"],
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        return Response({"seq": envelope.seq})
+        body = self.body(request, SignOffSerializer)
+        envelope = do_sign_off(
+            decision_id, body["approve"], body["reason"], actor=self.user(request)
+        )
+        return recorded(envelope, status.HTTP_200_OK)
 
 
 class Allocation(_TocsinApiView):
@@ -260,21 +242,16 @@ class Allocation(_TocsinApiView):
         responses={201: SeqSerializer, **_REFUSALS},
     )
     def post(self, request: Request, concern_id: str) -> Response:
-        body = AllocationSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        worker, team = body.validated_data.get("worker"), body.validated_data.get("team")
-        try:
-            envelope = do_allocate(
-                concern_id,
-                worker_id=str(worker) if worker else None,
-                team_id=str(team) if team else None,
-                reason=body.validated_data["reason"],
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+        body = self.body(request, AllocationSerializer)
+        worker, team = body.get("worker"), body.get("team")
+        envelope = do_allocate(
+            concern_id,
+            worker_id=str(worker) if worker else None,
+            team_id=str(team) if team else None,
+            reason=body["reason"],
+            actor=self.user(request),
+        )
+        return recorded(envelope)
 
 
 class Regrade(_TocsinApiView):
@@ -288,26 +265,17 @@ class Regrade(_TocsinApiView):
         responses={201: SeqSerializer, 202: DecidedSerializer, **_REFUSALS},
     )
     def post(self, request: Request, concern_id: str, screening_id: str) -> Response:
-        body = RegradeSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            envelope = do_regrade_risk(
-                concern_id,
-                screening_id,
-                body.validated_data["band"],
-                body.validated_data["reason"],
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
+        body = self.body(request, RegradeSerializer)
+        envelope = do_regrade_risk(
+            concern_id, screening_id, body["band"], body["reason"], actor=self.user(request)
+        )
         proposal = proposal_of(envelope)
         if proposal is not None:
             return Response(
                 {"id": proposal, "status": "awaiting_sign_off", "seq": envelope.seq},
                 status=status.HTTP_202_ACCEPTED,
             )
-        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+        return recorded(envelope)
 
 
 class Notes(_TocsinApiView):
@@ -321,16 +289,8 @@ class Notes(_TocsinApiView):
         responses={201: SeqSerializer, **_REFUSALS},
     )
     def post(self, request: Request, concern_id: str) -> Response:
-        body = NoteSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            envelope = do_add_information(
-                concern_id, body.validated_data["text"], actor=self.user(request)
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+        body = self.body(request, NoteSerializer)
+        return recorded(do_add_information(concern_id, body["text"], actor=self.user(request)))
 
 
 class Contacts(_TocsinApiView):
@@ -342,25 +302,19 @@ class Contacts(_TocsinApiView):
         responses={201: SeqSerializer, **_REFUSALS},
     )
     def post(self, request: Request, concern_id: str) -> Response:
-        body = ContactSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        data = body.validated_data
-        try:
-            envelope = do_record_contact(
-                concern_id,
-                with_whom=data["with_whom"],
-                method=data["method"],
-                happened_on=data["happened_on"],
-                made=data["made"],
-                seen_alone=data["seen_alone"],
-                summary=data["summary"],
-                child_id=str(data["child"]) if data.get("child") else None,
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+        body = self.body(request, ContactSerializer)
+        envelope = do_record_contact(
+            concern_id,
+            with_whom=body["with_whom"],
+            method=body["method"],
+            happened_on=body["happened_on"],
+            made=body["made"],
+            seen_alone=body["seen_alone"],
+            summary=body["summary"],
+            child_id=str(body["child"]) if body.get("child") else None,
+            actor=self.user(request),
+        )
+        return recorded(envelope)
 
 
 class Outcomes(_TocsinApiView):
@@ -374,19 +328,11 @@ class Outcomes(_TocsinApiView):
         responses={201: SeqSerializer, **_REFUSALS},
     )
     def post(self, request: Request, concern_id: str) -> Response:
-        body = OutcomeSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            envelope = do_record_outcome(
-                concern_id,
-                body.validated_data["outcome"],
-                body.validated_data["summary"],
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+        body = self.body(request, OutcomeSerializer)
+        envelope = do_record_outcome(
+            concern_id, body["outcome"], body["summary"], actor=self.user(request)
+        )
+        return recorded(envelope)
 
 
 class Screenings(_TocsinApiView):
@@ -401,19 +347,9 @@ class Screenings(_TocsinApiView):
         responses={201: ScreeningSerializer, **_REFUSALS},
     )
     def post(self, request: Request, concern_id: str) -> Response:
-        body = ScreenChildSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        seen = [IndicatorSeen(**one) for one in body.validated_data["indicators"]]
-        try:
-            screened = do_screen_child(
-                concern_id,
-                body.validated_data["child_id"],
-                seen,
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
+        body = self.body(request, ScreenChildSerializer)
+        seen = [IndicatorSeen(**one) for one in body["indicators"]]
+        screened = do_screen_child(concern_id, body["child_id"], seen, actor=self.user(request))
         # The answer shows the screening (its concern and child): on the ledger like any read.
         scope = current_scope()
         if scope is not None:
@@ -461,28 +397,18 @@ class Meetings(_TocsinApiView):
         responses={201: SeqSerializer, **_REFUSALS},
     )
     def post(self, request: Request, concern_id: str) -> Response:
-        body = MeetingSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        data = body.validated_data
-        try:
-            envelope = do_record_meeting(
-                concern_id,
-                kind=data["kind"],
-                held_at=data["held_at"],
-                attendees=[
-                    Attendee(a["name"], a["role"], str(a["agency"])) for a in data["attendees"]
-                ],
-                decisions=data["decisions"],
-                summary=data["summary"],
-                actions=[
-                    MeetingAction(a["text"], str(a["owner"]), a["due"]) for a in data["actions"]
-                ],
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+        body = self.body(request, MeetingSerializer)
+        envelope = do_record_meeting(
+            concern_id,
+            kind=body["kind"],
+            held_at=body["held_at"],
+            attendees=[Attendee(a["name"], a["role"], str(a["agency"])) for a in body["attendees"]],
+            decisions=body["decisions"],
+            summary=body["summary"],
+            actions=[MeetingAction(a["text"], str(a["owner"]), a["due"]) for a in body["actions"]],
+            actor=self.user(request),
+        )
+        return recorded(envelope)
 
 
 class ActionDone(_TocsinApiView):
@@ -494,13 +420,5 @@ class ActionDone(_TocsinApiView):
         responses={201: SeqSerializer, **_REFUSALS},
     )
     def post(self, request: Request, action_id: str) -> Response:
-        body = DoneSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            envelope = do_complete_action(
-                action_id, body.validated_data["summary"], actor=self.user(request)
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+        body = self.body(request, DoneSerializer)
+        return recorded(do_complete_action(action_id, body["summary"], actor=self.user(request)))

@@ -1,7 +1,8 @@
 """API for professional challenge: challenge a decision about a concern, and answer a
 challenge. Each goes through the same action as the pages, so the same rules hold (the route
 outside the decider's line management, nobody in the decider's line answering); refusals map
-as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise)."""
+as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise), by its
+exception handler."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ from rest_framework.response import Response
 
 from tocsin.domain.casework import MAX_NOTE
 from tocsin.domain.clocks import CHALLENGE_OUTCOMES
-from tocsin.server.actors import ActionRefused
 from tocsin.server.api.casework import _REFUSALS, SeqSerializer
-from tocsin.server.api.views import _TocsinApiView, field_errors, refusal_response
+from tocsin.server.api.views import _TocsinApiView, recorded
 from tocsin.server.challenges.actions import do_answer_challenge, do_raise_challenge
 
 __all__ = ["ChallengeAnswer", "Challenges"]
@@ -54,18 +54,10 @@ class Challenges(_TocsinApiView):
         responses={201: RaisedSerializer, **_REFUSALS},
     )
     def post(self, request: Request, concern_id: str) -> Response:
-        body = ChallengeSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            raised = do_raise_challenge(
-                concern_id,
-                str(body.validated_data["decision"]),
-                body.validated_data["grounds"],
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
+        body = self.body(request, ChallengeSerializer)
+        raised = do_raise_challenge(
+            concern_id, str(body["decision"]), body["grounds"], actor=self.user(request)
+        )
         return Response(
             {
                 "id": raised.challenge_id,
@@ -88,16 +80,8 @@ class ChallengeAnswer(_TocsinApiView):
         responses={201: SeqSerializer, **_REFUSALS},
     )
     def post(self, request: Request, challenge_id: str) -> Response:
-        body = AnswerSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            envelope = do_answer_challenge(
-                challenge_id,
-                body.validated_data["outcome"],
-                body.validated_data["answer"],
-                actor=self.user(request),
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        return Response({"seq": envelope.seq}, status=status.HTTP_201_CREATED)
+        body = self.body(request, AnswerSerializer)
+        envelope = do_answer_challenge(
+            challenge_id, body["outcome"], body["answer"], actor=self.user(request)
+        )
+        return recorded(envelope)

@@ -1,7 +1,8 @@
 """API above the trays: the manager's view (caseloads, overdue work by worker, proposals
 waiting for sign-off), the oversight view's figures, and closing a level-3 escalation. The
 same read models and action as the pages, so the same need-to-know and rules hold; refusals
-map as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise)."""
+map as everywhere in the API (400 field problems, 404 need-to-know, 403 otherwise), by its
+exception handler."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tocsin.server.actors import ActionRefused
 from tocsin.server.api.serializers import ErrorsSerializer
-from tocsin.server.api.views import _TocsinApiView, field_errors, refusal_response
+from tocsin.server.api.views import _TocsinApiView, recorded
 from tocsin.server.clocks.actions import do_close_escalation
 from tocsin.server.clocks.oversight import manager_view, oversight
 from tocsin.server.clocks.read_models import EscalationShown
@@ -34,6 +34,11 @@ class WorkerLoadSerializer(serializers.Serializer):
     name = serializers.CharField()
     open_cases = serializers.IntegerField()
     overdue = serializers.IntegerField()
+    capacity = serializers.IntegerField(
+        allow_null=True,
+        help_text="Open cases the worker can carry: their own capacity if one was set, "
+        "else the clocks policy's (None if the policy sets none)",
+    )
 
 
 class ProposalSerializer(serializers.Serializer):
@@ -122,10 +127,7 @@ class Caseloads(_TocsinApiView):
         responses={200: CaseloadsSerializer, 403: _REFUSALS[403]},
     )
     def get(self, request: Request) -> Response:
-        try:
-            view = manager_view(self.user(request), timezone.now())
-        except ActionRefused as exc:
-            return refusal_response(exc)
+        view = manager_view(self.user(request), timezone.now())
         return Response(
             {
                 "scope": view.scope,
@@ -137,6 +139,7 @@ class Caseloads(_TocsinApiView):
                         "name": w.worker.display_name if w.worker else "Not given to a worker",
                         "open_cases": w.open_cases,
                         "overdue": w.overdue,
+                        "capacity": w.capacity,
                     }
                     for w in view.workers
                 ],
@@ -164,10 +167,7 @@ class OversightFigures(_TocsinApiView):
         responses={200: OversightSerializer, 403: _REFUSALS[403]},
     )
     def get(self, request: Request) -> Response:
-        try:
-            view = oversight(self.user(request), timezone.now())
-        except ActionRefused as exc:
-            return refusal_response(exc)
+        view = oversight(self.user(request), timezone.now())
         return Response(
             {
                 "scope": view.scope,
@@ -213,13 +213,6 @@ class CloseEscalation(_TocsinApiView):
         responses={200: ClosedSerializer, **_REFUSALS},
     )
     def post(self, request: Request, escalation_id: str) -> Response:
-        body = CloseSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            envelope = do_close_escalation(
-                escalation_id, body.validated_data["reason"], actor=self.user(request)
-            )
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        return Response({"seq": envelope.seq})
+        body = self.body(request, CloseSerializer)
+        envelope = do_close_escalation(escalation_id, body["reason"], actor=self.user(request))
+        return recorded(envelope, status.HTTP_200_OK)

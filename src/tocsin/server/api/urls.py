@@ -1,7 +1,6 @@
-"""``/api/v1/``: concerns, and the OpenAPI 3 schema."""
+"""``/api/v1/``: concerns, case work, oversight, and the OpenAPI 3 schema."""
 
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import path, re_path
 
 from tocsin.server.api.casework import (
     ActionDone,
@@ -18,7 +17,16 @@ from tocsin.server.api.casework import (
 )
 from tocsin.server.api.challenges import ChallengeAnswer, Challenges
 from tocsin.server.api.oversight import Caseloads, CloseEscalation, OversightFigures
-from tocsin.server.api.views import ConcernDetail, ConcernList
+from tocsin.server.api.people import Search
+from tocsin.server.api.people_review import ChildMerges, Matches, MatchReviews, MergeSplit
+from tocsin.server.api.register import (
+    RecommendationResponse,
+    Register,
+    ReportWithdrawal,
+    ScrutinyExports,
+)
+from tocsin.server.api.schema import SCHEMA_SETTINGS, SchemaView
+from tocsin.server.api.views import ConcernDetail, ConcernList, NoSuchRoute
 
 app_name = "api"
 
@@ -26,6 +34,7 @@ urlpatterns = [
     path("concerns/", ConcernList.as_view(), name="concerns"),
     path("concerns/<str:concern_id>/", ConcernDetail.as_view(), name="concern"),
     path("queue/", Queue.as_view(), name="queue"),
+    path("search/", Search.as_view(), name="search"),
     path("concerns/<str:concern_id>/decisions/", Decisions.as_view(), name="decisions"),
     path("concerns/<str:concern_id>/allocation/", Allocation.as_view(), name="allocation"),
     path("concerns/<str:concern_id>/notes/", Notes.as_view(), name="notes"),
@@ -53,16 +62,23 @@ urlpatterns = [
         CloseEscalation.as_view(),
         name="close-escalation",
     ),
+    path("register/", Register.as_view(), name="register"),
     path(
-        "schema/",
-        SpectacularAPIView.as_view(
-            custom_settings={
-                "TITLE": "Tocsin API",
-                "VERSION": "1",
-                "DESCRIPTION": "Record concerns about children and read the ones you may see. "
-                "Every read is recorded on the ledger.",
-            }
-        ),
-        name="schema",
+        "register/<str:report_id>/withdrawal/",
+        ReportWithdrawal.as_view(),
+        name="register-withdrawal",
     ),
+    path(
+        "recommendations/<str:recommendation_id>/response/",
+        RecommendationResponse.as_view(),
+        name="recommendation-response",
+    ),
+    path("scrutiny/exports/", ScrutinyExports.as_view(), name="scrutiny-exports"),
+    path("matches/", Matches.as_view(), name="matches"),
+    path("matches/<str:match_id>/review/", MatchReviews.as_view(), name="match-review"),
+    path("children/<str:child_id>/merges/", ChildMerges.as_view(), name="child-merges"),
+    path("merges/<str:merge_id>/split/", MergeSplit.as_view(), name="merge-split"),
+    path("schema/", SchemaView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
+    # Last: any other path under /api/v1/ is a 404 in the API's shape, not the web's page.
+    re_path(r"^", NoSuchRoute.as_view()),  # unnamed: nothing links to it
 ]

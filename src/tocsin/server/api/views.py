@@ -1,22 +1,29 @@
 """API views: thin, as the web views are. Writes go through ``do_record_concern``; reads go
 through the need-to-know gates and read models, and the request's read scope records one
 ``record.viewed`` listing every concern (and child) it returned, as the person the API signed
-in (:meth:`_TocsinApiView.initial`)."""
+in (:meth:`_TocsinApiView.initial`). Bodies are JSON, both ways; every error is
+``{"errors": [...]}`` (:mod:`tocsin.server.api.errors`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tocsin.server.actors import ActionRefused, Invalid, NotVisible
+from tocsin.ledger import Envelope
+from tocsin.server.api.authentication import BearerTokenAuthentication
+from tocsin.server.api.errors import api_exception_handler, field_errors, refusal_response
+from tocsin.server.api.parsers import BoundedJSONParser
 from tocsin.server.api.serializers import (
     ConcernDraftSerializer,
     ConcernSerializer,
@@ -29,50 +36,35 @@ from tocsin.server.concerns.read_models import concern_with_relations_for, conce
 from tocsin.server.directory.models import User
 from tocsin.server.reads import current_scope
 
-__all__ = ["ConcernDetail", "ConcernList", "field_errors", "refusal_response"]
-
-
-def refusal_response(refusal: ActionRefused) -> Response:
-    """An action's refusal as the API answers it: field problems are a 400 listing each
-    field; a record outside need-to-know is a 404; any other refusal is a 403."""
-    if isinstance(refusal, Invalid):
-        errors = [{"field": p.field, "message": p.message} for p in refusal.problems]
-        return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
-    answer = status.HTTP_404_NOT_FOUND if isinstance(refusal, NotVisible) else 403
-    return Response({"errors": [{"field": "", "message": str(refusal)}]}, status=answer)
-
-
-def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
-    """DRF's nested error structure as Tocsin's flat list of ``{"field", "message"}``, with
-    paths like ``children[0].date_of_birth`` (the same paths :func:`validate_draft` uses)."""
-    if isinstance(detail, dict):
-        found = []
-        for key, value in detail.items():
-            if isinstance(key, int):
-                where = f"{path}[{key}]"
-            elif key == "non_field_errors":
-                where = path
-            else:
-                where = f"{path}.{key}" if path else str(key)
-            found += field_errors(value, where)
-        return found
-    if isinstance(detail, list):
-        if all(isinstance(item, str) for item in detail):
-            return [{"field": path, "message": str(item)} for item in detail]
-        found = []
-        for index, item in enumerate(detail):
-            found += field_errors(item, f"{path}[{index}]")
-        return found
-    return [{"field": path, "message": str(detail)}]
+__all__ = [
+    "ConcernDetail",
+    "ConcernList",
+    "NoSuchRoute",
+    "field_errors",
+    "recorded",
+    "refusal_response",
+]
 
 
 class _TocsinApiView(APIView):
-    """Session sign-in (the web's, with CSRF on writes), signed-in people only."""
+    """Session sign-in (the web's, with CSRF on writes) or an API token (``Authorization:
+    Bearer``, no CSRF: the header is not sent by a browser on its own); signed-in people only.
+    The session comes first so that a request with neither is answered 403, as before.
 
-    authentication_classes = [SessionAuthentication]
+    JSON bodies in and out. Refusals need no handling in a view: a body that fails its
+    serializer, and an action's :class:`ActionRefused`, reach :func:`api_exception_handler`,
+    which answers them (400, 403 or 404) as it answers every other error."""
+
+    authentication_classes = [SessionAuthentication, BearerTokenAuthentication]
     permission_classes = [IsAuthenticated]
+    # JSON only: a form body cannot carry a concern's nested children, so none is offered.
+    parser_classes = [BoundedJSONParser]
+    renderer_classes = [JSONRenderer]
     #: What "who has seen this record" says each method was for.
     read_purposes: dict[str, str] = {}
+
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response]:
+        return api_exception_handler
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         """Once DRF has signed the person in: the read scope records them, not the session."""
@@ -87,6 +79,40 @@ class _TocsinApiView(APIView):
         assert isinstance(user, User)
         return user
 
+    def body(self, request: Request, serializer: type[serializers.Serializer]) -> dict[str, Any]:
+        """The request's JSON body as ``serializer`` reads it. A body it refuses is answered
+        400, every problem at its path (``children[0].date_of_birth``), before anything is
+        done."""
+        checked = serializer(data=request.data)
+        checked.is_valid(raise_exception=True)
+        data: dict[str, Any] = checked.validated_data
+        return data
+
+
+def recorded(envelope: Envelope, answer: int = status.HTTP_201_CREATED) -> Response:
+    """The answer to a write whose caller needs only its event's place on the ledger
+    (``{"seq"}``, for a receipt)."""
+    return Response({"seq": envelope.seq}, status=answer)
+
+
+class NoSuchRoute(APIView):
+    """Every path under ``/api/v1/`` that no endpoint serves: 404 in the API's shape, signed
+    in or not (there is nothing there to protect)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    renderer_classes = [JSONRenderer]
+    schema = None  # not an endpoint: left out of the OpenAPI description
+
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response]:
+        return api_exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        raise NotFound(
+            'There is no such endpoint (each path ends in "/"). The endpoints are described '
+            "in /api/v1/schema/."
+        )
+
 
 class ConcernPages(PageNumberPagination):
     page_size = 50
@@ -94,12 +120,32 @@ class ConcernPages(PageNumberPagination):
     page_size_query_param = "page_size"
 
 
+class ConcernPageSerializer(serializers.Serializer):
+    """One page of the concerns you may see."""
+
+    count = serializers.IntegerField(help_text="How many concerns you may see, on every page")
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last")
+    previous = serializers.URLField(allow_null=True, help_text="The page before; null on the first")
+    results = ConcernSerializer(many=True)
+
+
+_PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Which page, from 1"),
+    OpenApiParameter("page_size", int, description="Concerns to a page: 50 by default, up to 200"),
+]
+
+
 class ConcernList(_TocsinApiView):
     read_purposes = {"GET": "api: list concerns", "POST": "api: concern recorded"}
 
     @extend_schema(
-        summary="The concerns you may see, newest first",
-        responses={200: ConcernSerializer(many=True)},
+        operation_id="concerns_list",
+        summary="The concerns you may see, newest first, a page at a time",
+        parameters=_PAGE_PARAMETERS,
+        responses={
+            200: ConcernPageSerializer,
+            404: OpenApiResponse(ErrorsSerializer, description="No such page"),
+        },
     )
     def get(self, request: Request) -> Response:
         user = self.user(request)
@@ -117,16 +163,11 @@ class ConcernList(_TocsinApiView):
         },
     )
     def post(self, request: Request) -> Response:
-        body = ConcernDraftSerializer(data=request.data)
-        if not body.is_valid():
-            return Response({"errors": field_errors(body.errors)}, status=400)
-        try:
-            recorded = do_record_concern(draft_from(body.validated_data), actor=self.user(request))
-        except ActionRefused as exc:
-            return refusal_response(exc)
-        concern = recorded.concern
+        body = self.body(request, ConcernDraftSerializer)
+        done = do_record_concern(draft_from(body), actor=self.user(request))
+        concern = done.concern
         return Response(
-            {"id": str(concern.pk), "reference": concern.reference, "seq": recorded.envelope.seq},
+            {"id": str(concern.pk), "reference": concern.reference, "seq": done.envelope.seq},
             status=status.HTTP_201_CREATED,
             headers={"Location": f"/api/v1/concerns/{concern.pk}/"},
         )
@@ -137,12 +178,11 @@ class ConcernDetail(_TocsinApiView):
 
     @extend_schema(
         summary="One concern, if you may see it",
-        responses={200: ConcernSerializer, 404: OpenApiResponse(description="Not found")},
+        responses={
+            200: ConcernSerializer,
+            404: OpenApiResponse(ErrorsSerializer, description="No such concern, or not yours"),
+        },
     )
     def get(self, request: Request, concern_id: str) -> Response:
-        user = self.user(request)
-        try:
-            concern = concern_with_relations_for(user, concern_id)
-        except NotVisible as exc:
-            return refusal_response(exc)
+        concern = concern_with_relations_for(self.user(request), concern_id)
         return Response(ConcernSerializer(concern).data)

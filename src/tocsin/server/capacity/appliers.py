@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tocsin.domain.clocks import CapacityAlarmCleared, CapacityAlarmRaised
+from tocsin.domain.clocks import CapacityAlarmCleared, CapacityAlarmRaised, CapacityOverrideSet
 from tocsin.ledger import Envelope
-from tocsin.server.capacity.models import CapacityAlarm
+from tocsin.server.capacity.models import CapacityAlarm, CapacityOverride
 from tocsin.server.projections import ProjectionSession, applies
 
 
@@ -39,4 +39,23 @@ def apply_capacity_alarm_cleared(
         cleared_value=event.value,
         cleared_at=event.as_of,
         cleared_seq=envelope.seq,
+    )
+
+
+@applies(CapacityOverrideSet)
+def apply_capacity_override_set(
+    event: CapacityOverrideSet, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.replace(
+        CapacityOverride,
+        CapacityOverride.key(event.scope, event.scope_id, event.measure),
+        scope=event.scope,
+        scope_id=event.scope_id,
+        agency_id=event.agency_id or "",
+        measure=event.measure,
+        threshold=event.threshold,
+        reason=event.reason,
+        set_by=envelope.actor,
+        set_at=envelope.time,
+        set_seq=envelope.seq,
     )

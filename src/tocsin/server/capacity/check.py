@@ -31,11 +31,11 @@ from tocsin.domain.clocks import (
 )
 from tocsin.ledger import format_event_time
 from tocsin.server.actors import SystemActor, actor_id
-from tocsin.server.capacity.models import CapacityAlarm
+from tocsin.server.capacity.models import CapacityAlarm, CapacityOverride
 from tocsin.server.casework.models import Case
 from tocsin.server.ledger.recording import record_event
 
-__all__ = ["FRONT_DOOR", "CapacityCheck", "check_capacity", "measure"]
+__all__ = ["FRONT_DOOR", "CapacityCheck", "check_capacity", "measure", "overrides"]
 
 #: The scope id of the front door's queue (the concerns no team has yet).
 FRONT_DOOR = "front-door"
@@ -118,9 +118,21 @@ def measure(now: datetime) -> list[Measurement]:
     return figures
 
 
+def overrides() -> dict[tuple[str, str, str], int]:
+    """The capacities set for named workers and teams (``capacity.override_set``), by scope,
+    id and measure; removed ones are left out, so the policy's figure applies to them."""
+    rows = CapacityOverride.objects.filter(threshold__isnull=False)
+    return {
+        (row.scope, row.scope_id, row.measure): int(row.threshold)
+        for row in rows.only("scope", "scope_id", "measure", "threshold")
+        if row.threshold is not None
+    }
+
+
 def check_capacity(policy: ClockPolicy, now: datetime) -> CapacityCheck:
     """Raise the alarms the figures call for and clear those whose figures have fallen, as
-    events (nothing when the policy has no ``[capacity]`` table)."""
+    events (nothing when the policy has no ``[capacity]`` table). A named worker or team with
+    an override is judged against it instead of the policy's figure."""
     result = CapacityCheck()
     spec = policy.capacity
     if spec is None:
@@ -129,7 +141,7 @@ def check_capacity(policy: ClockPolicy, now: datetime) -> CapacityCheck:
         OpenAlarm(row.id, row.scope, row.scope_id, row.measure)
         for row in CapacityAlarm.objects.filter(cleared_seq__isnull=True)
     ]
-    changes = judge_capacity(spec, measure(now), open_alarms)
+    changes = judge_capacity(spec, measure(now), open_alarms, overrides())
     as_of = format_event_time(now)
     who = actor_id(_CLOCKS)
     for clear in changes.cleared:

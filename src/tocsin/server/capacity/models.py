@@ -45,3 +45,32 @@ class CapacityAlarm(ProjectionModel):
     @property
     def measure_label(self) -> str:
         return CAPACITY_MEASURES.get(self.measure, self.measure)
+
+
+class CapacityOverride(ProjectionModel):
+    """The capacity set for one named worker or team instead of the policy's figure (a
+    part-time worker's smaller caseload, say), one row per scope and measure, with who set it
+    and why. ``threshold`` None: the override was removed, and the policy's figure applies."""
+
+    #: "<scope>:<scope id>:<measure>".
+    id = models.CharField(max_length=90, primary_key=True)
+    scope = models.CharField(max_length=20, choices=sorted(CAPACITY_SCOPES.items()))
+    scope_id = models.CharField(max_length=36)
+    agency_id = models.CharField(max_length=36, blank=True)
+    measure = models.CharField(max_length=20, choices=sorted(CAPACITY_MEASURES.items()))
+    threshold = models.IntegerField(null=True)
+    reason = models.TextField()
+    set_by = models.CharField(max_length=100)
+    set_at = models.CharField(max_length=27)
+    set_seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "capacity_override"
+
+    @staticmethod
+    def key(scope: str, scope_id: str, measure: str) -> str:
+        return f"{scope}:{scope_id}:{measure}"
+
+    @property
+    def measure_label(self) -> str:
+        return CAPACITY_MEASURES.get(self.measure, self.measure)

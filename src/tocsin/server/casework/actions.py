@@ -52,6 +52,7 @@ from tocsin.server.ledger.recording import record_event, record_events
 
 __all__ = [
     "DecisionOutcome",
+    "child_among",
     "do_allocate",
     "do_decide",
     "do_record_contact",
@@ -301,7 +302,13 @@ def do_sign_off(
 def _child_of(concern: Concern, child_id: str | None) -> str | None:
     """The child of ``concern`` a contact is about: the one named, or its only child; None
     when the concern names no child yet."""
-    children = [str(pk) for pk in concern.child_links.values_list("child_id", flat=True)]
+    return child_among(
+        [str(pk) for pk in concern.child_links.values_list("child_id", flat=True)], child_id
+    )
+
+
+def child_among(children: list[str], child_id: str | None) -> str | None:
+    """Of a concern's ``children`` (ids), the one a contact is about (see :func:`_child_of`)."""
     if not children:
         return None
     if child_id and str(child_id) in children:

@@ -36,6 +36,7 @@ from tocsin.server.directory.models import User
 from tocsin.server.directory.read_models import actor_names
 from tocsin.server.ledger.models import LedgerLeaf
 from tocsin.server.meetings.models import Meeting
+from tocsin.server.people.merges import group_of
 
 __all__ = ["Chronology", "ChronologyEntry", "HeldElsewhere", "child_chronology"]
 
@@ -115,11 +116,14 @@ def child_chronology(
 
     A fixed number of queries, however long the chronology."""
     child, visible = access_child(user, child_id)
+    # Records merged into one child (tocsin.server.people.merges) have one chronology.
+    group = group_of(child.pk)
+    members = {uuid.UUID(g) for g in group}
     concerns = list(visible.select_related("agency", "recorded_by"))
     concerns.sort(key=lambda c: c.recorded_seq)
     by_id = {c.pk: c for c in concerns}
     ids = list(by_id)
-    screenings = list(Screening.objects.filter(child=child, concern_id__in=ids))
+    screenings = list(Screening.objects.filter(child_id__in=group, concern_id__in=ids))
     regradings = list(
         Regrading.objects.filter(screening__in=[s.pk for s in screenings]).select_related(
             "screening"
@@ -127,13 +131,15 @@ def child_chronology(
     )
     decisions = list(Decision.objects.filter(concern_id__in=ids))
     # A band proposal about another child of a shared concern is not this child's.
-    decisions = [d for d in decisions if d.child_id in (None, child.pk)]
+    decisions = [d for d in decisions if d.child_id is None or d.child_id in members]
     allocations = list(
         Allocation.objects.filter(concern_id__in=ids).select_related("team", "worker")
     )
     notes = list(ConcernNote.objects.filter(concern_id__in=ids))
     contacts = [
-        c for c in Contact.objects.filter(concern_id__in=ids) if c.child_id in (None, child.pk)
+        c
+        for c in Contact.objects.filter(concern_id__in=ids)
+        if c.child_id is None or c.child_id in members
     ]
     outcomes = list(OutcomeRecord.objects.filter(concern_id__in=ids))
     meetings = list(Meeting.objects.filter(concern_id__in=ids))
@@ -302,10 +308,10 @@ def child_chronology(
         case.concern_id: case
         for case in Case.objects.filter(concern_id__in=ids).select_related("owner", "team")
     }
-    risk = ChildRisk.objects.filter(child=child).first()
+    risk = ChildRisk.objects.filter(child_id__in=group).order_by("-score").first()
     record = ChildRecord(child, concerns, {}, risk)
     return Chronology(
-        child, entries, concerns, _held_elsewhere(child, ids), agencies, cases, record
+        child, entries, concerns, _held_elsewhere(group, ids), agencies, cases, record
     )
 
 
@@ -330,10 +336,10 @@ def _leaf_times_and_actors(seqs: list[int]) -> dict[int, tuple[str, str]]:
     return found
 
 
-def _held_elsewhere(child: Child, shown: list[Any]) -> list[HeldElsewhere]:
+def _held_elsewhere(group: list[str], shown: list[Any]) -> list[HeldElsewhere]:
     """What other agencies hold about ``child`` that the reader may not see: counted, never
     loaded, so nothing of it is shown or recorded as shown."""
-    hidden = ConcernChild.objects.filter(child=child).exclude(concern_id__in=shown)
+    hidden = ConcernChild.objects.filter(child_id__in=group).exclude(concern_id__in=shown)
     rows = (
         hidden.values("concern__agency__name")
         .annotate(concerns=Count("concern_id"), latest=Max("concern__recorded_at"))

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from tocsin.domain.bounds import whole_number
 from tocsin.domain.casework import CASE_STATUSES, FRONT_DOOR_ROLES, allowed, reporter_words
 from tocsin.ledger import format_event_time
 from tocsin.server.actors import NotVisible, actor_id
@@ -22,7 +23,9 @@ from tocsin.server.clocks.read_models import (
     Deadline,
     EscalationShown,
     escalated_to,
+    overdue_concern_ids,
     overdue_obligations,
+    overdue_unswept,
 )
 from tocsin.server.clocks.read_models import shown as shown_escalations
 from tocsin.server.clocks.sweep import clocks_policy
@@ -87,13 +90,13 @@ class TrayFilters:
     def from_query(cls, query: Mapping[str, str]) -> TrayFilters:
         """The filters a page's or the API's query string asks for; anything it does not
         understand (a sort, a number of days) falls back to no filter."""
-        days = query.get("min_days", "").strip()
+        number = whole_number(query.get("min_days", ""))
         sort = query.get("sort", "band")
         return cls(
             agency=query.get("agency", "").strip(),
             band=query.get("band", "").strip(),
             status=query.get("status", "").strip(),
-            min_days=int(days) if days.isdigit() and 0 < int(days) < 100_000 else None,
+            min_days=number if number is not None and 0 < number < 100_000 else None,
             sort=sort if sort in _ORDER else "band",
         )
 
@@ -163,18 +166,16 @@ def _overdue_for(user: User, now: datetime) -> QuerySet[Case]:
     """The cases with something overdue in ``user``'s need-to-know: everything they may see
     for the front door and heads of service, their team's (and their own) for a team manager,
     their own cases (and what they own on a concern, a meeting's action) for anyone else, and
-    for police officers the crime-recording decisions of the concerns they may see."""
-    overdue = overdue_obligations(now)
-    cases = visible_cases(user).filter(concern_id__in=overdue.values("concern_id"))
+    for police officers the crime-recording decisions of the concerns they may see. Overdue
+    as of ``now``, whether or not a sweep has run since the clock ran out."""
+    cases = visible_cases(user).filter(overdue_concern_ids(now))
     if user.role in FRONT_DOOR_ROLES or user.role == "head_of_service":
         return cases
-    mine = Q(owner_id=user.pk) | Q(
-        concern_id__in=overdue.filter(owner_id=str(user.pk)).values("concern_id")
-    )
+    mine = Q(owner_id=user.pk) | overdue_concern_ids(now, owner_id=str(user.pk))
     if user.role == "team_manager" and user.team_id is not None:
         mine |= Q(team_id=user.team_id)
     if user.role == "police_officer":  # the force's crime recording (docs/clocks.md, owners)
-        mine |= Q(concern_id__in=overdue.filter(owner="police").values("concern_id"))
+        mine |= overdue_concern_ids(now, owner="police")
     return cases.filter(mine)
 
 
@@ -260,7 +261,10 @@ def tray(
     ids = [case.concern_id for case in shown]
     if name == "overdue":
         calendar = clocks_policy().calendar
-        for row in overdue_obligations(now).filter(concern_id__in=ids).order_by("due"):
+        late = list(overdue_obligations(now).filter(concern_id__in=ids))
+        wanted = {str(i) for i in ids}
+        late += [row for row in overdue_unswept(now) if str(row.concern_id) in wanted]
+        for row in sorted(late, key=lambda row: (row.due, row.id)):
             result.deadlines.setdefault(str(row.concern_id), []).append(
                 Deadline(row, row.level_at(now), calendar.describe(row.due, now))
             )

@@ -28,6 +28,7 @@ from tocsin.ledger import Envelope
 from tocsin.server.actors import ActionRefused, Actor, Invalid, NotVisible, actor_id, require_role
 from tocsin.server.casework.models import Decision
 from tocsin.server.challenges.models import Challenge
+from tocsin.server.clocks.notify import queue_answer
 from tocsin.server.concerns.gates import actor_may_reach_concern
 from tocsin.server.directory.models import User
 from tocsin.server.ledger.recording import record_event
@@ -165,4 +166,7 @@ def do_answer_challenge(
             answer=answer.strip(),
             language_warnings=len(check_text(answer)),
         )
-        return record_event(event, actor_id=actor_id(actor))
+        envelope = record_event(event, actor_id=actor_id(actor))
+        # The challenger is told, through the outbox, in this transaction (sent by the worker).
+        queue_answer(str(challenge.pk), concern.reference, outcome, challenge.raised_by)
+        return envelope

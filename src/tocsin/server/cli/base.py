@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tocsin.server.cli.progress import Progress, command_progress
 
 __all__ = ["TocsinCommand", "UsageError", "non_negative", "operator", "positive"]
 
@@ -118,21 +120,9 @@ class TocsinCommand(BaseCommand):
         self.stdout.write(json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False))
 
     @contextmanager
-    def progress(self) -> Iterator[Callable[[str, int, int], None]]:
-        """A ``progress(phase, done, total)`` callback drawing rich progress bars on standard
-        error when it is a terminal, and doing nothing otherwise (pipes, CI, tests)."""
-        if not sys.stderr.isatty():
-            yield lambda phase, done, total: None
-            return
-        from rich.console import Console
-        from rich.progress import Progress
-
-        with Progress(console=Console(stderr=True), transient=True) as bars:
-            tasks: dict[str, Any] = {}
-
-            def update(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    tasks[phase] = bars.add_task(phase, total=max(total, 1))
-                bars.update(tasks[phase], completed=done, total=max(total, 1))
-
+    def progress(self) -> Iterator[Progress]:
+        """A ``progress(phase, done, total)`` callback: rich bars on standard error when it is
+        a terminal, a plain line every few seconds otherwise (:mod:`tocsin.server.cli.progress`)."""
+        label = getattr(self, "_prog", None) or f"tocsin {type(self).__module__.rsplit('.', 1)[-1]}"
+        with command_progress(label) as update:
             yield update

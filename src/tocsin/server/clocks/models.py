@@ -105,3 +105,35 @@ class OpenObligation(ShownWhenLoaded):
         return sum(
             1 for threshold in (self.level_1, self.level_2, self.level_3) if threshold <= now
         )
+
+
+class Notification(models.Model):
+    """One message waiting in the outbox, or sent (docs/clocks.md, "Notifications").
+
+    Written in the same transaction as what it tells of (an escalation, a capacity alarm, a
+    challenge answered), so it is kept if that is, and sent by the worker afterwards; a send
+    that fails is tried again later, with a growing wait, until it goes. ``key`` says what it
+    is about and to whom, so queueing the same message twice keeps one. It holds a work
+    address and a message without personal details (a reference and a link)."""
+
+    id = models.UUIDField(primary_key=True)
+    #: "<kind>:<what it is about>:<recipient's user id>": one message per event per person.
+    key = models.CharField(max_length=250, unique=True)
+    #: "escalation", "capacity_alarm" or "challenge_answered".
+    kind = models.CharField(max_length=30)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    attempts = models.IntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True)
+    #: the kind of the last failure (an exception's class name; never its message, which
+    #: may repeat an address).
+    last_error = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        db_table = "clocks_notification"
+        indexes: ClassVar = [
+            models.Index(fields=["sent_at", "next_attempt_at"], name="notification_due"),
+        ]

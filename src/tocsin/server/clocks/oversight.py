@@ -22,6 +22,7 @@ from tocsin.domain import screening as screening_policy
 from tocsin.domain.casework import DECISIONS, allowed
 from tocsin.domain.clocks import CHALLENGE_OUTCOMES
 from tocsin.server.actors import ActionRefused
+from tocsin.server.capacity.check import overrides
 from tocsin.server.capacity.read_models import AlarmShown, open_alarms
 from tocsin.server.casework.models import Case, Decision
 from tocsin.server.casework.read_models import awaiting_signature, visible_cases
@@ -31,6 +32,7 @@ from tocsin.server.clocks.read_models import (
     EscalationShown,
     moment,
     overdue_obligations,
+    overdue_unswept,
     shown,
     still_open,
 )
@@ -81,6 +83,13 @@ class WorkerLoad:
     worker: User | None
     open_cases: int
     overdue: int
+    #: the worker's capacity: their own if a head of service or the partnership set one,
+    #: else the policy's; None when the policy sets none (or for cases not given to anyone).
+    capacity: int | None = None
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.capacity is not None and self.open_cases > self.capacity
 
 
 @dataclass
@@ -128,7 +137,13 @@ def manager_view(user: User, now: datetime) -> ManagerView:
             for concern, owner in cases.values_list("concern_id", "owner")
         }
         late: Counter[str | None] = Counter()
-        for concern_id, owner_id in overdue.values_list("concern_id", "owner_id"):
+        pairs: list[tuple[object, str]] = list(overdue.values_list("concern_id", "owner_id"))
+        pairs += [  # started since the last sweep, and already overdue
+            (row.concern_id, row.owner_id)
+            for row in overdue_unswept(now)
+            if str(row.concern_id) in owners
+        ]
+        for concern_id, owner_id in pairs:
             late[owner_id or owners.get(str(concern_id))] += 1
         people = User.objects.filter(is_active=True, role__in=_WORKER_ROLES)
         if user.role == "team_manager" and user.team_id is not None:
@@ -138,9 +153,22 @@ def manager_view(user: User, now: datetime) -> ManagerView:
         ids = {str(pk) for pk in people.values_list("pk", flat=True)}
         ids |= {k for k in loads if k} | {k for k in late if k}
         named = User.objects.in_bulk(list(ids))
+    spec = clocks_policy().capacity
+    capacities = overrides() if spec is not None else {}
+
+    def capacity_of(person: User) -> int | None:
+        if spec is None:
+            return None
+        return spec.threshold_for("worker", str(person.pk), "caseload", capacities)
+
     workers = sorted(
         (
-            WorkerLoad(person, loads.get(str(person.pk), 0), late.get(str(person.pk), 0))
+            WorkerLoad(
+                person,
+                loads.get(str(person.pk), 0),
+                late.get(str(person.pk), 0),
+                capacity_of(person),
+            )
             for person in named.values()
         ),
         key=lambda w: (-w.open_cases, -w.overdue, w.worker.display_name if w.worker else ""),
@@ -213,6 +241,9 @@ class Oversight:
     challenges: dict[str, int] = field(default_factory=dict)
     #: the capacity alarms still open that the reader may see, with their figures now.
     alarms: list[AlarmShown] = field(default_factory=list)
+    #: recommendations of registered reports not answered in time whose clock has climbed to
+    #: the reader's level of the ladder (the register's own rule), soonest due first.
+    recommendations_escalated: list[Any] = field(default_factory=list)
 
     @property
     def decided(self) -> int:
@@ -249,6 +280,14 @@ def _challenges(in_scope: QuerySet[Any]) -> dict[str, int]:
     for outcome in CHALLENGE_OUTCOMES:
         counts[outcome] = rows.filter(outcome=outcome).count()
     return counts
+
+
+def escalated_to_me(user: User, now: datetime) -> list[Any]:
+    """The register's escalated recommendations for ``user`` (imported here: the register's
+    read models use the clocks)."""
+    from tocsin.server.register.read_models import escalated_to_me as escalated
+
+    return list(escalated(user, now))
 
 
 def oversight(user: User, now: datetime) -> Oversight:
@@ -317,4 +356,5 @@ def oversight(user: User, now: datetime) -> Oversight:
         undecided=undecided,
         challenges=challenges,
         alarms=open_alarms(user, now),
+        recommendations_escalated=escalated_to_me(user, now),
     )

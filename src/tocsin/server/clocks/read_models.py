@@ -1,24 +1,36 @@
 """Read models for the clocks: the open obligations (all, or a concern's) with their level now
-and their deadline in words, and the escalations waiting at each level."""
+and their deadline in words, and the escalations waiting at each level.
+
+Overdue is decided when a page is read, from each obligation's due time against now, never by
+waiting for a sweep. The cached open obligations (``clocks_open_obligation``) are those the last
+sweep knew; the obligations started by events appended since (:func:`unswept_obligations`) are
+worked out at read time from those events alone, so a concern whose clock has run out shows as
+overdue even while the sweep has not run (a stopped worker, say)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from tocsin.domain.clocks import ClockEngine
 from tocsin.server.actors import NotVisible
-from tocsin.server.clocks.models import Escalation, OpenObligation
-from tocsin.server.clocks.sweep import clocks_policy
+from tocsin.server.clocks.models import ClockState, Escalation, OpenObligation
+from tocsin.server.clocks.sweep import _cache, _clock_events, clocks_policy
 from tocsin.server.concerns.gates import visibility
 from tocsin.server.concerns.models import Concern
 from tocsin.server.directory.models import User
+from tocsin.server.ledger.recording import reading_ledger
 
 __all__ = [
+    "CHALLENGE_OBLIGATION",
     "LADDER_ROLES",
     "Deadline",
     "EscalationShown",
+    "challenge_ladder",
+    "challenge_target",
     "deadlines_of",
     "escalated_to",
     "escalation_for",
@@ -26,9 +38,12 @@ __all__ = [
     "moment",
     "open_escalations",
     "open_obligations",
+    "overdue_concern_ids",
     "overdue_obligations",
+    "overdue_unswept",
     "shown",
     "still_open",
+    "unswept_obligations",
 ]
 
 #: The ladder's roles (the clocks policy's ``[[level]]`` roles) as Tocsin's roles.
@@ -37,6 +52,63 @@ LADDER_ROLES: dict[str, str] = {
     "head_of_service": "head_of_service",
     "scrutineer": "partnership_scrutineer",
 }
+
+
+#: The obligation to answer a challenge: its ladder climbs above whoever must answer it, never
+#: into the decider's line (who may not answer it).
+CHALLENGE_OBLIGATION = "challenge_answer"
+#: The managers' roles above a worker, lowest first.
+_MANAGERS = ("team_manager", "head_of_service")
+_PARTNERSHIP = ("partnership_scrutineer", None)
+
+
+def challenge_ladder(
+    routed_to_role: str, routed_to_agency_id: str | None, level: int
+) -> tuple[str, str | None]:
+    """Who a challenge's unanswered clock reaches at ``level``: the role, and the agency (None
+    for the partnership). It climbs above the people the challenge was sent to, as other
+    obligations climb above their owner: first the managers above that role in its agency
+    (a team manager's head of service), then the partnership's scrutineer, which level 3
+    always is. A challenge sent to the scrutineer (as every challenge is while the decider's
+    managers are all in the decider's line) stays with the partnership at every level: its
+    escalations never go to the decider's line, who may not answer it."""
+    if level >= 3 or routed_to_agency_id is None:
+        return _PARTNERSHIP
+    if routed_to_role in _MANAGERS:
+        above = list(_MANAGERS[_MANAGERS.index(routed_to_role) + 1 :])
+    elif routed_to_role == _PARTNERSHIP[0]:
+        above = []
+    else:
+        above = list(_MANAGERS)
+    ladder: list[tuple[str, str | None]] = [(role, routed_to_agency_id) for role in above]
+    ladder.append(_PARTNERSHIP)
+    return ladder[min(level, len(ladder)) - 1]
+
+
+def challenge_target(obligation_id: str, level: int) -> tuple[str, str | None] | None:
+    """Who the escalation of the challenge-answer obligation ``obligation_id`` at ``level``
+    goes to (:func:`challenge_ladder`); None if the challenge is not known."""
+    from tocsin.server.challenges.models import Challenge
+
+    _, _, seq = obligation_id.partition(":")
+    if not seq.isdigit():
+        return None
+    found = (
+        Challenge.objects.filter(raised_seq=int(seq))
+        .values("routed_to_role", "routed_to_agency_id")
+        .first()
+    )
+    if found is None:
+        return None
+    agency = found["routed_to_agency_id"]
+    return challenge_ladder(found["routed_to_role"], str(agency) if agency else None, level)
+
+
+def _reaches(user: User, target: tuple[str, str | None] | None) -> bool:
+    if target is None:
+        return False
+    role, agency = target
+    return user.role == role and (agency is None or str(user.agency_id) == agency)
 
 
 @dataclass(frozen=True)
@@ -127,13 +199,23 @@ def escalated_to(user: User) -> QuerySet[Escalation]:
     level 1 for the team managers of the concern's team (its agency's, while no team has it),
     level 2 for the heads of service of its owning agency, level 3 for the partnership's
     scrutineers; a public report nobody has allocated (no owning agency) goes to the front
-    door's managers at levels 1 and 2."""
+    door's managers at levels 1 and 2. A challenge unanswered climbs above whoever must answer
+    it instead (:func:`challenge_ladder`)."""
     condition = visibility(
         user, agency="concern__agency_id", allocated="concern__case__allocated_agency_id"
     )
     rows = still_open(Escalation.objects.filter(concern__isnull=False))
     if condition is None:
         return rows.none()
+    challenges = [
+        pk
+        for pk, obligation_id, level in rows.filter(obligation=CHALLENGE_OBLIGATION).values_list(
+            "pk", "obligation_id", "level"
+        )
+        if _reaches(user, challenge_target(obligation_id, level))
+    ]
+    answers = Q(pk__in=challenges)
+    rows_generic = ~Q(obligation=CHALLENGE_OBLIGATION)
     unowned = Q(concern__case__allocated_agency__isnull=True, concern__agency__isnull=True)
     if user.role == "partnership_scrutineer":
         mine = Q(to_role="scrutineer")
@@ -147,8 +229,8 @@ def escalated_to(user: User) -> QuerySet[Escalation]:
     elif user.role == "mash_manager":
         mine = Q(to_role__in=("team_manager", "head_of_service")) & unowned
     else:
-        return rows.none()
-    return rows.filter(condition & mine)
+        return rows.filter(condition & answers)
+    return rows.filter(condition & ((rows_generic & mine) | answers))
 
 
 def overdue_obligations(now: datetime) -> QuerySet[OpenObligation]:
@@ -160,18 +242,129 @@ def overdue_obligations(now: datetime) -> QuerySet[OpenObligation]:
     )
 
 
+#: The engine fed the events since the last sweep, by (the cache's last seq, the policy), with
+#: the ledger's size and root it was fed up to: read models reuse it while the ledger stands
+#: still, and carry a copy of it on over what was appended since (every page's read record
+#: appends one event, so replaying from the last sweep each time made a page's cost grow with
+#: the reads since the sweep, minutes of them at a time under load).
+_UNSWEPT: dict[str, tuple[tuple[int | None, str], int, bytes, ClockEngine]] = {}
+_UNSWEPT_LOCK = threading.Lock()
+
+
+def _unswept_engine() -> ClockEngine | None:
+    """A fresh engine fed only the events appended since the last sweep (None when there are
+    none): the obligations they start, whatever came before them. With no cache (or one
+    saved under another policy), every event: the sweep has not yet read any.
+
+    The engine returned is never changed afterwards (another request may be reading it): to
+    take in newer events, a copy is carried on from its state."""
+    policy = clocks_policy()
+    saved = ClockState.objects.filter(pk=1).values("last_seq", "policy_digest").first()
+    last = saved["last_seq"] if saved and saved["policy_digest"] == policy.digest else None
+    size, root = reading_ledger().store.head()
+    first = 0 if last is None else last + 1
+    if first >= size:
+        return None
+    mark = (last, policy.digest)
+    with _UNSWEPT_LOCK:
+        known = _UNSWEPT.get("engine")
+    engine: ClockEngine | None = None
+    fed_to = last
+    if known is not None and known[0] == mark:
+        _, known_size, known_root, known_engine = known
+        if known_size == size and known_root == bytes(root):
+            return known_engine
+        if known_size < size:
+            # The ledger only grows: carry on from where this engine stopped.
+            engine = ClockEngine.from_state(policy, known_engine.state())
+            fed_to = known_size - 1
+    if engine is None:
+        engine = ClockEngine(policy)
+    for event in _clock_events(fed_to, size, engine.kinds):
+        engine.feed(event)
+    engine.skip_to(size - 1)
+    with _UNSWEPT_LOCK:
+        current = _UNSWEPT.get("engine")
+        if current is None or current[0] != mark or current[1] <= size:
+            _UNSWEPT["engine"] = (mark, size, bytes(root), engine)
+    return engine
+
+
+def unswept_obligations(now: datetime) -> list[OpenObligation]:
+    """The open obligations about a concern started by events the last sweep has not read,
+    as unsaved cache rows, soonest due first. One the cache already holds open for the same
+    rule and subject is left out (a later trigger does not start a second clock). What these
+    events meet of the cached obligations shows at the next sweep."""
+    engine = _unswept_engine()
+    if engine is None:
+        return []
+    fresh = [ob for ob in engine.open_obligations(now) if ob.concern_id]
+    if not fresh:
+        return []
+    cached = set(
+        OpenObligation.objects.filter(
+            applies=True, key__in=list({ob.key for ob in fresh})
+        ).values_list("obligation", "key")
+    )
+    closed = set(
+        Escalation.objects.filter(
+            closed_seq__isnull=False, obligation_id__in=[ob.id for ob in fresh]
+        ).values_list("obligation_id", flat=True)
+    )
+    return [
+        _cache(ob) for ob in fresh if (ob.obligation, ob.key) not in cached and ob.id not in closed
+    ]
+
+
+def overdue_unswept(now: datetime) -> list[OpenObligation]:
+    """The obligations of :func:`unswept_obligations` already past their due time at ``now``."""
+    return [row for row in unswept_obligations(now) if row.due <= now]
+
+
+def overdue_concern_ids(now: datetime, *, owner_id: str = "", owner: str = "") -> Q:
+    """A condition on ``concern_id``: the concern has an obligation past its due time at
+    ``now``, cached or started since the last sweep (of that ``owner_id`` or ``owner`` only,
+    if given)."""
+    cached = overdue_obligations(now)
+    fresh = overdue_unswept(now)
+    if owner_id:
+        cached = cached.filter(owner_id=owner_id)
+        fresh = [row for row in fresh if row.owner_id == owner_id]
+    if owner:
+        cached = cached.filter(owner=owner)
+        fresh = [row for row in fresh if row.owner == owner]
+    condition = Q(concern_id__in=cached.values("concern_id"))
+    if fresh:
+        condition |= Q(concern_id__in=sorted({str(row.concern_id) for row in fresh}))
+    return condition
+
+
 def open_obligations(now: datetime, *, overdue_only: bool = False) -> list[OpenObligation]:
-    """Every open obligation (as of the last sweep), soonest due first."""
+    """Every open obligation (as of the last sweep, and those started since), soonest due
+    first."""
     rows: QuerySet[OpenObligation] = OpenObligation.objects.filter(applies=True)
     if overdue_only:
         rows = rows.filter(due__lte=now)
-    return list(rows.select_related("concern").order_by("due", "id"))
+    fresh = overdue_unswept(now) if overdue_only else unswept_obligations(now)
+    found = list(rows.select_related("concern").order_by("due", "id"))
+    if fresh:
+        concerns = {
+            str(pk): concern
+            for pk, concern in Concern.objects.in_bulk([row.concern_id for row in fresh]).items()
+        }
+        for row in fresh:
+            row.concern = concerns.get(str(row.concern_id))
+        found = sorted(found + fresh, key=lambda row: (row.due, row.id))
+    return found
 
 
 def deadlines_of(concern: Concern, now: datetime) -> list[Deadline]:
-    """The open obligations of a concern the reader was already let see, soonest first."""
+    """The open obligations of a concern the reader was already let see, soonest first: those
+    the last sweep knew and those started since."""
     calendar = clocks_policy().calendar
-    rows = OpenObligation.objects.filter(concern_id=concern.pk, applies=True).order_by("due")
+    rows = list(OpenObligation.objects.filter(concern_id=concern.pk, applies=True))
+    rows += [row for row in unswept_obligations(now) if str(row.concern_id) == str(concern.pk)]
+    rows.sort(key=lambda row: (row.due, row.id))
     return [Deadline(row, row.level_at(now), calendar.describe(row.due, now)) for row in rows]
 
 

@@ -7,13 +7,17 @@ the same moment appends nothing), and updates the cached open obligations it cha
 is in proportion to the new events and the obligations they touch, not to the whole ledger.
 One sweep runs at a time (the state row is locked for the whole transaction). After the
 escalations it runs the capacity check (``tocsin.server.capacity.check``): caseloads and queue
-ages against the policy's thresholds, alarms raised and cleared as events.
+ages against the policy's thresholds, alarms raised and cleared as events. The messages that
+tell people of the escalations and alarms are queued in the same transaction
+(``tocsin.server.clocks.notify``), and the outbox is drained once it commits: every sweep
+also tries again the messages that failed before.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -24,6 +28,7 @@ from django.utils import timezone
 
 from tocsin.config import load_config
 from tocsin.domain.clocks import (
+    CapacityAlarmRaised,
     ClockEngine,
     ClockEvent,
     ClockPolicy,
@@ -38,6 +43,7 @@ from tocsin.ledger import Envelope, EnvelopeError, format_event_time
 from tocsin.server.actors import SystemActor, actor_id
 from tocsin.server.clocks.models import ClockState, OpenObligation
 from tocsin.server.ledger.recording import reading_ledger, record_event
+from tocsin.server.ledger.store import DatabaseStore
 
 __all__ = ["CLOCKS", "SweepResult", "clocks_policy", "sweep"]
 
@@ -63,19 +69,27 @@ class SweepResult:
     escalations: list[Escalation] = field(default_factory=list)
     open: int = 0
     rebuilt: bool = False
-    #: messages sent to the people at the levels reached (docs/clocks.md, "Notifications").
+    #: messages sent from the outbox by this sweep (docs/clocks.md, "Notifications"): of the
+    #: escalations, alarms and answers, new or tried again.
     notified: int = 0
+    #: messages queued by this sweep, sends that failed (kept to try again), and messages
+    #: still waiting in the outbox afterwards.
+    queued: int = 0
+    notify_failed: int = 0
+    notify_waiting: int = 0
     #: capacity alarms raised and cleared by this sweep (``tocsin.server.capacity``).
     alarms_raised: int = 0
     alarms_cleared: int = 0
 
 
-def _clock_events(after: int | None, end: int) -> Iterator[ClockEvent]:
-    """The ledger's events after seq ``after`` (up to ``end``), as the engine reads them; an
-    erased payload is None, and a payload decoded at its current version (upcast)."""
-    store = reading_ledger().store
+def _clock_events(after: int | None, end: int, kinds: Collection[str]) -> Iterator[ClockEvent]:
+    """The ledger's events of ``kinds`` after seq ``after`` (up to ``end``), as the engine
+    reads them; an erased payload is None, and a payload decoded at its current version
+    (upcast). Events of other kinds would change nothing in the engine, so they are not
+    read (the sweep then skips the engine to the end)."""
+    store = DatabaseStore()  # the reading ledger's store, with the query by kind
     start = 0 if after is None else after + 1
-    for batch in store.stream_events(end, start=start):
+    for batch in store.stream_events_of_kinds(kinds, end, start=start):
         for seq, _kind, _subject, data, sealed in batch:
             try:
                 envelope = Envelope.parse(data)
@@ -100,6 +114,42 @@ def _engine(policy: ClockPolicy, saved: ClockState | None) -> tuple[ClockEngine,
         except ClockStateError:
             pass
     return ClockEngine(policy), True
+
+
+#: The engine the last sweep in this process saved, by what it saved (last seq, policy,
+#: when): the next sweep carries on from it rather than reading the saved state back.
+_RESUMED: dict[str, tuple[tuple[Any, ...], ClockEngine]] = {}
+_RESUMED_LOCK = threading.Lock()
+
+
+def _mark(saved: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (saved["last_seq"], saved["policy_digest"], saved["swept_at"])
+
+
+def _keep(mark: tuple[Any, ...], engine: ClockEngine) -> None:
+    with _RESUMED_LOCK:
+        _RESUMED["engine"] = (mark, engine)
+
+
+def _resumed(policy: ClockPolicy) -> tuple[tuple[Any, ...], ClockEngine, bool] | None:
+    """The engine to carry on from, made before the sweep takes the write lock: the one this
+    process's last sweep saved when the saved state is still that one, else read from the
+    saved state. Reading a borough's state back (tens of thousands of open obligations, their
+    deadlines worked out again on the calendar) takes seconds, and on SQLite every page that
+    shows a record waits while the sweep holds the lock. The sweep uses it only if the state
+    is unchanged once locked."""
+    with _RESUMED_LOCK:
+        kept = _RESUMED.pop("engine", None)  # the sweep changes it: nobody else may hold it
+    peek = ClockState.objects.filter(pk=1).values("last_seq", "policy_digest", "swept_at").first()
+    if peek is None:
+        return None
+    if kept is not None and kept[0] == _mark(peek) and peek["policy_digest"] == policy.digest:
+        return kept[0], kept[1], False
+    saved = ClockState.objects.filter(pk=1).first()
+    if saved is None:
+        return None
+    engine, rebuilt = _engine(policy, saved)
+    return (saved.last_seq, saved.policy_digest, saved.swept_at), engine, rebuilt
 
 
 def _cache(ob: Obligation) -> OpenObligation:
@@ -149,18 +199,31 @@ def sweep(
     report = progress or (lambda phase, done, total: None)
     now = now or timezone.now()
     policy = clocks_policy()
+    ready = None if rebuild else _resumed(policy)
     with transaction.atomic():
-        saved = ClockState.objects.select_for_update().filter(pk=1).first()
-        engine, rebuilt = _engine(policy, None if rebuild else saved)
+        locked = (
+            ClockState.objects.select_for_update()
+            .filter(pk=1)
+            .values("last_seq", "policy_digest", "swept_at")
+            .first()
+        )
+        if ready is not None and locked is not None and _mark(locked) == ready[0]:
+            _, engine, rebuilt = ready
+        else:  # another sweep saved in between, or nothing to resume from
+            saved = None if rebuild else ClockState.objects.filter(pk=1).first()
+            engine, rebuilt = _engine(policy, saved)
         result = SweepResult(as_of=now, rebuilt=rebuilt)
         end = reading_ledger().store.head()[0]
         first = 0 if engine.last_seq is None else engine.last_seq + 1
         changed: set[str] = set()
-        for event in _clock_events(engine.last_seq, end):
+        events = _clock_events(engine.last_seq, end, engine.kinds)
+        for read, event in enumerate(events, start=1):
             changed |= {change.obligation.id for change in engine.feed(event)}
-            result.fed += 1
-            if result.fed % 5000 == 0:
+            if read % 5000 == 0:
                 report("reading the ledger", event.seq - first + 1, end - first)
+        if end > first:
+            engine.skip_to(end - 1)
+        result.fed = max(0, end - first)
         report("reading the ledger", max(0, end - first), max(0, end - first))
         due = engine.sweep(now)
         for done, escalation in enumerate(due, start=1):
@@ -183,24 +246,38 @@ def sweep(
 
         alarms = check_capacity(policy, now)
         result.alarms_raised, result.alarms_cleared = len(alarms.raised), len(alarms.cleared)
+        result.queued = _queue(due, alarms.raised, policy, now)
         _refresh(engine, changed, now, rebuilt)
+        swept_at = format_event_time(now)
         ClockState.objects.update_or_create(
             pk=1,
             defaults={
                 "policy_digest": policy.digest,
                 "last_seq": engine.last_seq,
                 "state": engine.state(),
-                "swept_at": format_event_time(now),
+                "swept_at": swept_at,
             },
         )
         result.open = len(engine)
-    result.notified = _notify(result.escalations, policy)
+        mark = (engine.last_seq, policy.digest, swept_at)
+        transaction.on_commit(lambda: _keep(mark, engine))
+    from tocsin.server.clocks.notify import drain
+
+    drained = drain(now)
+    result.notified, result.notify_failed = drained.sent, drained.failed
+    result.notify_waiting = drained.waiting
     return result
 
 
-def _notify(escalations: list[Escalation], policy: ClockPolicy) -> int:
-    """Tell the people at each new escalation's level, once the escalations are committed."""
-    from tocsin.server.clocks.notify import send
+def _queue(
+    escalations: list[Escalation],
+    alarms: list[CapacityAlarmRaised],
+    policy: ClockPolicy,
+    now: datetime,
+) -> int:
+    """Queue the messages telling the people at each new escalation's level, and those each
+    new capacity alarm goes to, in the sweep's transaction (sent once it commits)."""
+    from tocsin.server.clocks.notify import queue_alarms, queue_escalations
     from tocsin.server.concerns.models import Concern
 
     ids = {e.concern_id for e in escalations if e.concern_id}
@@ -208,4 +285,4 @@ def _notify(escalations: list[Escalation], policy: ClockPolicy) -> int:
         str(pk): reference
         for pk, reference in Concern.objects.filter(pk__in=ids).values_list("pk", "reference")
     }
-    return send(escalations, references, policy)
+    return queue_escalations(escalations, references, policy, now) + queue_alarms(alarms, now)

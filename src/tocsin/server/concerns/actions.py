@@ -11,15 +11,17 @@ what was asked, and raises the refusals of :mod:`tocsin.server.actors` (``NotVis
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tocsin.domain import screening as screening_policy
+from tocsin.domain.bounds import CONTROL_CHARACTERS, control_characters_problem
 from tocsin.domain.casework import judge_regrade, note_problems, rationale_problems, roles_for
 from tocsin.domain.concerns import (
     ConcernDraft,
@@ -40,6 +42,7 @@ from tocsin.domain.concerns import (
     validate_draft,
 )
 from tocsin.domain.language import check_text
+from tocsin.domain.people import child_record_id
 from tocsin.ledger import Envelope
 from tocsin.server.actors import (
     PUBLIC,
@@ -47,6 +50,7 @@ from tocsin.server.actors import (
     Actor,
     Invalid,
     NotVisible,
+    SystemActor,
     actor_id,
     require_role,
 )
@@ -55,8 +59,10 @@ from tocsin.server.concerns.gates import actor_may_reach_concern
 from tocsin.server.concerns.models import Child, Concern, Screening
 from tocsin.server.concerns.read_models import concern_by_follow_up_code_hash
 from tocsin.server.directory.models import Agency, User
-from tocsin.server.ledger.recording import record_event, record_events
-from tocsin.server.projections import LiveSession
+from tocsin.server.ledger.recording import BulkRecording, record_event, record_events
+from tocsin.server.people.known import matches_for_concerns
+from tocsin.server.people.merges import model_merges
+from tocsin.server.projections import BufferedSession, LiveSession
 
 __all__ = [
     "FOLLOW_UP_CODE_NOT_MATCHED",
@@ -64,15 +70,22 @@ __all__ = [
     "FOLLOW_UP_TOO_LONG",
     "MAX_FOLLOW_UP",
     "PUBLIC",
+    "RECORDING_BATCH",
     "RECORDING_ROLES",
+    "AlreadyRecorded",
     "ConcernInvalid",
+    "ImportedConcerns",
     "RecordedConcern",
     "ScreenedChild",
+    "already_imported",
     "do_add_follow_up",
     "do_add_information",
+    "do_import_concerns",
     "do_record_concern",
     "do_record_concerns",
+    "do_record_concerns_in_bulk",
     "do_record_view",
+    "do_record_views",
     "do_regrade_risk",
     "do_screen_child",
 ]
@@ -87,6 +100,11 @@ FOLLOW_UP_CODE_NOT_MATCHED = "We could not match that code. Check it and try aga
 FOLLOW_UP_EMPTY = "Tell us the information you want to add"
 FOLLOW_UP_TOO_LONG = "Keep the information under 5,000 characters"
 _REASON_NEEDED = "Give the reason for changing the band; it is kept on the ledger"
+#: Concerns appended to the ledger at a time when many are recorded at once (an import): each
+#: batch is one append of all its events and one insert per projection table, and the whole
+#: recording stays one transaction. Large enough that a statement's fixed cost hardly counts,
+#: small enough that PostgreSQL binds every parameter of the append.
+RECORDING_BATCH = 500
 
 
 class ConcernInvalid(Invalid):
@@ -99,6 +117,29 @@ class RecordedConcern:
     concern: Concern
     envelope: Envelope
     follow_up_code: str | None
+
+
+@dataclass(frozen=True)
+class AlreadyRecorded:
+    """An imported row whose identity one of the agency's concerns already holds: nothing
+    was recorded for it."""
+
+    concern_id: str
+    reference: str
+    import_key: str
+
+
+@dataclass
+class ImportedConcerns:
+    """What :func:`do_import_concerns` did, by the index of each draft: recorded now, or
+    already recorded by an earlier import."""
+
+    recorded: list[tuple[int, RecordedConcern]] = field(default_factory=list)
+    already: list[tuple[int, AlreadyRecorded]] = field(default_factory=list)
+
+
+#: ``progress(done, total)``: concerns recorded so far, of how many.
+RecordingProgress = Callable[[int, int], None]
 
 
 def _known_children(drafts: Sequence[ConcernDraft]) -> dict[str, str]:
@@ -134,7 +175,12 @@ def _check_drafts(drafts: Sequence[ConcernDraft], today: date) -> None:
         prefix = f"[{index}]." if len(drafts) > 1 else ""
         problems += [
             FieldProblem(prefix + p.field, p.message)
-            for p in validate_draft(draft, today=today, indicator_ids=known_indicators)
+            for p in validate_draft(
+                draft,
+                today=today,
+                indicator_ids=known_indicators,
+                max_children=settings.TOCSIN_MAX_CHILDREN_PER_CONCERN,
+            )
         ]
     if problems:
         raise ConcernInvalid(problems)
@@ -174,28 +220,90 @@ def do_record_concerns(
     first's transaction and then finds the child; on PostgreSQL the second's insert fails on
     the constraint, and the recording is tried once more, when it finds the child."""
     day = today or timezone.localdate()
-    if actor == PUBLIC:
-        agency = None
-        if any(draft.channel != "public" for draft in drafts):
-            raise ActionRefused("a public report must come through the public channel")
-    else:
-        require_role(actor, *RECORDING_ROLES)
-        if isinstance(actor, User):
-            if agency is not None and agency.pk != actor.agency_id:
-                raise ActionRefused("you record concerns for your own agency only")
-            agency = actor.agency
-        if agency is None:
-            raise ActionRefused("a concern recorded by an agency needs the agency")
+    agency = _recording_agency(drafts, actor, agency)
     _check_drafts(drafts, day)
     for attempt in range(2):
         try:
-            return _record(drafts, actor=actor, agency=agency, today=day, follow_up=follow_up)
+            done = _record(drafts, actor=actor, agency=agency, today=day, follow_up=follow_up)
+            return [recorded for _, recorded in done.recorded]
         except IntegrityError:
             # Another process recorded one of these children (or took a reference) between
             # this transaction's lookups and its insert; the next attempt finds it.
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+def do_import_concerns(
+    drafts: Sequence[ConcernDraft],
+    import_keys: Sequence[str],
+    *,
+    actor: User,
+    today: date | None = None,
+    progress: RecordingProgress | None = None,
+) -> ImportedConcerns:
+    """Record imported concerns all or nothing, as :func:`do_record_concerns` does, except
+    those whose row identity (``import_keys``, one per draft, all different) one of the
+    agency's concerns already holds: those are reported as :class:`AlreadyRecorded` and
+    recorded again never, so importing the same file twice records nothing the second time.
+    Which keys are taken is decided inside the recording transaction, and the database holds
+    each key once per agency."""
+    if len(import_keys) != len(drafts) or len(set(import_keys)) != len(import_keys):
+        raise ValueError("each imported draft needs an identity of its own")
+    day = today or timezone.localdate()
+    agency = _recording_agency(drafts, actor, None)
+    _check_drafts(drafts, day)
+    for attempt in range(2):
+        try:
+            return _record(
+                drafts,
+                actor=actor,
+                agency=agency,
+                today=day,
+                follow_up=False,
+                import_keys=import_keys,
+                progress=progress,
+            )
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _recording_agency(
+    drafts: Sequence[ConcernDraft], actor: Actor, agency: Agency | None
+) -> Agency | None:
+    """The agency ``actor`` records ``drafts`` for (None for the public); ActionRefused if
+    they may not record them."""
+    if actor == PUBLIC:
+        if any(draft.channel != "public" for draft in drafts):
+            raise ActionRefused("a public report must come through the public channel")
+        return None
+    require_role(actor, *RECORDING_ROLES)
+    if not isinstance(actor, SystemActor) and any(d.channel == "pattern" for d in drafts):
+        raise ActionRefused("only Tocsin's pattern alerts record through the pattern channel")
+    if isinstance(actor, User):
+        if agency is not None and agency.pk != actor.agency_id:
+            raise ActionRefused("you record concerns for your own agency only")
+        agency = actor.agency
+    if agency is None:
+        raise ActionRefused("a concern recorded by an agency needs the agency")
+    return agency
+
+
+def already_imported(agency: Agency, keys: Sequence[str]) -> dict[str, AlreadyRecorded]:
+    """The concerns of ``agency`` holding any of the import row identities ``keys``, by key
+    (looked up in batches; for a dry run, and inside the recording transaction)."""
+    found: dict[str, AlreadyRecorded] = {}
+    unique = list(keys)
+    for start in range(0, len(unique), RECORDING_BATCH):
+        # values_list, not model rows: knowing a row was imported shows nobody a record.
+        rows = Concern.objects.filter(
+            agency=agency, import_key__in=unique[start : start + RECORDING_BATCH]
+        ).values_list("import_key", "pk", "reference")
+        for key, pk, reference in rows:
+            found[key] = AlreadyRecorded(str(pk), reference, key)
+    return found
 
 
 def _record(
@@ -205,44 +313,146 @@ def _record(
     agency: Agency | None,
     today: date,
     follow_up: bool,
-) -> list[RecordedConcern]:
-    """One attempt at recording ``drafts``: look up, build and append in one transaction."""
-    session = LiveSession("default")
+    import_keys: Sequence[str] | None = None,
+    progress: RecordingProgress | None = None,
+) -> ImportedConcerns:
+    """One attempt at recording ``drafts``: look up, build and append in one transaction,
+    :data:`RECORDING_BATCH` concerns to an append, each batch's projection rows written
+    together (:class:`BufferedSession`)."""
+    outcome = ImportedConcerns()
     codes = [new_follow_up_code() if follow_up else None for _ in drafts]
     with transaction.atomic():
-        known = _known_children(drafts)
-        references = _free_references(len(drafts))
-        built: list[ConcernEvents] = []
-        for draft, reference, code in zip(drafts, references, codes, strict=True):
-            built.append(
-                concern_events(
-                    draft,
-                    reference=reference,
-                    known_children=known,
-                    agency_id=str(agency.pk) if agency else None,
-                    recorded_by=str(actor.pk) if isinstance(actor, User) else None,
-                    today=today,
-                    follow_up_code_hash=follow_up_code_hash(code) if code else None,
+        already = (
+            already_imported(agency, import_keys) if import_keys and agency is not None else {}
+        )
+        for index, key in enumerate(import_keys or ()):
+            if key in already:
+                outcome.already.append((index, already[key]))
+        fresh = [
+            index
+            for index in range(len(drafts))
+            if import_keys is None or import_keys[index] not in already
+        ]
+        known = _known_children([drafts[index] for index in fresh])
+        references = iter(_free_references(len(fresh)))
+        for start in range(0, len(fresh), RECORDING_BATCH):
+            batch = fresh[start : start + RECORDING_BATCH]
+            built: list[ConcernEvents] = []
+            for index in batch:
+                code = codes[index]
+                built.append(
+                    concern_events(
+                        drafts[index],
+                        reference=next(references),
+                        known_children=known,
+                        agency_id=str(agency.pk) if agency else None,
+                        recorded_by=str(actor.pk) if isinstance(actor, User) else None,
+                        today=today,
+                        follow_up_code_hash=follow_up_code_hash(code) if code else None,
+                        import_key=import_keys[index] if import_keys else None,
+                    )
                 )
+                known.update(built[-1].new_children)
+            session = BufferedSession("default")
+            # The already-known check: this batch's children and adults scored against
+            # everyone known (and each other) inside the transaction, each concern's findings
+            # appended after it (as recording it alone would), so replay needs no model.
+            matched = {m.concern_id: m for m in matches_for_concerns(built, today)}
+            # Two child records the engine links at its link threshold are one child: merged
+            # (a split undoes it), so the child has one chronology.
+            merges = model_merges(
+                list(matched.values()),
+                {
+                    child_record_id(c.recorded.reference, position): child_id
+                    for c in built
+                    for position, child_id in enumerate(c.recorded.children)
+                },
             )
-            known = {**known, **built[-1].new_children}
-        envelopes = record_events(
-            [e for concern in built for e in concern.events],
-            actor_id=actor_id(actor),
-            session=session,
-        )
-    by_subject = {e.subjects[0]: e for e in envelopes if e.kind == ConcernRecorded.kind}
-    results = []
-    for concern, code in zip(built, codes, strict=True):
-        recorded = concern.recorded
-        results.append(
-            RecordedConcern(
-                concern=session.row(Concern, recorded.concern_id),
-                envelope=by_subject[f"concern:{recorded.concern_id}"],
-                follow_up_code=code,
+            events = []
+            for concern in built:
+                events += concern.events
+                if concern.recorded.concern_id in matched:
+                    events.append(matched[concern.recorded.concern_id])
+                    events += merges.get(concern.recorded.concern_id, [])
+            envelopes = record_events(
+                events,
+                actor_id=actor_id(actor),
+                session=session,
             )
+            session.flush()
+            by_subject = {e.subjects[0]: e for e in envelopes if e.kind == ConcernRecorded.kind}
+            for index, concern in zip(batch, built, strict=True):
+                recorded = concern.recorded
+                outcome.recorded.append(
+                    (
+                        index,
+                        RecordedConcern(
+                            concern=session.row(Concern, recorded.concern_id),
+                            envelope=by_subject[f"concern:{recorded.concern_id}"],
+                            follow_up_code=codes[index],
+                        ),
+                    )
+                )
+            if progress is not None:
+                progress(start + len(batch), len(fresh))
+    return outcome
+
+
+def do_record_concerns_in_bulk(
+    recording: BulkRecording,
+    entries: Sequence[tuple[ConcernDraft, Actor, date]],
+    *,
+    amend: Callable[[ConcernDraft, ConcernInvalid], ConcernDraft | None] | None = None,
+) -> list[RecordedConcern | ConcernInvalid | ActionRefused]:
+    """Record each ``(draft, actor, today)`` as :func:`do_record_concern` would record it alone
+    (the same checks, the same events, children matched by NHS number, among them the
+    children of earlier entries), through a bulk load's ``recording``: its events wait with
+    the load's and are written when it flushes. Each entry stands alone: a refusal, returned
+    in its place, records nothing of that entry and leaves the others be. ``amend(draft,
+    refusal)`` may give a draft its problems refused a second chance in its place (checked
+    again, once), as someone asked to correct a form would. The recording is flushed first,
+    so that the lookups see everything recorded before."""
+    recording.flush()
+    results: list[RecordedConcern | ConcernInvalid | ActionRefused | None] = []
+    valid: list[tuple[int, ConcernDraft, Actor, Agency | None, date]] = []
+    for draft, actor, day in entries:
+        try:
+            agency = _recording_agency([draft], actor, None)
+            try:
+                _check_drafts([draft], day)
+            except ConcernInvalid as exc:
+                again = amend(draft, exc) if amend is not None else None
+                if again is None:
+                    raise
+                draft = again
+                _check_drafts([draft], day)
+        except (ConcernInvalid, ActionRefused) as exc:
+            results.append(exc)
+            continue
+        valid.append((len(results), draft, actor, agency, day))
+        results.append(None)
+    known = _known_children([draft for _, draft, _, _, _ in valid])
+    references = iter(_free_references(len(valid)))
+    for position, draft, actor, agency, day in valid:
+        built = concern_events(
+            draft,
+            reference=next(references),
+            known_children=known,
+            agency_id=str(agency.pk) if agency else None,
+            recorded_by=str(actor.pk) if isinstance(actor, User) else None,
+            today=day,
+            follow_up_code_hash=None,
         )
-    return results
+        known.update(built.new_children)
+        envelopes = recording.record(built.events, actor_id=actor_id(actor))
+        concern_id = built.recorded.concern_id
+        envelope = next(e for e in envelopes if e.subjects[0] == f"concern:{concern_id}")
+        results[position] = RecordedConcern(
+            concern=recording.session.row(Concern, concern_id),
+            envelope=envelope,
+            follow_up_code=None,
+        )
+    return [result for result in results if result is not None]
 
 
 @dataclass(frozen=True)
@@ -326,6 +536,8 @@ def do_add_follow_up(code: str, text: str) -> Envelope:
     cleaned = text.strip()
     if not cleaned:
         problems.append(FieldProblem("text", FOLLOW_UP_EMPTY))
+    elif control_characters_problem(text, free_text=True) is not None:
+        problems.append(FieldProblem("text", CONTROL_CHARACTERS))
     elif len(cleaned) > MAX_FOLLOW_UP:
         problems.append(FieldProblem("text", FOLLOW_UP_TOO_LONG))
     with transaction.atomic():
@@ -408,10 +620,29 @@ def _screening_of(concern: Concern, screening_id: uuid.UUID | str) -> Screening:
 
 def do_record_view(viewer: Actor, purpose: str, shown: Sequence[str]) -> Envelope | None:
     """Append one ``record.viewed`` listing every record shown on one request."""
-    subjects = sorted(set(shown))
-    if not subjects:
-        return None
-    event = RecordViewed(
-        view_id=str(uuid.uuid4()), viewer=actor_id(viewer), purpose=purpose, shown=subjects
-    )
-    return record_event(event, actor_id=actor_id(viewer))
+    return do_record_views([(viewer, purpose, shown)])[0]
+
+
+def do_record_views(
+    views: Sequence[tuple[Actor, str, Sequence[str]]],
+) -> list[Envelope | None]:
+    """Append one ``record.viewed`` for each (viewer, purpose, shown), all in one transaction
+    (the reads of several requests answered at once: ``tocsin.server.reads``); None for a
+    view that showed nothing."""
+    events: list[RecordViewed] = []
+    actors: list[str] = []
+    index: list[int | None] = []
+    for viewer, purpose, shown in views:
+        subjects = sorted(set(shown))
+        if not subjects:
+            index.append(None)
+            continue
+        index.append(len(events))
+        actors.append(actor_id(viewer))
+        events.append(
+            RecordViewed(
+                view_id=str(uuid.uuid4()), viewer=actors[-1], purpose=purpose, shown=subjects
+            )
+        )
+    envelopes = record_events(events, actor_id=actors) if events else []
+    return [None if i is None else envelopes[i] for i in index]

@@ -29,6 +29,7 @@ from tocsin.server.concerns.models import (
     Screening,
     unscreened_child_risk,
 )
+from tocsin.server.people.appliers import record_people
 from tocsin.server.projections import ProjectionSession, applies, when_erasing
 
 _LINKS = uuid.UUID("5d1f7a52-3c0e-4e43-9d5a-0a7c3e0b6f11")
@@ -63,6 +64,7 @@ def apply_concern_recorded(
         language_warnings=event.language_warnings,
         recorded_seq=envelope.seq,
         recorded_at=envelope.time,
+        import_key=event.import_key,
     )
     open_case(event.concern_id, event.agency_id, envelope, session)
     for child_id in event.children:
@@ -72,6 +74,7 @@ def apply_concern_recorded(
             concern_id=event.concern_id,
             child_id=child_id,
         )
+    record_people(event, envelope, session)
 
 
 @applies(ChildRecorded)
@@ -180,17 +183,21 @@ def apply_information_added(
 def apply_record_viewed(
     event: RecordViewed, envelope: Envelope, session: ProjectionSession
 ) -> None:
-    for subject in event.shown:
-        session.insert(
-            RecordView,
-            id=link_id(event.view_id, subject),
-            view_id=event.view_id,
-            viewer=event.viewer,
-            purpose=event.purpose,
-            subject=subject,
-            viewed_seq=envelope.seq,
-            viewed_at=envelope.time,
-        )
+    session.insert_many(
+        RecordView,
+        (
+            {
+                "id": link_id(event.view_id, subject),
+                "view_id": event.view_id,
+                "viewer": event.viewer,
+                "purpose": event.purpose,
+                "subject": subject,
+                "viewed_seq": envelope.seq,
+                "viewed_at": envelope.time,
+            }
+            for subject in event.shown
+        ),
+    )
 
 
 def child_risk_columns(entries: dict[str, Any]) -> dict[str, Any]:

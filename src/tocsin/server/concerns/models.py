@@ -104,9 +104,24 @@ class Concern(ProjectionModel, ShownWhenLoaded):
     language_warnings = models.IntegerField(default=0)
     recorded_seq = models.BigIntegerField()
     recorded_at = models.CharField(max_length=27, help_text="The event's time (UTC, RFC 3339).")
+    #: An imported row's identity within its agency (``ConcernRecorded.import_key``); NULL for
+    #: every other route. Unique per agency, so one row is never recorded twice.
+    import_key = models.CharField(max_length=100, null=True)  # noqa: DJ001
 
     class Meta:
         db_table = "concerns_concern"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "import_key"],
+                condition=models.Q(import_key__isnull=False),
+                name="concern_import_key_once_per_agency",
+            )
+        ]
+        # Every list of concerns is newest first, across the service or within an agency.
+        indexes = [
+            models.Index(fields=["-recorded_seq"], name="concern_newest"),
+            models.Index(fields=["agency", "-recorded_seq"], name="concern_agency_newest"),
+        ]
 
     def shown_subjects(self) -> tuple[str, ...]:
         return (f"concern:{self.pk}",)
@@ -139,6 +154,7 @@ class Concern(ProjectionModel, ShownWhenLoaded):
             "language_warnings": 0,
             "recorded_seq": -1,
             "recorded_at": "",
+            "import_key": None,
         }
 
 

@@ -189,13 +189,17 @@ def concern_record(user: User, concern_id: uuid.UUID | str) -> ConcernRecord:
 
 def child_record(user: User, child_id: uuid.UUID | str) -> ChildRecord:
     """The child and the concerns about them ``user`` may see (``NotVisible`` if none)."""
+    from tocsin.server.people.merges import group_of
+
     child, concerns = access_child(user, child_id)
     shown = list(concerns)
+    group = group_of(child.pk)
     bands = {
         s.concern_id: s.current_band
-        for s in Screening.objects.filter(child=child, concern__in=[c.pk for c in shown])
+        for s in Screening.objects.filter(child_id__in=group, concern__in=[c.pk for c in shown])
     }
-    risk = ChildRisk.objects.filter(child=child).first()
+    # Records merged into one child: the child's band is the highest any of them holds.
+    risk = ChildRisk.objects.filter(child_id__in=group).order_by("-score").first()
     return ChildRecord(child=child, concerns=shown, bands=bands, risk=risk)
 
 

@@ -1,7 +1,10 @@
-"""Directory actions: register agencies, form teams, enrol users, set passwords.
+"""Directory actions: register agencies, form teams, enrol users, set passwords, close and
+reopen accounts, change roles.
 
-Each validates its input and the actor's role, then appends one event through
-:func:`record_event`; nothing is written when it refuses.
+Each validates its input and the actor's role, then appends its events through
+:func:`record_event`; nothing is written when it refuses. An administrator manages only the
+accounts of their own agency (anyone else's answers as if there were no such account); the
+command line (a system actor) manages every account.
 """
 
 from __future__ import annotations
@@ -15,29 +18,45 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from tocsin.domain.concerns import FieldProblem
 from tocsin.domain.directory import (
     ROLES,
     SECTORS,
     AgencyRegistered,
+    ApiTokenRevoked,
     TeamFormed,
     UserDeactivated,
     UserEmailSet,
     UserEnrolled,
     UserPasswordSet,
+    UserReactivated,
+    UserRoleChanged,
 )
 from tocsin.domain.events import Event
-from tocsin.server.actors import ActionRefused, Actor, actor_id, require_role
-from tocsin.server.directory.models import Agency, Team, User
-from tocsin.server.ledger.recording import record_event
+from tocsin.server.actors import (
+    ActionRefused,
+    Actor,
+    Invalid,
+    NotVisible,
+    SystemActor,
+    actor_id,
+    require_role,
+)
+from tocsin.server.directory.models import Agency, ApiToken, Team, User
+from tocsin.server.ledger.recording import record_event, record_events
 from tocsin.server.projections import LiveSession, row_exists
 
 __all__ = [
+    "access_account",
+    "do_change_role",
     "do_deactivate_user",
     "do_enrol_user",
     "do_form_team",
+    "do_reactivate_user",
     "do_register_agency",
     "do_set_email",
     "do_set_password",
+    "manageable_accounts",
 ]
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,149}$")
@@ -132,30 +151,117 @@ def do_enrol_user(
     return session.row(User, event.user_id)
 
 
+def access_account(actor: Actor, user_id: str) -> User:
+    """The account ``user_id`` for an administrator to manage: one of their own agency's (any
+    account for the command line). Anyone else's, or one that does not exist, is NotVisible."""
+    require_role(actor, "administrator")
+    try:
+        user: User = User.objects.select_related("agency", "team").get(pk=uuid.UUID(str(user_id)))
+    except (ValueError, User.DoesNotExist):
+        raise NotVisible("there is no such account") from None
+    _require_same_agency(actor, user)
+    return user
+
+
+def manageable_accounts(actor: Actor) -> list[User]:
+    """The accounts ``actor`` may manage, by name: an administrator's own agency's."""
+    require_role(actor, "administrator")
+    accounts = User.objects.select_related("agency", "team").filter(agency__isnull=False)
+    if isinstance(actor, User):
+        accounts = accounts.filter(agency_id=actor.agency_id)
+    return list(accounts.order_by("display_name", "username"))
+
+
+def _require_same_agency(actor: Actor, user: User) -> None:
+    """Need-to-know for accounts: an administrator manages their own agency's people only."""
+    if isinstance(actor, SystemActor):
+        return
+    if user.agency_id is None or user.agency_id != actor.agency_id:
+        raise NotVisible("there is no such account")
+
+
+def _require_someone_else(actor: Actor, user: User, doing: str) -> None:
+    """An administrator does not close, reopen or change the role of their own account, so
+    that no agency locks out its last administrator by a slip."""
+    if isinstance(actor, User) and actor.pk == user.pk:
+        raise ActionRefused(
+            f"you cannot {doing} your own account; ask another administrator, or use "
+            "'tocsin users' on the server"
+        )
+
+
 def do_set_password(user: User, password: str, *, actor: Actor) -> None:
-    """Set ``user``'s password (by the user themself or an administrator)."""
+    """Set ``user``'s password (by the user themself or an administrator of their agency).
+    Their existing sessions end: a session is bound to the password it signed in with."""
     if not (isinstance(actor, User) and actor.pk == user.pk):
         require_role(actor, "administrator")
+        _require_same_agency(actor, user)
     if not user.is_active:
         raise ActionRefused("this account is closed")
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ActionRefused(" ".join(exc.messages)) from None
+        raise Invalid([FieldProblem("password", " ".join(exc.messages))]) from None
     event = UserPasswordSet(user_id=str(user.pk), password_hash=make_password(password))
     record_event(event, actor_id=actor_id(actor))
 
 
 def do_deactivate_user(user: User, reason: str, *, actor: Actor) -> None:
-    """Close ``user``'s account."""
+    """Close ``user``'s account: they can no longer sign in, their sessions stop working at
+    their next request, and every API token they hold is revoked (one event each, in the
+    same transaction)."""
     require_role(actor, "administrator")
+    _require_same_agency(actor, user)
+    _require_someone_else(actor, user, "close")
     if not user.is_active:
         raise ActionRefused("this account is already closed")
-    if not reason.strip():
-        raise ActionRefused("give a reason; it is kept on the ledger")
-    record_event(
-        UserDeactivated(user_id=str(user.pk), reason=reason.strip()), actor_id=actor_id(actor)
+    cleaned = _reason(reason)
+    live = ApiToken.objects.filter(user_id=user.pk, revoked_seq__isnull=True).values_list(
+        "pk", flat=True
     )
+    events: list[Event] = [UserDeactivated(user_id=str(user.pk), reason=cleaned)]
+    events += [
+        ApiTokenRevoked(token_id=str(pk), user_id=str(user.pk), reason="the account was closed")
+        for pk in live
+    ]
+    record_events(events, actor_id=actor_id(actor))
+
+
+def do_reactivate_user(user: User, reason: str, *, actor: Actor) -> None:
+    """Open a closed account again. Its API tokens stay revoked and its password is unchanged
+    (reset it too if the person should not use the old one)."""
+    require_role(actor, "administrator")
+    _require_same_agency(actor, user)
+    _require_someone_else(actor, user, "reopen")
+    if user.is_active:
+        raise ActionRefused("this account is open already")
+    record_event(
+        UserReactivated(user_id=str(user.pk), reason=_reason(reason)), actor_id=actor_id(actor)
+    )
+
+
+def do_change_role(user: User, role: str, *, actor: Actor) -> None:
+    """Give ``user`` another role; what they may do changes from their next request."""
+    require_role(actor, "administrator")
+    _require_same_agency(actor, user)
+    _require_someone_else(actor, user, "change the role of")
+    if not user.is_active:
+        raise ActionRefused("this account is closed; open it again first")
+    if role not in ROLES:
+        raise Invalid([FieldProblem("role", f"Choose one of {', '.join(sorted(ROLES))}")])
+    if role == user.role:
+        raise Invalid([FieldProblem("role", f"{user.display_name} already has that role")])
+    event = UserRoleChanged(user_id=str(user.pk), previous_role=user.role, role=role)
+    record_event(event, actor_id=actor_id(actor))
+
+
+def _reason(reason: str) -> str:
+    cleaned = " ".join(reason.split())
+    if not cleaned:
+        raise Invalid([FieldProblem("reason", "Give a reason; it is kept on the ledger")])
+    if len(cleaned) > 200:
+        raise Invalid([FieldProblem("reason", "The reason must be 200 characters or fewer")])
+    return cleaned
 
 
 def do_set_email(user: User, email: str, *, actor: Actor) -> None:

@@ -1,17 +1,22 @@
-"""Appliers for directory events: the only code that writes agencies, teams and users."""
+"""Appliers for directory events: the only code that writes agencies, teams, users and API
+tokens."""
 
 from __future__ import annotations
 
 from tocsin.domain.directory import (
     AgencyRegistered,
+    ApiTokenIssued,
+    ApiTokenRevoked,
     TeamFormed,
     UserDeactivated,
     UserEmailSet,
     UserEnrolled,
     UserPasswordSet,
+    UserReactivated,
+    UserRoleChanged,
 )
 from tocsin.ledger import Envelope
-from tocsin.server.directory.models import Agency, Team, User
+from tocsin.server.directory.models import Agency, ApiToken, Team, User
 from tocsin.server.projections import ProjectionSession, applies
 
 
@@ -54,7 +59,7 @@ def apply_user_enrolled(
         role=event.role,
         is_active=True,
         enrolled_seq=envelope.seq,
-        password="!",  # noqa: S106 - Django's unusable-password marker until user.password_set
+        password="!",  # noqa: S106 - Django's unusable-password marker until user.password_set  # nosec B106
     )
 
 
@@ -77,3 +82,51 @@ def apply_user_email_set(
     event: UserEmailSet, envelope: Envelope, session: ProjectionSession
 ) -> None:
     session.update(User, event.user_id, email=event.email)
+
+
+@applies(UserReactivated)
+def apply_user_reactivated(
+    event: UserReactivated, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.update(User, event.user_id, is_active=True)
+
+
+@applies(UserRoleChanged)
+def apply_user_role_changed(
+    event: UserRoleChanged, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.update(User, event.user_id, role=event.role)
+
+
+@applies(ApiTokenIssued)
+def apply_api_token_issued(
+    event: ApiTokenIssued, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.insert(
+        ApiToken,
+        id=event.token_id,
+        user_id=event.user_id,
+        name=event.name,
+        scope=event.scope,
+        hint=event.hint,
+        digest=event.digest,
+        issued_seq=envelope.seq,
+        issued_at=envelope.time,
+        expires_at=event.expires_at,
+        revoked_seq=None,
+        revoked_at="",
+        revoked_reason="",
+    )
+
+
+@applies(ApiTokenRevoked)
+def apply_api_token_revoked(
+    event: ApiTokenRevoked, envelope: Envelope, session: ProjectionSession
+) -> None:
+    session.update(
+        ApiToken,
+        event.token_id,
+        revoked_seq=envelope.seq,
+        revoked_at=envelope.time,
+        revoked_reason=event.reason,
+    )

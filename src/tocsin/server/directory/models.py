@@ -9,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.hashers import check_password
 from django.db import models
 
-from tocsin.domain.directory import ROLES, SECTORS
+from tocsin.domain.directory import ROLES, SECTORS, TOKEN_SCOPES
 from tocsin.server.projections import ProjectionModel, ProjectionQuerySet
 
 
@@ -114,3 +114,37 @@ class User(ProjectionModel, AbstractBaseUser):
             "enrolled_seq": -1,
             "password": "!",
         }
+
+
+class ApiToken(ProjectionModel):
+    """An API token a user holds: only its SHA-256 digest is kept, never the token. It signs
+    its holder in until it expires or is revoked, or their account is closed."""
+
+    subject_prefix = "user"
+    # Expunging the user deletes their tokens (and their events' payloads, digests included).
+    owner_field = "user_id"
+
+    id = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=200, help_text="What the holder says the token is for.")
+    scope = models.CharField(max_length=10, choices=sorted(TOKEN_SCOPES.items()))
+    hint = models.CharField(max_length=20, help_text="The token's first characters.")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token, hex.")
+    issued_seq = models.BigIntegerField()
+    issued_at = models.CharField(max_length=27)
+    expires_at = models.CharField(max_length=27, help_text="RFC 3339, UTC, as events carry it.")
+    revoked_seq = models.BigIntegerField(null=True)
+    revoked_at = models.CharField(max_length=27, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = "directory_api_token"
+        ordering: ClassVar = ["-issued_seq"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    def is_live(self, now: str) -> bool:
+        """Whether the token still signs its holder in at ``now`` (RFC 3339, UTC, the
+        events' format, so the strings compare as the times do)."""
+        return self.revoked_seq is None and now < self.expires_at

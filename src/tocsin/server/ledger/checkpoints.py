@@ -23,6 +23,7 @@ from tocsin.ledger import (
     Checkpoint,
     Ed25519Signer,
     NoteError,
+    ProofError,
     Verifier,
     format_tlog_proof,
     generate_skey,
@@ -41,12 +42,16 @@ from tocsin.witness import WitnessClient
 __all__ = [
     "CheckpointRefused",
     "WitnessAnswer",
+    "is_cosigned",
     "latest_checkpoint",
     "log_signer",
     "log_vkey",
     "publish",
+    "publishing_due",
     "receipt_for",
+    "receipt_is_in_ledger",
     "sign_checkpoint_now",
+    "witness_verifiers",
 ]
 
 _TIMEOUT_SECONDS = 20
@@ -230,11 +235,78 @@ def publish(using: str = "default") -> tuple[SignedCheckpoint, bool, list[Witnes
     return checkpoint, new, answers
 
 
-def receipt_for(seq: int, using: str = "default") -> str:
-    """A C2SP tlog-proof for event ``seq`` under the newest checkpoint, its envelope (which
-    carries no personal data, only ids, kind, time and the salted commitment) as extra data."""
-    checkpoint = latest_checkpoint(using)
-    if checkpoint is None or checkpoint.size <= seq:
+def publishing_due(using: str = "default") -> bool:
+    """Whether a round of publishing has anything to do: the ledger has grown past the newest
+    checkpoint, or a configured witness has not yet cosigned it. Reads without locks, so the
+    worker can ask every few seconds at almost no cost."""
+    size, _ = DatabaseStore(using).head()
+    latest = latest_checkpoint(using)
+    if latest is None or latest.size != size:
+        return size > 0 or latest is not None
+    vkeys = [vkey for vkey, _ in settings.TOCSIN_WITNESSES]
+    if not vkeys:
+        return False
+    cosigned = dict(
+        WitnessState.objects.using(using)
+        .filter(vkey__in=vkeys)
+        .values_list("vkey", "cosigned_size")
+    )
+    return any(cosigned.get(vkey, 0) < latest.size for vkey in vkeys)
+
+
+def witness_verifiers() -> list[Verifier]:
+    """The verifiers of the witnesses in TOCSIN_WITNESSES whose keys are usable."""
+    verifiers = []
+    for vkey, _ in settings.TOCSIN_WITNESSES:
+        try:
+            verifiers.append(verifier_from_vkey(vkey))
+        except NoteError:
+            continue  # publishing reports the unusable key
+    return verifiers
+
+
+def is_cosigned(checkpoint: SignedCheckpoint, witnesses: list[Verifier]) -> bool:
+    """Whether the stored note carries a valid cosignature by one of ``witnesses``."""
+    try:
+        verify_cosignatures(checkpoint.note, witnesses, required=1)
+    except NoteError:
+        return False
+    return True
+
+
+def _covering(seq: int, using: str, witnesses: list[Verifier]) -> SignedCheckpoint | None:
+    """The newest checkpoint covering event ``seq``, cosigned by a witness if any is given."""
+    covering = SignedCheckpoint.objects.using(using).filter(size__gt=seq).order_by("-size")
+    if not witnesses:
+        return covering.first()
+    return next((c for c in covering.iterator() if is_cosigned(c, witnesses)), None)
+
+
+def receipt_for(seq: int, using: str = "default", *, require_cosigned: bool | None = None) -> str:
+    """A C2SP tlog-proof for event ``seq``, its envelope (which carries no personal data, only
+    ids, kind, time and the salted commitment) as extra data.
+
+    With witnesses in TOCSIN_WITNESSES the receipt is given under the newest checkpoint that a
+    witness has cosigned; if none covers the event yet, a checkpoint is signed and published
+    first. ``require_cosigned`` (default: whether witnesses are configured) refuses rather than
+    fall back to a checkpoint only the log signed."""
+    witnesses = witness_verifiers()
+    if require_cosigned is None:
+        require_cosigned = bool(settings.TOCSIN_WITNESSES)
+    checkpoint = _covering(seq, using, witnesses)
+    answers: list[WitnessAnswer] = []
+    if checkpoint is None and witnesses:
+        _, _, answers = publish(using)
+        checkpoint = _covering(seq, using, witnesses)
+    if checkpoint is None and require_cosigned:
+        said = "; ".join(f"{a.url}: {a.detail}" for a in answers) or "no usable witness key"
+        raise CheckpointRefused(
+            f"no witness has cosigned a checkpoint covering event {seq} ({said}); "
+            "a receipt must carry a cosigned checkpoint"
+        )
+    if checkpoint is None:
+        checkpoint = _covering(seq, using, [])
+    if checkpoint is None:
         raise CheckpointRefused(
             f"no signed checkpoint covers event {seq} yet; run 'tocsin ledger publish' first"
         )
@@ -243,3 +315,43 @@ def receipt_for(seq: int, using: str = "default") -> str:
     leaf = ledger.store.read_leaves(seq, seq + 1)[0]
     open_checkpoint(checkpoint.note, log_verifier())  # never hand out what does not verify
     return format_tlog_proof(seq, proof.hashes, checkpoint.note, extra=leaf)
+
+
+def receipt_is_in_ledger(
+    seq: int, leaf: bytes, checkpoint: Checkpoint, using: str = "default"
+) -> list[str]:
+    """What this database's ledger lacks of a receipt's proof (empty if it still holds it):
+    the event at ``seq`` must still be ``leaf``, and the tree must still have the root the
+    receipt's checkpoint signed at its size. A truncation, a rewrite, or a database restored
+    from a backup older than the receipt each fails one of these."""
+    reader = reading_ledger(using)
+    size, _ = reader.store.head()
+    found: list[str] = []
+    if seq >= size:
+        found.append(
+            f"event {seq} is no longer in the ledger: it holds {size} events (events were "
+            "removed, or the database was restored from an older backup)"
+        )
+    else:
+        stored = reader.store.read_leaves(seq, seq + 1)
+        if not stored:
+            found.append(f"event {seq} is missing from the ledger's leaves")
+        elif stored[0] != leaf:
+            found.append(f"the ledger's event {seq} is not the one the receipt is for")
+    if checkpoint.size > size:
+        found.append(
+            f"the receipt's checkpoint covers {checkpoint.size} events, but the ledger holds "
+            f"only {size}"
+        )
+    else:
+        try:
+            root = reader.root(checkpoint.size)
+        except ProofError as exc:
+            found.append(f"the ledger cannot rebuild its root at size {checkpoint.size}: {exc}")
+        else:
+            if root != checkpoint.root:
+                found.append(
+                    f"the ledger's root at size {checkpoint.size} is not the one the receipt's "
+                    "checkpoint signed: its history was rewritten"
+                )
+    return found

@@ -25,7 +25,7 @@ from tocsin.ledger import (
 )
 from tocsin.server import rawsql
 
-__all__ = ["DatabaseStore"]
+__all__ = ["DatabaseStore", "DeferringStore"]
 
 #: Rows fetched at a time by the streaming reads.
 BATCH = 20_000
@@ -102,6 +102,43 @@ class DatabaseStore(LedgerStore):
         rawsql.executemany(
             connection, 'INSERT INTO ledger_node (level, "index", hash) VALUES (%s, %s, %s)', nodes
         )
+
+    def _write_in_bulk(
+        self,
+        leaves: list[tuple[int, str, str, bytes]],
+        payloads: list[tuple[int, bytes, bytes]],
+        nodes: list[tuple[int, int, bytes]],
+        old_head: tuple[int, bytes],
+        new_head: tuple[int, bytes],
+    ) -> None:
+        """Many events at once (a bulk load): the conditional head update, then one
+        ``executemany`` per table, or ``COPY`` on PostgreSQL."""
+        connection = self._connection
+        if connection.vendor == "postgresql":
+            # Lock the head row first, as head() does for an appender.
+            rawsql.fetchone(connection, "SELECT size FROM ledger_head WHERE id = 1 FOR UPDATE")
+        changed = rawsql.execute(
+            connection,
+            "UPDATE ledger_head SET size = %s, root = %s WHERE id = 1 AND size = %s AND root = %s",
+            [new_head[0], new_head[1], old_head[0], old_head[1]],
+        )
+        if changed != 1:
+            raise StoreConflict(f"the ledger head moved away from size {old_head[0]}")
+        tables = (
+            ("ledger_leaf", ("seq", "kind", "subject", "data"), leaves),
+            ("ledger_payload", ("seq", "salt", "body"), payloads),
+            ("ledger_node", ("level", '"index"', "hash"), nodes),
+        )
+        for table, columns, rows in tables:
+            if not rows:
+                continue
+            if connection.vendor == "postgresql":
+                rawsql.copy_rows(connection, table, columns, rows)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                rawsql.executemany(
+                    connection, f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+                )
 
     def _write_in_one_statement(
         self,
@@ -235,6 +272,22 @@ class DatabaseStore(LedgerStore):
         for rows in self._stream(sql, [start, end], batch):
             yield [_event(*row) for row in rows]
 
+    def stream_events_of_kinds(
+        self, kinds: Collection[str], end: int, *, start: int = 0, batch: int = BATCH
+    ) -> Iterator[list[StoredEvent]]:
+        """As :meth:`stream_events`, only the leaves whose kind column is one of ``kinds``
+        (the clocks' sweep reads only the kinds its engine acts on)."""
+        if not kinds:
+            return
+        marks = ", ".join(["%s"] * len(kinds))
+        sql = (
+            "SELECT l.seq, l.kind, l.subject, l.data, p.salt, p.body FROM ledger_leaf l "
+            "LEFT JOIN ledger_payload p ON p.seq = l.seq WHERE l.seq >= %s AND l.seq < %s "
+            f"AND l.kind IN ({marks}) ORDER BY l.seq"
+        )
+        for rows in self._stream(sql, [start, end, *sorted(kinds)], batch):
+            yield [_event(*row) for row in rows]
+
     def events_of_kind(self, kind: str) -> Iterator[StoredEvent]:
         sql = (
             "SELECT l.seq, l.kind, l.subject, l.data, p.salt, p.body FROM ledger_leaf l "
@@ -250,6 +303,68 @@ class DatabaseStore(LedgerStore):
                 "WHERE l.seq IS NULL ORDER BY p.seq"
             )
             return [int(seq) for (seq,) in cursor.fetchall()]
+
+
+class DeferringStore(DatabaseStore):
+    """The store of a bulk load's ledger (``tocsin.server.ledger.recording.recording_in_bulk``):
+    appends are kept in memory, the head moving with them, until :meth:`write_deferred` writes
+    them all at once, inside the load's transaction. Nothing else may append meanwhile (the
+    load holds the write lock), and nothing in the load reads the ledger's rows back."""
+
+    def __init__(self, using: str = "default") -> None:
+        super().__init__(using, for_update=True)
+        self._base: tuple[int, bytes] | None = None
+        self._head: tuple[int, bytes] | None = None
+        self._leaves: list[tuple[int, str, str, bytes]] = []
+        self._payloads: list[tuple[int, bytes, bytes]] = []
+        self._nodes: list[tuple[int, int, bytes]] = []
+
+    @property
+    def waiting(self) -> int:
+        """Events appended and not yet written."""
+        return len(self._leaves)
+
+    def head(self) -> tuple[int, bytes]:
+        if self._head is not None:
+            return self._head
+        return super().head()
+
+    def write(
+        self,
+        entries: Sequence[Entry],
+        nodes: Sequence[tuple[int, int, bytes]],
+        old_head: tuple[int, bytes],
+        new_head: tuple[int, bytes],
+    ) -> None:
+        if not entries:
+            return
+        if self._head is not None and old_head != self._head:
+            raise StoreConflict(f"the deferred head is not at size {old_head[0]}")
+        if self._base is None:
+            self._base = old_head
+        self._head = new_head
+        self._leaves += [
+            (e.seq, e.envelope.kind, e.envelope.subjects[0] if e.envelope.subjects else "", e.leaf)
+            for e in entries
+        ]
+        self._payloads += [(e.seq, e.payload.salt, e.payload.body) for e in entries]
+        self._nodes += [node for node in nodes if node[0] > 0]
+
+    def write_deferred(self) -> None:
+        """Write every event appended since the last call (StoreConflict if the stored head
+        moved meanwhile, when nothing is written)."""
+        if self._base is None or self._head is None:
+            return
+        leaves, payloads, nodes = self._leaves, self._payloads, self._nodes
+        base, head = self._base, self._head
+        self._leaves, self._payloads, self._nodes = [], [], []
+        self._base = None
+        self._write_in_bulk(leaves, payloads, nodes, base, head)
+
+    def read_nodes(self, coordinates: Collection[Coordinate]) -> dict[Coordinate, bytes]:
+        if self._leaves:
+            raise StoreConflict("a deferring store reads no nodes while appends wait")
+        return super().read_nodes(coordinates)
 
 
 def _event(

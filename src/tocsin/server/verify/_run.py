@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, transaction
 
 from tocsin.ledger import audit_tree
@@ -16,7 +17,12 @@ from tocsin.server.ledger.store import DatabaseStore
 from tocsin.server.verify._compare import compare_projections
 from tocsin.server.verify._names import TABLES, Problem, Progress
 from tocsin.server.verify._replay import check_events_and_replay
-from tocsin.server.verify._signed import check_checkpoints, check_witness
+from tocsin.server.verify._signed import (
+    check_checkpoints,
+    check_freshness,
+    check_witness,
+    default_grace,
+)
 
 __all__ = ["VerifyReport", "verify_ledger"]
 
@@ -29,16 +35,22 @@ class VerifyReport:
     problems: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    """What leaves the ledger less evidenced than it should be, without being wrong: no
+    checkpoint, no witness, a checkpoint that lags the head. ``strict`` makes them fail."""
+    strict: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not (self.strict and self.warnings)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "size": self.size,
+            "strict": self.strict,
             "problems": [asdict(p) for p in self.problems],
+            "warnings": [asdict(p) for p in self.warnings],
             "counts": self.counts,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -50,9 +62,14 @@ def verify_ledger(
     progress: Progress | None = None,
     replay: bool = True,
     witnesses: list[str] | None = None,
+    strict: bool = False,
+    grace_seconds: float | None = None,
 ) -> VerifyReport:
     """Run every check on database ``using`` and return the report. ``witnesses`` are base
-    URLs of tlog-witnesses whose latest cosigned checkpoint must agree with this ledger."""
+    URLs of tlog-witnesses whose latest cosigned checkpoint must agree with this ledger, as
+    must that of every witness in TOCSIN_WITNESSES. With ``strict`` the warnings (no
+    checkpoint, no witness, a checkpoint older than ``grace_seconds`` behind the head) fail
+    too."""
     # Verification builds millions of small objects that all live to the end (rebuilt tree
     # levels, replayed rows, rows read back); the cyclic collector would rescan them again and
     # again for nothing, which made a million-event replay superlinear.
@@ -60,7 +77,15 @@ def verify_ledger(
     gc.disable()
     try:
         with _snapshot(using):
-            return _verify_ledger(using, progress=progress, replay=replay, witnesses=witnesses)
+            report = _verify_ledger(
+                using,
+                progress=progress,
+                replay=replay,
+                witnesses=witnesses,
+                grace_seconds=default_grace() if grace_seconds is None else grace_seconds,
+            )
+            report.strict = strict
+            return report
     finally:
         if collecting:
             gc.enable()
@@ -100,9 +125,8 @@ def _verify_ledger(
     progress: Progress | None = None,
     replay: bool = True,
     witnesses: list[str] | None = None,
+    grace_seconds: float,
 ) -> VerifyReport:
-    """Run every check on database ``using`` and return the report. ``witnesses`` are base
-    URLs of tlog-witnesses whose latest cosigned checkpoint must agree with this ledger."""
     report_progress = progress or (lambda phase, done, total: None)
     store = DatabaseStore(using)
 
@@ -114,8 +138,14 @@ def _verify_ledger(
     report.timings["tree"] = time.perf_counter() - started
     report.counts["leaves"] = size
     report.counts["checkpoints"] = check_checkpoints(using, tree, problems)
+    asked: dict[str, int | None] = {}
+    for vkey, url in settings.TOCSIN_WITNESSES:
+        asked[url] = check_witness(url, tree, problems, vkey=vkey, warnings=report.warnings)
     for url in witnesses or []:
-        check_witness(url, tree, problems)
+        if url.rstrip("/") not in asked:
+            asked[url] = check_witness(url, tree, problems)
+    report.counts["witnesses"] = len(asked)
+    check_freshness(store, size, using, asked, grace_seconds, report.warnings)
 
     if replay:
         started = time.perf_counter()

@@ -24,6 +24,11 @@ def _moment(value: str | datetime | None) -> datetime | None:
 def for_people(value: str | datetime | date | None) -> str:
     """``value`` (an event time in UTC, a datetime or a date) as people write it, in the
     service's local time: "6 December 2026 at 14:05", or "6 December 2026" for a date."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return for_people(date.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, date) and not isinstance(value, datetime):
         return f"{value.day} {value:%B %Y}"
     moment = _moment(value)

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from tocsin.domain import screening as screening_policy
+from tocsin.domain.bounds import whole_number
 from tocsin.domain.casework import (
     CASE_STATUSES,
     CONTACT_METHODS,
@@ -53,6 +54,7 @@ from tocsin.server.concerns.actions import do_add_information
 from tocsin.server.concerns.read_models import concern_children
 from tocsin.server.directory.read_models import actor_names, agencies, allocatable_workers
 from tocsin.server.reads import shows
+from tocsin.server.signin.reauth import reauthentication_required
 from tocsin.server.web._presenting import (
     WarnedText,
     attempt,
@@ -93,7 +95,7 @@ def tray_page(request: HttpRequest, name: str = "front-door") -> HttpResponse:
     filters = TrayFilters.from_query(request.GET)
     page = request.GET.get("page", "1")
     try:
-        shown = tray(user, name, filters, int(page) if page.isdigit() else 1)
+        shown = tray(user, name, filters, whole_number(page) or 1)
     except NotVisible:
         raise Http404("no such tray") from None
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
@@ -194,6 +196,7 @@ def decide(request: HttpRequest, concern_id: str) -> HttpResponse:
 
 @login_required
 @shows("sign off")
+@reauthentication_required
 @require_http_methods(["GET", "POST"])
 def sign_off(request: HttpRequest, decision_id: str) -> HttpResponse:
     """A proposal awaiting a second person: approve it, or reject it with a reason."""

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from tocsin.domain import screening as screening_policy
+from tocsin.domain.casework import allowed
 from tocsin.domain.concerns import SEXES
 from tocsin.server.actors import NotVisible
 from tocsin.server.casework.chronology import KINDS, Chronology, child_chronology
+from tocsin.server.people.merges import group_of
+from tocsin.server.people.review import merges_into
 from tocsin.server.reads import shows
 from tocsin.server.web._dates import for_people
 from tocsin.server.web._presenting import band_label, signed_in_user
@@ -56,7 +60,20 @@ def _context(request: HttpRequest, chronology: Chronology) -> dict[str, object]:
 def child_page(request: HttpRequest, child_id: str) -> HttpResponse:
     """The child, and everything about them the reader may see, from every agency, by date."""
     chronology = _chronology(request, child_id)
-    return render(request, "web/child.html", _context(request, chronology))
+    if str(chronology.child.pk) != str(child_id):
+        # A record merged into another: the child's one chronology is under that record.
+        query = request.GET.urlencode()
+        return redirect(
+            reverse("web:child", args=[chronology.child.pk]) + (f"?{query}" if query else "")
+        )
+    group = group_of(chronology.child.pk)
+    context = {
+        **_context(request, chronology),
+        "merges": merges_into(group) if len(group) > 1 else [],
+        "may_split": allowed(signed_in_user(request).role, "review_match"),
+        "done": request.GET.get("done", ""),
+    }
+    return render(request, "web/child.html", context)
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,6 +33,8 @@ from tocsin.domain.concerns import steps as _steps
 from tocsin.server.actors import ActionRefused
 from tocsin.server.concerns.actions import RECORDING_ROLES, ConcernInvalid, do_record_concern
 from tocsin.server.concerns.gates import NotVisible, access_concern
+from tocsin.server.people.already_known import already_known_for_draft
+from tocsin.server.people.known import LINK_THRESHOLD, draft_records, score_records
 from tocsin.server.reads import shows
 from tocsin.server.web._dates import for_people
 from tocsin.server.web._presenting import (
@@ -103,6 +106,7 @@ def step_page(request: HttpRequest, slug: str) -> HttpResponse:
             _steps.draft_from_session(answers.draft),
             today=timezone.localdate(),
             indicator_ids=set(_indicator_ids()),
+            max_children=settings.TOCSIN_MAX_CHILDREN_PER_CONCERN,
         )
         errors = _dedupe(_steps.problems_for_step(step, problems, answers.draft))
         values = _steps.form_values(request.POST)
@@ -217,8 +221,26 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         "where_warnings": warnings_in(stored.get("occurred_where", "")),
         "person_warnings": [warnings_in(p.get("description", "")) for p in stored["persons"]],
         "child_warnings": [warnings_in(c.get("description", "")) for c in stored["children"]],
+        "already_known": _already_known(request, stored),
     }
     return render(request, "web/concern_check.html", context, status=400 if problems else 200)
+
+
+def _already_known(request: HttpRequest, stored: dict[str, Any]) -> list[Any] | None:
+    """Who the draft's children and adults may already be (None when the draft cannot be
+    read yet: the questions are not all answered)."""
+    user = signed_in_user(request)
+    try:
+        draft = _steps.draft_from_session(stored)
+        records = draft_records(
+            draft,
+            agency_id=str(user.agency_id) if user.agency_id else None,
+            today=timezone.localdate(),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    pairs = score_records(records)
+    return already_known_for_draft(user, records, pairs, LINK_THRESHOLD)
 
 
 def _last_seen(value: str) -> str:

@@ -45,6 +45,7 @@ from tocsin.server.concerns.read_models import (
 )
 from tocsin.server.directory.read_models import actor_names
 from tocsin.server.meetings.read_models import meetings_of
+from tocsin.server.people.already_known import already_known_for_concern
 from tocsin.server.reads import shows
 from tocsin.server.web._presenting import (
     attempt,
@@ -171,6 +172,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
         "band_label": band_label,
         "concern": concern,
         "children": record.children,
+        "already_known": already_known_for_concern(user, concern),
         "persons": [describe_person(person) for person in concern.persons],
         "vehicles": [describe_vehicle(vehicle) for vehicle in concern.vehicles],
         "places": [describe_place(place) for place in concern.places],

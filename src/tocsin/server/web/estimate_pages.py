@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from tocsin.domain.bounds import whole_number
 from tocsin.domain.concerns import CIN_FACTORS, FieldProblem
 from tocsin.domain.concerns.steps import read_date
 from tocsin.domain.estimates import EXPLOITATION_CIN_FACTORS
@@ -107,10 +108,10 @@ def _parse_whole(
     text = text.strip()
     if not text:
         return default
-    if not text.isdigit():
+    number = whole_number(text)
+    if number is None:
         problems.append(FieldProblem(field, f"Enter {label} as a whole number, like 200"))
-        return None
-    return int(text)
+    return number
 
 
 def _read_form(

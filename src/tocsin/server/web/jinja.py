@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
+from tocsin.domain.directory import role_name
 from tocsin.server.web._dates import deadline, for_people, waited
 
 
@@ -26,6 +27,13 @@ def _may_estimate(user: Any) -> bool:
     return may_estimate(user)
 
 
+def _may_read_statistics(user: Any) -> bool:
+    """Whether the navigation offers the statistics to ``user``."""
+    from tocsin.server.statistics.actions import may_read_statistics
+
+    return may_read_statistics(user)
+
+
 def _may(user: Any, action: str) -> bool:
     """Whether the navigation offers ``user`` a page for ``action`` (docs/access.md)."""
     from tocsin.domain.casework import allowed
@@ -40,6 +48,13 @@ def _may_see_alarms(user: Any) -> bool:
     return may_see_alarms(user)
 
 
+def _may_see_networks(user: Any) -> bool:
+    """Whether the navigation offers the network view to ``user``."""
+    from tocsin.server.networks.gates import may_see_networks
+
+    return may_see_networks(user)
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
     loaders = [loader] if loader is not None else []
@@ -51,7 +66,14 @@ def environment(**options: Any) -> Environment:
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update({"static": static, "url": reverse, "may_estimate": _may_estimate})
     env.globals.update(
-        {"trays_for": _trays_for, "allowed_to": _may, "may_see_alarms": _may_see_alarms}
+        {
+            "trays_for": _trays_for,
+            "allowed_to": _may,
+            "may_see_alarms": _may_see_alarms,
+            "may_see_networks": _may_see_networks,
+        }
     )
+    env.globals["may_read_statistics"] = _may_read_statistics
     env.filters.update({"deadline": deadline, "for_people": for_people, "waited": waited})
+    env.filters["role_name"] = role_name
     return env

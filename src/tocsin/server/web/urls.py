@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tocsin.server.web import (
+    account_pages,
     capacity_pages,
     casework_pages,
     challenge_pages,
@@ -10,19 +11,26 @@ from tocsin.server.web import (
     concern_pages,
     estimate_pages,
     meeting_pages,
+    network_pages,
     oversight_pages,
+    people_review_pages,
+    profile_pages,
     public,
+    register_pages,
     screening_pages,
+    scrutiny_pages,
+    search_pages,
+    signin_pages,
+    statistics_pages,
     tlog,
+    transparency_pages,
     views,
 )
 
 app_name = "web"
 urlpatterns = [
     path("", views.start, name="start"),
-    path(
-        "sign-in/", auth_views.LoginView.as_view(template_name="web/sign_in.html"), name="sign-in"
-    ),
+    path("sign-in/", signin_pages.SignInView.as_view(), name="sign-in"),
     path("sign-out/", auth_views.LogoutView.as_view(next_page="web:start"), name="sign-out"),
     path("ledger/tlog/checkpoint", tlog.checkpoint, name="tlog-checkpoint"),
     path("ledger/tlog/tile/<path:path>", tlog.tile, name="tlog-tile"),
@@ -84,6 +92,14 @@ urlpatterns = [
     ),
     path("concerns/<uuid:concern_id>/screen/", screening_pages.screen_child, name="screen"),
     path("children/<uuid:child_id>/", chronology_pages.child_page, name="child"),
+    # Clerical review of candidate matches, and merges of child records (docs/linkage.md).
+    path("people/review/", people_review_pages.review_tray_page, name="match-tray"),
+    path("people/review/<uuid:match_id>/", people_review_pages.match_review, name="match-review"),
+    path(
+        "children/<uuid:child_id>/merges/<uuid:merge_id>/split/",
+        people_review_pages.split_merge,
+        name="merge-split",
+    ),
     path("children/<uuid:child_id>/print/", chronology_pages.child_print, name="child-print"),
     path("children/<uuid:child_id>/chronology.pdf", chronology_pages.child_pdf, name="child-pdf"),
     # Analysts, scrutineers, the front door and heads of service: the hidden number.
@@ -100,8 +116,63 @@ urlpatterns = [
         estimate_pages.estimate_receipt,
         name="estimate-receipt",
     ),
+    # Analysts, the front door and scrutineers: the partnership's network (docs/networks.md).
+    path("networks/", network_pages.networks, name="networks"),
+    path("networks/table/", network_pages.networks_table, name="networks-table"),
+    path("networks/graph.json", network_pages.networks_json, name="networks-json"),
+    path("networks/links.csv", network_pages.networks_csv, name="networks-csv"),
+    path("networks/chart.pdf", network_pages.networks_pdf, name="networks-pdf"),
+    # Managers, the front door, analysts and scrutineers: the official statistics.
+    path("statistics/", statistics_pages.statistics, name="statistics"),
+    path(
+        "statistics/export.<str:file_format>",
+        statistics_pages.statistics_export,
+        name="statistics-export",
+    ),
     # Heads of service and the partnership's scrutineers: capacity alarms.
     path("capacity/", capacity_pages.capacity, name="capacity"),
+    path("capacity/set/", capacity_pages.capacity_set, name="capacity-set"),
+    # Problem profiles (docs/statistics.md): made at a checkpoint, registered as reports.
+    path("profiles/", profile_pages.profiles_page, name="profiles"),
+    path("profiles/<uuid:profile_id>/", profile_pages.profile_page, name="profile"),
+    path("profiles/<uuid:profile_id>/pdf", profile_pages.profile_pdf_download, name="profile-pdf"),
+    # Search across the partnership (docs/linkage.md), within need-to-know.
+    path("search/", search_pages.search_page, name="search"),
+    # The register of reports and recommendations (docs/register.md), and scrutiny.
+    path("register/", register_pages.register_page, name="register"),
+    path("register/new/", register_pages.register_report, name="register-new"),
+    path(
+        "register/reports/<uuid:report_id>/",
+        register_pages.report_page,
+        name="register-report",
+    ),
+    path(
+        "register/reports/<uuid:report_id>/withdraw/",
+        register_pages.withdraw_report,
+        name="register-withdraw",
+    ),
+    path(
+        "register/recommendations/<uuid:recommendation_id>/",
+        register_pages.recommendation_page,
+        name="recommendation",
+    ),
+    path("scrutiny/", scrutiny_pages.scrutiny_exports, name="scrutiny"),
+    # The public: the partnership's register and the ledger's transparency page.
+    path("partnership/register/", register_pages.public_register, name="register-public"),
+    path("transparency/", transparency_pages.transparency, name="transparency"),
+    # Administrators: their agency's accounts. Everyone: their own API tokens.
+    path("accounts/", account_pages.accounts, name="accounts"),
+    path("accounts/<uuid:user_id>/", account_pages.account, name="account"),
+    path("accounts/<uuid:user_id>/close/", account_pages.close_account, name="account-close"),
+    path("accounts/<uuid:user_id>/reopen/", account_pages.reopen_account, name="account-reopen"),
+    path("accounts/<uuid:user_id>/role/", account_pages.change_role, name="account-role"),
+    path(
+        "accounts/<uuid:user_id>/password/",
+        account_pages.reset_password,
+        name="account-password",
+    ),
+    path("tokens/", account_pages.tokens, name="tokens"),
+    path("tokens/<uuid:token_id>/revoke/", account_pages.revoke_token, name="token-revoke"),
     # The public: reporting without an account, in English, Urdu and Polish.
     path("report/", public.choose_language, name="report"),
     path("report/<str:lang>/", public.report, name="report-form"),

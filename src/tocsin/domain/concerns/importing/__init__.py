@@ -7,7 +7,8 @@ Django. Recording what was read is the server's (``tocsin.server.concerns.import
 Errors raised here::
 
     Exception
-    └── ImportFileError   the file as a whole cannot be imported (unreadable, empty, too large)
+    └── ImportFileError   the file as a whole cannot be imported (unreadable, empty, too large,
+                          past a limit: a part, a cell or a row too big, docs/import.md)
 
 Problems with the header or with rows are not raised: they come back as :class:`RowProblem`
 values, for the row-level report.
@@ -25,6 +26,7 @@ from tocsin.domain.concerns.importing._files import (
     write_error_report,
     write_template,
 )
+from tocsin.domain.concerns.importing._identity import SOURCE_REFERENCE, row_identity
 from tocsin.domain.concerns.importing._parsing import (
     ParsedRow,
     RowProblem,
@@ -34,8 +36,12 @@ from tocsin.domain.concerns.importing._parsing import (
     problem_for_field,
 )
 from tocsin.domain.concerns.importing._reading import (
+    MAX_CELL_CHARACTERS,
+    MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
+    MAX_XLSX_ENTRIES,
+    MAX_XLSX_ENTRY_BYTES,
     Cell,
     ImportFileError,
     Sheet,
@@ -45,10 +51,15 @@ from tocsin.domain.concerns.importing._reading import (
 __all__ = [
     "COLUMNS",
     "COLUMN_NAMES",
+    "MAX_CELL_CHARACTERS",
+    "MAX_COLUMNS",
     "MAX_FILE_BYTES",
     "MAX_ROWS",
+    "MAX_XLSX_ENTRIES",
+    "MAX_XLSX_ENTRY_BYTES",
     "REPORT_COLUMNS",
     "REQUIRED_COLUMNS",
+    "SOURCE_REFERENCE",
     "Cell",
     "Column",
     "ImportFileError",
@@ -61,6 +72,7 @@ __all__ = [
     "parse_row",
     "problem_for_field",
     "read_sheet",
+    "row_identity",
     "write_error_report",
     "write_template",
 ]

@@ -96,6 +96,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("grading_source", "Police intelligence grading: source (1-3)", "code", "", 10),
     Column("grading_intelligence", "Intelligence grading: intelligence (A-E)", "code", "", 10),
     Column("grading_handling", "Intelligence grading: handling (P or C)", "code", "", 10),
+    Column(
+        "source_reference",
+        "Your own reference for this concern in the system it comes from (a case or record "
+        "number); importing a row with a reference the agency has imported before records "
+        "nothing. Without one, a row is known by what it says",
+        "text",
+        "CASE-2026-00417",
+        max_length=80,
+    ),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)

@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from tocsin.domain.bounds import control_characters_problem
 from tocsin.domain.concerns import (
     CIN_FACTORS,
     ETHNICITY,
@@ -376,6 +377,11 @@ def parse_row(
             "Special > Values)",
             "(formula)",
         )
+    # The source reference names the row and is kept with the concern: checked as a short
+    # text (its length, no control characters), nothing more.
+    reference = row.get("source_reference")
+    if (refused := control_characters_problem(reference, free_text=False)) is not None:
+        row.flag("source_reference", refused)
     draft = ConcernDraft(
         children=_children(row),
         narrative=row.text.get("narrative", ""),

@@ -22,6 +22,7 @@ from tocsin.domain.concerns.importing import (
     MAX_ROWS,
     REPORT_COLUMNS,
     REQUIRED_COLUMNS,
+    SOURCE_REFERENCE,
     Cell,
     Column,
     ImportFileError,
@@ -32,10 +33,12 @@ from tocsin.domain.concerns.importing import (
     match_header,
     parse_row,
     read_sheet,
+    row_identity,
     write_error_report,
     write_template,
 )
 from tocsin.server.concerns.importing._importing import (
+    AlreadyImported,
     ImportOutcome,
     check_sheet,
     import_concerns,
@@ -48,6 +51,8 @@ __all__ = [
     "MAX_ROWS",
     "REPORT_COLUMNS",
     "REQUIRED_COLUMNS",
+    "SOURCE_REFERENCE",
+    "AlreadyImported",
     "Cell",
     "Column",
     "ImportFileError",
@@ -61,6 +66,7 @@ __all__ = [
     "match_header",
     "parse_row",
     "read_sheet",
+    "row_identity",
     "write_error_report",
     "write_template",
 ]

@@ -8,6 +8,10 @@ class Migration(migrations.Migration):
     dependencies = [
         ('directory', '0002_cases_allocations_decisions'),
     ]
+    # allauth's data migration reads users' e-mail addresses, so the column must exist first.
+    run_before = [
+        ('account', '0006_emailaddress_lower'),
+    ]
 
     operations = [
         migrations.AddField(

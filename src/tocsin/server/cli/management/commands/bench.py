@@ -1,5 +1,7 @@
 """tocsin bench ledger: append N events through the full action path and compare with the same
-rows written by the plain ORM, in the same run and on the same database."""
+rows written by the plain ORM, in the same run and on the same database. tocsin bench import:
+import N synthetic concerns from a file, against the same rows checked only and recorded one
+by one, in the same run and on the same database."""
 
 from __future__ import annotations
 
@@ -22,11 +24,12 @@ class Command(TocsinCommand):
     help = (
         "Measure ledger append throughput: N agency.registered events through "
         "do_register_agency (validation, append, projection, one transaction each) against the "
-        "same rows inserted with the plain ORM, interleaved in blocks in the same run."
+        "same rows inserted with the plain ORM, interleaved in blocks in the same run; or "
+        "import N synthetic concerns against recording them one by one."
     )
 
     def add_arguments(self, parser: Any) -> None:
-        sub = parser.add_subparsers(dest="target", required=True, metavar="ledger")
+        sub = parser.add_subparsers(dest="target", required=True, metavar="ledger|import")
         ledger = sub.add_parser("ledger", help="append N events; ledger vs plain-ORM throughput")
         ledger.add_argument(
             "--events", type=positive, required=True, metavar="N", help="how many events to append"
@@ -53,7 +56,33 @@ class Command(TocsinCommand):
             '"baseline_rows_per_second", "ratio", "ledger_size"}',
         )
 
+        imports = sub.add_parser(
+            "import",
+            help="import N synthetic concerns (into this database, as a new agency); "
+            "import vs one by one vs check only",
+        )
+        imports.add_argument(
+            "--rows", type=positive, required=True, metavar="N", help="rows in the file"
+        )
+        imports.add_argument(
+            "--one-by-one",
+            type=positive,
+            default=1000,
+            metavar="M",
+            help="how many of the rows to record one by one for the baseline (default 1,000, "
+            "or N if fewer)",
+        )
+        imports.add_argument(
+            "--json",
+            action="store_true",
+            help='print {"rows", "database", "import_rows_per_second", '
+            '"one_by_one_rows_per_second", "check_only_rows_per_second", "ratio"}',
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["target"] == "import":
+            self._import(options)
+            return
         total = options["events"]
         block = min(options["block"], total)
         run = secrets.token_hex(4)
@@ -110,3 +139,20 @@ class Command(TocsinCommand):
                     f"(ratio {result['ratio']:.2f})"
                 )
             self.stdout.write(line)
+
+    def _import(self, options: dict[str, Any]) -> None:
+        from tocsin.server.cli._import_bench import measure_import
+
+        rows = options["rows"]
+        with self.progress() as progress:
+            measured = measure_import(rows, min(options["one_by_one"], rows), progress)
+        result = {key: value for key, value in measured.items() if "_cpu_" not in key}
+        if options["json"]:
+            self.emit_json(result)
+            return
+        self.stdout.write(
+            f"{rows} rows on {result['database']}: import {result['import_rows_per_second']:,.0f}"
+            f" rows/s, one by one {result['one_by_one_rows_per_second']:,.0f} rows/s "
+            f"(ratio {result['ratio']:.2f}), check only "
+            f"{result['check_only_rows_per_second']:,.0f} rows/s"
+        )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +17,14 @@ from django.core.management.base import CommandParser
 from tocsin.server.cli.base import TocsinCommand, UsageError
 from tocsin.server.cli.management.commands.serve import serve_forever
 from tocsin.server.cli.management.commands.users import generate_password
+from tocsin.server.cli.progress import simulation_progress
 from tocsin.server.clocks.sweep import sweep
-from tocsin.server.demo import load_partnership, set_demo_passwords
+from tocsin.server.demo import demo_tables, load_partnership, set_demo_passwords
+from tocsin.server.demo_witness import DemoWitness, DemoWitnessError, prepare_demo_witness
 from tocsin.server.directory.models import Agency
+from tocsin.server.ledger.checkpoints import CheckpointRefused, log_vkey, publish
 from tocsin.server.ledger.recording import reading_ledger
+from tocsin.witness import WitnessConfigError
 
 SCALES = ("small", "borough", "region")
 
@@ -32,7 +38,9 @@ class Command(TocsinCommand):
     help = (
         "Build a synthetic partnership into $TOCSIN_HOME (the simulator, loaded through the "
         "ordinary actions, once) and serve it; prints a new password for one person in each "
-        "role on every run. Synthetic data only."
+        "role on every run. Synthetic data only. Runs a witness of its own (state in "
+        "$TOCSIN_HOME/demo-witness, a separate process that never opens the database) that "
+        "cosigns every checkpoint."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,17 +52,32 @@ class Command(TocsinCommand):
             choices=SCALES,
             default="small",
             help="size of the partnership (default small; borough is a town "
-            "of 260,000 over ten years and takes minutes to load)",
+            "of 260,000 over ten years and takes minutes to load, with progress shown)",
         )
         parser.add_argument(
             "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)"
         )
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
+        parser.add_argument(
+            "--witness-port",
+            type=int,
+            default=None,
+            help="port for the demonstration's own witness (default: a free one)",
+        )
+        parser.add_argument(
+            "--no-witness",
+            action="store_true",
+            help="run without the demonstration's own witness (checkpoints are then kept only "
+            "in the database, and tocsin verify --strict fails)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from tocsin.simulate import simulate
 
+        # Stopped by a signal (a service manager, `kill`), as by Ctrl-C: leave through the
+        # ExitStack below, so that the demonstration's witness stops with it.
+        signal.signal(signal.SIGTERM, _leave)
         self.stdout.write(f"Tocsin home: {settings.TOCSIN_HOME}")
         call_command("migrate", verbosity=0, interactive=False)
         if not Agency.objects.exists():
@@ -63,21 +86,14 @@ class Command(TocsinCommand):
                 f"Simulating a {options['scale']} partnership (seed "
                 f"{options['seed']}) and loading it through the actions..."
             )
-            world = simulate(seed=options["seed"], scale=options["scale"])
-            tables = {
-                name: list(world[name].dicts())
-                for name in (
-                    "records/agencies",
-                    "records/teams",
-                    "records/staff",
-                    "records/persons",
-                    "records/concerns",
-                    "records/decisions",
-                    # Whose record is whose: each child's NHS number (src/tocsin/server/demo.py).
-                    "truth/record_identity",
-                )
-            }
             with self.progress() as progress:
+                world = simulate(
+                    seed=options["seed"],
+                    scale=options["scale"],
+                    progress=simulation_progress(progress),
+                )
+                tables = demo_tables(world)
+                del world  # the rest of the world (truth, registers) is not loaded
                 load = load_partnership(tables, progress)
                 # The clocks: every concern's deadlines, as the pages show them.
                 clocks = sweep(progress=progress)
@@ -91,6 +107,12 @@ class Command(TocsinCommand):
                 f"{clocks.open} open obligations, "
                 f"{sum(load.case_work_skipped.values())} simulated decisions the rules refused) in "
                 f"{time.monotonic() - started:.0f} s"
+                + (
+                    f"; {len(load.linkage.cluster_of)} child records linked into "
+                    f"{len(load.linkage.numbers)} children in {load.linkage.seconds:.0f} s"
+                    if load.linkage is not None
+                    else ""
+                )
                 + (
                     f"; {sum(load.skipped.values())} concerns not loaded "
                     f"({', '.join(f'{n}: {why}' for why, n in load.skipped.most_common(3))})"
@@ -108,15 +130,58 @@ class Command(TocsinCommand):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(people, handle, indent=2)
-        size, root = reading_ledger().store.head()
-        lines = [
-            f"Ledger: {size} events, root {root.hex()}",
-            "Sign in as (synthetic people; new passwords each run):",
-        ]
-        lines += [f"  {p['role']:<24} {p['username']:<24} {p['password']}" for p in people]
-        url = f"http://{options['host']}:{options['port']}/"
-        lines.append(f"\nServing {url}  (Ctrl-C stops)" if not options["no_serve"] else "Set up.")
-        self.stdout.write("\n".join(lines))
-        if not options["no_serve"]:
-            settings.TOCSIN_DEMO = True
-            serve_forever(options["host"], options["port"])
+        with ExitStack() as running:
+            witnessed = "" if options["no_witness"] else self._start_witness(running, options)
+            size, root = reading_ledger().store.head()
+            lines = [
+                f"Ledger: {size} events, root {root.hex()}",
+                witnessed or "Witness: none (--no-witness)",
+                "Sign in as (synthetic people; new passwords each run):",
+            ]
+            lines += [f"  {p['role']:<24} {p['username']:<24} {p['password']}" for p in people]
+            url = f"http://{options['host']}:{options['port']}/"
+            lines.append(
+                f"\nServing {url}  (Ctrl-C stops)" if not options["no_serve"] else "Set up."
+            )
+            self.stdout.write("\n".join(lines))
+            if not options["no_serve"]:
+                settings.TOCSIN_DEMO = True
+                # One-step sign-in over plain HTTP on this machine; the start page says how a
+                # real deployment signs in (docs/deploying.md).
+                settings.TOCSIN_MFA_REQUIRED = False
+                settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+                serve_forever(options["host"], options["port"])
+
+    def _start_witness(self, running: ExitStack, options: dict[str, Any]) -> str:
+        """Start the demonstration's witness, add it to TOCSIN_WITNESSES for this process (the
+        server's checkpoint worker and anything it runs), and have it cosign the ledger as
+        loaded. Returns what to tell the person running the demonstration."""
+        state = Path(settings.TOCSIN_HOME) / "demo-witness"
+        try:
+            vkey = prepare_demo_witness(state, settings.TOCSIN_LEDGER_ORIGIN, log_vkey())
+            witness = running.enter_context(
+                DemoWitness(state, "127.0.0.1", options["witness_port"])
+            )
+        except (DemoWitnessError, WitnessConfigError, OSError) as exc:
+            raise UsageError(f"the demonstration's witness: {exc}") from None
+        entry = f"{vkey}@{witness.url}"
+        settings.TOCSIN_WITNESSES = [*settings.TOCSIN_WITNESSES, (vkey, witness.url)]
+        os.environ["TOCSIN_WITNESSES"] = ",".join(f"{v}@{u}" for v, u in settings.TOCSIN_WITNESSES)
+        try:
+            # Signing and the witness's cosignature: quick, but a phase like the others.
+            with self.progress() as progress:
+                progress("checkpoint", 0, 1)
+                checkpoint, _, answers = publish()
+                progress("checkpoint", 1, 1)
+        except CheckpointRefused as exc:
+            raise UsageError(f"cannot sign a checkpoint: {exc}") from None
+        said = "; ".join(f"{a.detail}" for a in answers if a.url == witness.url)
+        return (
+            f"Witness: {witness.url} (state in {state}); checkpoint at size {checkpoint.size}: "
+            f"{said}\nCheck the ledger against it while this runs:\n"
+            f"  TOCSIN_WITNESSES='{entry}' tocsin verify --strict"
+        )
+
+
+def _leave(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)

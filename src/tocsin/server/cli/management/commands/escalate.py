@@ -78,6 +78,12 @@ class Command(TocsinCommand):
                         "raised": result.alarms_raised,
                         "cleared": result.alarms_cleared,
                     },
+                    "notifications": {
+                        "queued": result.queued,
+                        "sent": result.notified,
+                        "failed": result.notify_failed,
+                        "waiting": result.notify_waiting,
+                    },
                 }
             )
             return
@@ -85,7 +91,8 @@ class Command(TocsinCommand):
         self.stdout.write(
             f"Read {result.fed} events{replayed}; {len(escalated)} escalations appended; "
             f"{result.open} obligations open; capacity alarms: {result.alarms_raised} raised, "
-            f"{result.alarms_cleared} cleared."
+            f"{result.alarms_cleared} cleared; notifications: {result.notified} sent, "
+            f"{result.notify_failed} failed (kept to try again), {result.notify_waiting} waiting."
         )
         for e in escalated:
             self.stdout.write(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,14 +59,30 @@ class Command(TocsinCommand):
             metavar="M",
             help="merge lists with fewer than M children into one (default 0: never)",
         )
+        parser.add_argument(
+            "--ntop",
+            type=int,
+            metavar="K",
+            help="bic only: average over the K best models (default by number of lists, as SCV24)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            metavar="W",
+            help="processes for the bootstrap (default: every core); the result is the same "
+            "for any number",
+        )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["seed"] is not None and not options["bootstrap"]:
             raise UsageError("--seed needs --bootstrap N")
+        if options["workers"] < 1:
+            raise UsageError("--workers must be at least 1")
         try:
             table = read_capture_csv(options["csv"])
-            with _progress_bar(options["bootstrap"]) as progress:
+            with _progress_bar(self, options["bootstrap"]) as progress:
                 result = estimate(
                     table,
                     method=options["method"],
@@ -74,6 +91,8 @@ class Command(TocsinCommand):
                     bootstrap=options["bootstrap"],
                     seed=options["seed"],
                     merge_below=options["merge_below"],
+                    ntop=options["ntop"],
+                    workers=options["workers"],
                     progress=progress,
                 )
         except EstimationInputError as exc:
@@ -99,18 +118,17 @@ class Command(TocsinCommand):
 
 
 @contextmanager
-def _progress_bar(resamples: int) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on standard error for a long bootstrap, only on a terminal."""
-    if resamples < 50 or not sys.stderr.isatty():
+def _progress_bar(
+    command: TocsinCommand, resamples: int
+) -> Iterator[Callable[[int, int], None] | None]:
+    """The bootstrap's progress (bars on a terminal, plain lines otherwise), when there is
+    one: the resamples and the delete-one jackknife, counted together."""
+    if not resamples:
         yield None
         return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bars:
-        task = bars.add_task("bootstrap and jackknife", total=None)
+    with command.progress() as progress:
 
         def update(done: int, total: int) -> None:
-            bars.update(task, completed=done, total=total)
+            progress("bootstrap and jackknife", done, total)
 
         yield update

@@ -51,7 +51,8 @@ class Command(TocsinCommand):
         concerns.add_argument(
             "--json",
             action="store_true",
-            help='print {"ok", "rows", "dry_run", "imported", "concerns"|"errors"}',
+            help='print {"ok", "rows", "dry_run", "imported", "concerns", "already_recorded"} '
+            'or {"ok": false, ..., "errors"}',
         )
         template = sub.add_parser("template", help="write an empty template (the header row)")
         template.add_argument(
@@ -122,21 +123,46 @@ class Command(TocsinCommand):
                 }
                 for row, recorded in outcome.recorded
             ]
+            document["already_recorded"] = [
+                {
+                    "row": found.row,
+                    "id": found.concern_id,
+                    "reference": found.reference,
+                    "same_as_row": found.same_as_row,
+                }
+                for found in outcome.already
+            ]
         else:
             document["errors"] = error_report_rows(outcome.problems)
         return document
 
     def _say_done(self, outcome: ImportOutcome, name: str) -> None:
+        already = ""
+        if outcome.already:
+            count = len(outcome.already)
+            rows = _row_ranges([found.row for found in outcome.already])
+            already = (
+                f"; {count} row{'s were' if count != 1 else ' was'} recorded already "
+                f"and {'were' if count != 1 else 'was'} left out (row{'s' if count != 1 else ''} "
+                f"{rows}; --json names the concern for each)"
+            )
         if outcome.dry_run:
             self.stdout.write(
                 f"checked {outcome.rows} rows of {name}: no problems; nothing was recorded "
-                "(dry run)"
+                f"(dry run){already}"
+            )
+            return
+        if not outcome.recorded:
+            rows = _row_ranges([found.row for found in outcome.already])
+            self.stdout.write(
+                f"imported nothing from {name}: every row was recorded already (rows {rows}; "
+                "--json names the concern for each)"
             )
             return
         seqs = [recorded.envelope.seq for _, recorded in outcome.recorded]
         self.stdout.write(
             f"imported {len(outcome.recorded)} concerns from {name} "
-            f"(ledger entries {min(seqs)} to {max(seqs)})"
+            f"(ledger entries {min(seqs)} to {max(seqs)}){already}"
         )
 
     @staticmethod
@@ -155,3 +181,18 @@ class Command(TocsinCommand):
             f"{outcome.rows_with_problems} of {outcome.rows} rows (first: {where}); "
             f"nothing was imported; {report}"
         )
+
+
+def _row_ranges(rows: list[int]) -> str:
+    """Row numbers as ranges: ``2-5, 9, 12-13``."""
+    parts: list[str] = []
+    ordered = sorted(rows)
+    start = previous = ordered[0]
+    for row in [*ordered[1:], None]:
+        if row is not None and row == previous + 1:
+            previous = row
+            continue
+        parts.append(str(start) if start == previous else f"{start}-{previous}")
+        if row is not None:
+            start = previous = row
+    return ", ".join(parts)

@@ -107,7 +107,9 @@ class Command(TocsinCommand):
             "--json", action="store_true", help='print {"size", "new", "witnesses": [...]}'
         )
         receipt = sub.add_parser(
-            "receipt", help="a C2SP tlog-proof showing event SEQ is in the signed log"
+            "receipt",
+            help="a C2SP tlog-proof showing event SEQ is in the signed log, under a checkpoint "
+            "a witness cosigned when TOCSIN_WITNESSES is set (publishing one first if needed)",
         )
         receipt.add_argument("seq", type=non_negative, metavar="SEQ", help="the event")
         receipt.add_argument(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
 
 from tocsin.server.cli.base import TocsinCommand, UsageError
+from tocsin.server.cli.progress import Progress, simulation_progress
 from tocsin.simulate import (
     SCALES,
     SimulationConfigError,
@@ -75,11 +74,10 @@ class Command(TocsinCommand):
             check_output_folder(out)
         except SimulationOutputError as exc:
             raise UsageError(str(exc)) from None
-        with ExitStack() as stack:
-            progress = self._progress(stack)
+        with self.progress() as progress:
             try:
-                world = simulate(seed, scale, config, progress=self._phase(progress, 0.0, 0.55))
-                manifest = write_world(world, out, progress=self._phase(progress, 0.55, 1.0))
+                world = simulate(seed, scale, config, progress=simulation_progress(progress))
+                manifest = write_world(world, out, progress=_files(progress))
             except SimulationConfigError as exc:
                 raise UsageError(str(exc)) from None
             except SimulationOutputError as exc:
@@ -102,36 +100,12 @@ class Command(TocsinCommand):
                 f"records into {out}"
             )
 
-    @staticmethod
-    def _phase(report: Any, low: float, high: float) -> Any:
-        """``report`` rescaled so one phase (simulating, writing) fills its part of the bar."""
-        if report is None:
-            return None
 
-        def scaled(stage: str, done: int, total: int) -> None:
-            report(stage, low + (high - low) * done / max(total, 1), 1.0)
+def _files(progress: Progress) -> Progress:
+    """``write_world``'s reports (``writing NAME.FMT``, files done, files in all) as one
+    phase."""
 
-        return scaled
+    def update(stage: str, done: int, total: int) -> None:
+        progress("writing files", done, total)
 
-    def _progress(self, stack: ExitStack) -> Any:
-        """A rich progress bar on standard error when it is a terminal; otherwise nothing."""
-        if not sys.stderr.isatty():
-            return None
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        bar = stack.enter_context(
-            Progress(
-                TextColumn("{task.description:<36}"),
-                BarColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-        )
-        task = bar.add_task("simulating", total=1.0)
-
-        def report(stage: str, done: float, total: float) -> None:
-            bar.update(task, description=stage, completed=done / max(total, 1.0))
-
-        return report
+    return update

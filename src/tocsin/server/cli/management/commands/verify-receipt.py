@@ -16,7 +16,9 @@ class Command(TocsinCommand):
     help = (
         "Check a receipt (C2SP tlog-proof) offline: the log's signature on its checkpoint, "
         "the witnesses' cosignatures and the inclusion proof of the event it names. Exit 0 if "
-        "it holds, 1 if not. Needs no database."
+        "it holds, 1 if not. Needs no database, unless --database (on the server) or "
+        "--ledger URL (over HTTP, from anywhere) also checks that the server's current ledger "
+        "still holds the event and the history the receipt proves."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,6 +30,19 @@ class Command(TocsinCommand):
             default=[],
             metavar="VKEY",
             help="a witness whose cosignature the receipt must carry (repeatable)",
+        )
+        parser.add_argument(
+            "--database",
+            action="store_true",
+            help="also check that the server's current ledger (DATABASE_URL) still holds the "
+            "event and the history the receipt was issued under",
+        )
+        parser.add_argument(
+            "--ledger",
+            metavar="URL",
+            help="also check, over HTTP, that the server at URL still holds the event: its "
+            "newest signed checkpoint must extend the receipt's (proved from its published "
+            "tiles); needs no database and no account",
         )
         parser.add_argument("--json", action="store_true", help="print what the receipt proves")
 
@@ -54,6 +69,28 @@ class Command(TocsinCommand):
             else:
                 self.stderr.write(f"receipt does NOT verify: {exc}")
             raise SystemExit(1) from None
+        missing: list[str] = []
+        if options["database"]:
+            from tocsin.server.ledger.checkpoints import receipt_is_in_ledger
+
+            missing += receipt_is_in_ledger(envelope.seq, extra, proved.checkpoint)
+        if options["ledger"]:
+            from tocsin.server.ledger.tiles_client import receipt_is_on_server
+
+            missing += receipt_is_on_server(
+                options["ledger"], options["vkey"], envelope.seq, extra, proved.checkpoint
+            )
+        if missing:
+            if options["json"]:
+                self.emit_json({"ok": False, "error": "; ".join(missing), "ledger": missing})
+            else:
+                self.stderr.write(
+                    "the receipt verifies, but the ledger does not show that it still holds "
+                    "what the receipt proves:"
+                )
+                for line in missing:
+                    self.stderr.write(f"  {line}")
+            raise SystemExit(1)
         cosigned_by = sorted({c.name for c in proved.cosignatures})
         result = {
             "ok": True,
@@ -63,6 +100,7 @@ class Command(TocsinCommand):
             "origin": proved.checkpoint.origin,
             "checkpoint_size": proved.checkpoint.size,
             "cosigned_by": cosigned_by,
+            "in_ledger": True if options["database"] or options["ledger"] else None,
         }
         if options["json"]:
             self.stdout.write(json.dumps(result, indent=2))
@@ -71,4 +109,5 @@ class Command(TocsinCommand):
         self.stdout.write(
             f"receipt verifies: event {envelope.seq} ({envelope.kind}, {envelope.time}) is in "
             f"{proved.checkpoint.origin} at size {proved.checkpoint.size}, cosigned by {witnesses}"
+            + ("; the ledger still holds it" if options["database"] or options["ledger"] else "")
         )

@@ -14,6 +14,10 @@ from tocsin.server.verify import verify_ledger
 class Command(TocsinCommand):
     help = (
         "Check that the ledger and every projection are intact; exit 0 if so, 1 if not.\n\n"
+        "Asks every witness in TOCSIN_WITNESSES for the checkpoint it last cosigned, and fails "
+        "if the ledger no longer has that size or root (a truncation, a rewrite, a restored "
+        "older backup). Warns, and with --strict fails, when there is no signed checkpoint, "
+        "no witness, or the newest checkpoint lags the head.\n\n"
         "Recomputes every leaf hash, every stored subtree hash and the root, checks every "
         "payload against its commitment, replays all events into a scratch database and "
         "compares every projection row with the live tables. Each problem names the table, "
@@ -21,7 +25,9 @@ class Command(TocsinCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--json", action="store_true", help='print {"ok", "size", "problems"}')
+        parser.add_argument(
+            "--json", action="store_true", help='print {"ok", "size", "problems", "warnings", ...}'
+        )
         parser.add_argument(
             "--no-replay", action="store_true", help="check the tree only (skip events and replay)"
         )
@@ -30,7 +36,22 @@ class Command(TocsinCommand):
             action="append",
             default=[],
             metavar="URL",
-            help="also compare with the checkpoint this witness last cosigned (repeatable)",
+            help="also compare with the checkpoint this witness last cosigned (repeatable; "
+            "every witness in TOCSIN_WITNESSES is asked anyway)",
+        )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="fail on warnings too: no signed checkpoint, no witness, a witness that cannot "
+            "be asked, or a checkpoint lagging the head",
+        )
+        parser.add_argument(
+            "--grace",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="how long events may wait for a checkpoint before it counts as lagging "
+            "(default: 60, or twice TOCSIN_CHECKPOINT_INTERVAL if longer)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,19 +60,28 @@ class Command(TocsinCommand):
                 progress=progress,
                 replay=not options["no_replay"],
                 witnesses=options["witness"],
+                strict=options["strict"],
+                grace_seconds=options["grace"],
             )
         if options["json"]:
             self.emit_json(report.as_json())
         else:
             if report.ok:
                 self.stdout.write(
-                    f"ledger intact: {report.size} events; tree, commitments and "
-                    f"{report.counts.get('rows', 0)} projection rows checked"
+                    f"ledger intact: {report.size} events; tree, commitments, "
+                    f"{report.counts.get('rows', 0)} projection rows and "
+                    f"{report.counts.get('witnesses', 0)} witness(es) checked"
                 )
-            else:
+            elif report.problems:
                 self.stdout.write(f"ledger NOT intact: {len(report.problems)} problem(s)")
                 for problem in report.problems:
                     self.stdout.write(f"  {problem}")
+            else:
+                self.stdout.write(
+                    f"ledger NOT proven intact (--strict): {len(report.warnings)} warning(s)"
+                )
+            for warning in report.warnings:
+                self.stdout.write(f"  warning: {warning}")
         sys.stdout.flush()
         if not report.ok:
             sys.exit(1)
