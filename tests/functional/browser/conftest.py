@@ -117,6 +117,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             yield served
 
 
+# What Chromium says when a click's navigation replaces the document axe was reading.
+_NAVIGATING = ("Execution context was destroyed", "reading 'documentElement'")
+
+
+def _axe_run(page: Any) -> dict[str, Any]:
+    """axe-core's result for the page once it has loaded; run again (at most twice) if a
+    navigation started by the test's last click replaced the document mid-run."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            result: dict[str, Any] = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+            )
+            return result
+        except PlaywrightError as error:
+            if attempt == 2 or not any(sign in str(error) for sign in _NAVIGATING):
+                raise
+    raise AssertionError("unreachable")
+
+
 @dataclass
 class AxeReport:
     """Every page checked, and the serious or critical violations found on each."""
@@ -125,9 +147,7 @@ class AxeReport:
     violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def check(self, page: Any, label: str) -> None:
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-        )
+        result = _axe_run(page)
         self.pages.append(label)
         bad = [
             {

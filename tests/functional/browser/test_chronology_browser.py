@@ -40,6 +40,7 @@ def test_adding_a_case_note(
     sign_in_as(page, "ch-council")
     page.goto(f"/concerns/{concern['id']}/")
     page.get_by_role("link", name="Add a case note").click()
+    page.get_by_label("Case note").wait_for()
     axe.check(page, "case note")
     note = page.get_by_label("Case note")
     note.fill(FLAGGED)
