@@ -343,6 +343,8 @@ def _page(action: str) -> Attempt:
             return client.post("/scrutiny/", _EXPORT_PAGE).status_code
         if action == "review_match":
             return client.post(f"/people/review/{world.matches[i]}/", _REVIEW).status_code
+        if action == "view_networks":
+            return client.get("/networks/table/").status_code
         raise AssertionError(action)
 
     return attempt
@@ -427,6 +429,8 @@ def _api(action: str) -> Attempt:
             return post(f"{api}/scrutiny/exports/", _EXPORT_API).status_code
         if action == "review_match":
             return post(f"{api}/matches/{world.matches[i]}/review/", _REVIEW).status_code
+        if action == "view_networks":
+            return client.get(f"{api}/networks/").status_code
         raise AssertionError(action)
 
     return attempt

@@ -27,6 +27,7 @@ ROUTES = {
     "api/v1/register/<str:report_id>/withdrawal/",
     "api/v1/recommendations/<str:recommendation_id>/response/",
     "api/v1/scrutiny/exports/",
+    "api/v1/networks/",
 }
 BODY: dict[str, Any] = {
     "children": [

@@ -34,7 +34,7 @@ def main() -> None:
     council = make_agency("Northshire Council", "council")
     people = {
         "ch-school": ("Priya Lane", "practitioner", school, make_team(school, "Pastoral")),
-        "ch-police": ("Tom Hardy-Ince", "police_officer", police, make_team(police, "CSE unit")),
+        "ch-police": ("Tam Ferris-Oke", "police_officer", police, make_team(police, "CSE unit")),
         "ch-council": ("Dee Okoro", "practitioner", council, make_team(council, "Exploitation")),
         "ch-mash": ("Lee Brand", "mash_officer", council, make_team(council, "Northshire MASH")),
     }

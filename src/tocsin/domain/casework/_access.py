@@ -74,6 +74,11 @@ ACCESS: dict[str, tuple[str, tuple[str, ...]]] = {
         "Review a proposed match between two people's records; merge or split child records",
         ("mash_officer", "mash_manager"),
     ),
+    "view_networks": (
+        "See the partnership's network of people, vehicles, phones and places across agencies, "
+        "and export it (every view is recorded)",
+        ("analyst", "mash_officer", "mash_manager", "partnership_scrutineer"),
+    ),
     "export_scrutiny": (
         "Export downgrades, no-further-action decisions and overdue obligations in a period",
         ("partnership_scrutineer",),

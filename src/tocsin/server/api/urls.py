@@ -16,6 +16,7 @@ from tocsin.server.api.casework import (
     SignOff,
 )
 from tocsin.server.api.challenges import ChallengeAnswer, Challenges
+from tocsin.server.api.networks import Networks
 from tocsin.server.api.oversight import Caseloads, CloseEscalation, OversightFigures
 from tocsin.server.api.people import Search
 from tocsin.server.api.people_review import ChildMerges, Matches, MatchReviews, MergeSplit
@@ -73,6 +74,7 @@ urlpatterns = [
         RecommendationResponse.as_view(),
         name="recommendation-response",
     ),
+    path("networks/", Networks.as_view(), name="networks"),
     path("scrutiny/exports/", ScrutinyExports.as_view(), name="scrutiny-exports"),
     path("matches/", Matches.as_view(), name="matches"),
     path("matches/<str:match_id>/review/", MatchReviews.as_view(), name="match-review"),

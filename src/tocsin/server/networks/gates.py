@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
+from tocsin.domain.casework import allowed, roles_for
+
 __all__ = ["NETWORK_ROLES", "may_see_networks", "require_network_role"]
 
-#: The roles that see the partnership's network.
-NETWORK_ROLES = ("analyst", "mash_officer", "mash_manager", "partnership_scrutineer")
+#: The roles that see the partnership's network: the access table's ``view_networks``.
+NETWORK_ROLES = roles_for("view_networks")
 
 
 def may_see_networks(user: object) -> bool:
     """Whether ``user`` may see the network view, its table and its exports."""
     active = bool(getattr(user, "is_active", False))
-    return active and getattr(user, "role", "") in NETWORK_ROLES
+    return active and allowed(getattr(user, "role", ""), "view_networks")
 
 
 def require_network_role(user: object) -> None:
