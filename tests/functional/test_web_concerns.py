@@ -63,6 +63,26 @@ def test_login_is_required(client: Client) -> None:
         assert response["Location"].startswith("/sign-in/")
 
 
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("practitioner", True),
+        ("police_officer", True),
+        ("analyst", False),
+        ("partnership_scrutineer", False),
+        ("administrator", False),
+    ],
+)
+def test_recording_is_offered_only_to_the_roles_that_may_record(
+    client: Client, role: str, offered: bool
+) -> None:
+    signed_in(client, role)
+    doc = page(client.get("/concerns/mine/"))
+    links = {a.get_text(strip=True) for a in doc.select("a")}
+    assert ("Record a concern" in links) is offered
+    assert ("Your recent concerns" in links) is offered
+
+
 def test_an_empty_question_page_shows_the_error_summary_and_inline_errors(client: Client) -> None:
     signed_in(client)
     client.get("/concerns/new/")
