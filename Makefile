@@ -54,7 +54,7 @@ test: setup ## Run the whole suite on SQLite, and at the same time on PostgreSQL
 	@if [ -n "$$TOCSIN_TEST_POSTGRES_URL" ]; then \
 		log=$$(mktemp); \
 		echo "== the PostgreSQL half runs alongside the SQLite half; its output follows when both end =="; \
-		$(MAKE) --no-print-directory test-postgres >$$log 2>&1 & postgres=$$!; \
+		TOCSIN_TEST_DATABASE_ONLY=1 $(MAKE) --no-print-directory test-postgres >$$log 2>&1 & postgres=$$!; \
 		$(MAKE) --no-print-directory test-sqlite; sqlite_status=$$?; \
 		wait $$postgres; postgres_status=$$?; cat $$log; rm -f $$log; \
 		echo "== SQLite half: exit $$sqlite_status; PostgreSQL half: exit $$postgres_status =="; \
