@@ -28,7 +28,7 @@ class _NodeSerializer(serializers.Serializer):
     id = serializers.CharField()
     kind = serializers.ChoiceField(choices=list(ENTITY_KINDS))
     kind_name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     network = serializers.CharField(help_text="The detected network it belongs to; empty if none")
     links = serializers.IntegerField()
     children = serializers.IntegerField(help_text="Children linked to it directly")
@@ -42,7 +42,7 @@ class _NodeSerializer(serializers.Serializer):
 
 
 class _LinkSerializer(serializers.Serializer):
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     source_kind = serializers.CharField()
     target = serializers.CharField()
     target_kind = serializers.CharField()
