@@ -62,6 +62,8 @@ def test_an_undecided_concern_climbs_the_ladder_once_per_level() -> None:
     page = BeautifulSoup(client.get(f"/concerns/{concern.pk}/").content, "html.parser")
     assert "Escalations (3)" in page.select_one("#escalations").get_text()
     assert "independent scrutineer" in page.select_one("#escalations").get_text()
+    # Each escalation came after its due time: the list says when it was due, in the past.
+    assert "decision was due by the end of" in page.select_one("#escalations").get_text()
     # The page shows each deadline as a date and in words, as of the moment it is read.
     row = page.select_one("#deadlines tbody tr").get_text(" ")
     assert "Decide the next step on a concern" in row and "Due in" in row
@@ -143,3 +145,30 @@ def test_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     out = io.StringIO()
     call_command("obligations", "--overdue", "--json", stdout=out)
     assert json.loads(out.getvalue())["obligations"] == []
+
+
+def test_the_servers_clocks_round_escalates_when_time_moves_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The worker ``tocsin serve`` runs every few minutes sweeps at the server's own clock:
+    moved three weeks on, an undecided concern climbs the ladder through it alone."""
+    from tocsin.server.cli.management.commands.serve import clocks_round
+
+    _, concern = _concern()
+    assert clocks_round().startswith("0 escalated")
+    assert not Escalation.objects.filter(concern=concern).exists()
+    later = timezone.now() + timedelta(days=21)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: later)
+        said = clocks_round()
+        again = clocks_round()
+    rows = Escalation.objects.filter(concern=concern, obligation="decision").order_by("level")
+    assert [(r.level, r.to_role) for r in rows] == [
+        (1, "team_manager"),
+        (2, "head_of_service"),
+        (3, "scrutineer"),
+    ]
+    assert said.startswith(f"{Escalation.objects.count()} escalated"), said
+    assert again.startswith("0 escalated"), "the next round appends nothing again"
+    assert not [r for r in caplog.records if r.name == "tocsin.worker" and r.levelname == "ERROR"]
+    assert verify_ledger().ok

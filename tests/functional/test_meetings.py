@@ -172,3 +172,55 @@ def test_the_api_and_need_to_know(world: dict[str, Any]) -> None:
     answer = client.post(url, body, content_type="application/json")
     assert answer.status_code == 201, answer.content
     assert Meeting.objects.get().kind == "mace"
+
+
+def test_the_concern_page_gives_each_action_still_to_do_its_deadline_in_words(
+    world: dict[str, Any],
+) -> None:
+    concern = do_record_concern(make_draft(), actor=world["worker"]).concern
+    now = timezone.now()
+    today = timezone.localdate()
+    do_record_meeting(
+        concern.pk,
+        kind="strategy_discussion",
+        held_at=now - timedelta(days=10),
+        attendees=[
+            Attendee("Sam Carter", "team manager", str(world["council"].pk)),
+            Attendee("Jo Reid", "detective", str(world["police"].pk)),
+        ],
+        decisions=["section_47_enquiry"],
+        summary="Reasonable cause to suspect significant harm.",
+        actions=[
+            MeetingAction(
+                "Visit the child at school", str(world["worker"].pk), today - timedelta(3)
+            ),
+            MeetingAction(
+                "Check the flat's tenancy", str(world["worker"].pk), today + timedelta(14)
+            ),
+            MeetingAction("Tell the school nurse", str(world["worker"].pk), today - timedelta(5)),
+        ],
+        actor=world["worker"],
+    )
+    told = ActionRow.objects.get(text="Tell the school nurse")
+    do_complete_action(told.pk, "Told her in person.", actor=world["worker"])
+    client = Client()
+    client.force_login(world["worker"])
+    page = _page(client.get(f"/concerns/{concern.pk}/"))
+    cells = {
+        row.select("td")[0].get_text(): row.select("td")[2].get_text(" ")
+        for row in page.select(".tocsin-meeting tbody tr")
+    }
+    late = cells["Visit the child at school"]
+    assert "by the end of" in late and "3 days overdue" in late
+    ahead = cells["Check the flat's tenancy"]
+    assert "by the end of" in ahead and "Due in" in ahead and "working days" in ahead
+    # Done: its due date is past history, said as such, with no clock.
+    done = cells["Tell the school nurse"]
+    assert done.startswith("was due by the end of") and "overdue" not in done
+
+    # The action's own page agrees with the concern page.
+    visit = ActionRow.objects.get(text="Visit the child at school")
+    action_page = _page(client.get(f"/meetings/actions/{visit.pk}/")).select_one("dl")
+    assert "3 days overdue" in action_page.get_text(" ")
+    told_page = _page(client.get(f"/meetings/actions/{told.pk}/")).select_one("dl")
+    assert "Was due" in told_page.get_text(" ") and "overdue" not in told_page.get_text(" ")

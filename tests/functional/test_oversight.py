@@ -175,7 +175,10 @@ def test_the_overdue_and_escalated_trays() -> None:
         do_close_escalation(top.pk, "Decided at the MACE panel", actor=w.scrutineer)
     client.force_login(w.scrutineer)
     page = BeautifulSoup(client.get("/oversight/").content, "html.parser")
-    assert "Met after it reached the partnership" in page.select_one("#level-3-closed").get_text()
+    closed = page.select_one("#level-3-closed").get_text(" ")
+    assert "Met after it reached the partnership" in closed
+    # Its due time is past: the page says it was due then, not that it is due.
+    assert "was due by the end of" in closed
 
 
 def test_the_managers_view_counts_caseloads_overdue_work_and_proposals() -> None:
@@ -207,6 +210,63 @@ def test_the_managers_view_counts_caseloads_overdue_work_and_proposals() -> None
     assert client.get("/api/v1/caseloads/").json()["proposals"][0]["reference"] == (
         w.proposed.reference
     )
+
+
+def test_a_proposal_shows_its_sign_off_deadline_as_a_date_and_in_words(settings) -> None:  # type: ignore[no-untyped-def]
+    # The pages are read three weeks on: the session's own expiry is not what this is about.
+    settings.SESSION_COOKIE_AGE = 30 * 86400
+    w = _world()
+    [proposal] = manager_view(w.manager, timezone.now()).proposals
+    key = str(proposal.pk)
+    clock = manager_view(w.manager, timezone.now()).sign_off_by[key]
+    assert clock.obligation.obligation == "sign_off"
+    assert clock.obligation.key == f"decision:{proposal.pk}"
+    assert clock.in_words == "due in 1 working day" and not clock.overdue
+    late = manager_view(w.manager, w.later).sign_off_by[key]
+    assert late.overdue and late.in_words.endswith("days overdue")
+    assert late.obligation.due == clock.obligation.due
+
+    client = Client()
+    client.force_login(w.manager)
+    page = BeautifulSoup(client.get("/manage/").content, "html.parser")
+    headers = [th.get_text() for th in page.select("#proposals thead th")]
+    assert headers[-1] == "Sign off by"
+    row = page.select_one("#proposals tbody tr").get_text(" ")
+    assert "by the end of" in row and "Due in 1 working day" in row
+    sign_off = BeautifulSoup(client.get(f"/decisions/{proposal.pk}/").content, "html.parser")
+    shown = sign_off.select_one("#sign-off-by").get_text(" ")
+    assert "By the end of" in shown and "Due in 1 working day" in shown
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: w.later)
+        page = BeautifulSoup(client.get("/manage/").content, "html.parser")
+        sign_off = BeautifulSoup(client.get(f"/decisions/{proposal.pk}/").content, "html.parser")
+    assert "days overdue" in page.select_one("#proposals tbody tr").get_text(" ")
+    assert "days overdue" in sign_off.select_one("#sign-off-by").get_text(" ")
+
+    # Signed off: nothing waits, so the page shows no deadline.
+    do_sign_off(proposal.pk, True, "", actor=w.head)
+    sign_off = BeautifulSoup(client.get(f"/decisions/{proposal.pk}/").content, "html.parser")
+    assert sign_off.select_one("#sign-off-by") is None
+
+
+def test_a_proposal_made_since_the_last_sweep_shows_its_clock_once() -> None:
+    council = make_agency("Sign-off Council", "council")
+    team = make_team(council, "Sign-off team")
+    worker = make_user(council, role="practitioner", team=team)
+    manager = make_user(council, role="team_manager", team=team)
+    sweep(timezone.now())
+    concern = do_record_concern(make_draft(), actor=worker).concern
+    do_allocate(concern.pk, worker_id=str(worker.pk), actor=SystemActor("test"))
+    outcome = do_decide(concern.pk, "no_further_action", "Checks found no concern", actor=worker)
+    key = str(outcome.decision_id)
+    assert not OpenObligation.objects.filter(obligation="sign_off").exists(), "not swept"
+    later = timezone.now() + timedelta(days=7)
+    unswept = manager_view(manager, later).sign_off_by
+    assert list(unswept) == [key] and unswept[key].overdue
+    sweep(later)
+    swept = manager_view(manager, later).sign_off_by
+    assert list(swept) == [key]
+    assert swept[key].obligation.due == unswept[key].obligation.due
 
 
 def test_the_oversight_view_figures() -> None:

@@ -29,11 +29,13 @@ from tocsin.server.casework.read_models import awaiting_signature, visible_cases
 from tocsin.server.challenges.models import Challenge
 from tocsin.server.clocks.models import Escalation
 from tocsin.server.clocks.read_models import (
+    Deadline,
     EscalationShown,
     moment,
     overdue_obligations,
     overdue_unswept,
     shown,
+    sign_off_deadlines,
     still_open,
 )
 from tocsin.server.clocks.sweep import clocks_policy
@@ -100,6 +102,9 @@ class ManagerView:
     proposals: list[Decision]
     open_cases: int
     overdue: int
+    #: each proposal's sign-off clock, by the proposal's id (none where no clock runs: the
+    #: partnership closed it, or the policy sets none).
+    sign_off_by: dict[str, Deadline] = field(default_factory=dict)
 
 
 def _scoped_cases(user: User) -> tuple[str, QuerySet[Case]]:
@@ -122,7 +127,8 @@ def _scoped_cases(user: User) -> tuple[str, QuerySet[Case]]:
 
 def manager_view(user: User, now: datetime) -> ManagerView:
     """Caseloads (open cases owned) and overdue items per worker, and the proposals waiting
-    for ``user``'s sign-off. :class:`ActionRefused` for anyone but a manager."""
+    for ``user``'s sign-off with each one's deadline. :class:`ActionRefused` for anyone but a
+    manager."""
     if not allowed(user.role, "view_caseloads") or not user.is_active:
         raise ActionRefused("the manager's view is for team managers and heads of service")
     scope, cases = _scoped_cases(user)
@@ -187,6 +193,7 @@ def manager_view(user: User, now: datetime) -> ManagerView:
         proposals=proposals,
         open_cases=sum(loads.values()),
         overdue=sum(late.values()),
+        sign_off_by=sign_off_deadlines([p.pk for p in proposals], now),
     )
 
 

@@ -10,6 +10,7 @@ overdue even while the sweep has not run (a stopped worker, say)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from tocsin.server.ledger.recording import reading_ledger
 __all__ = [
     "CHALLENGE_OBLIGATION",
     "LADDER_ROLES",
+    "SIGN_OFF_OBLIGATION",
     "Deadline",
     "EscalationShown",
     "challenge_ladder",
@@ -42,6 +44,7 @@ __all__ = [
     "overdue_obligations",
     "overdue_unswept",
     "shown",
+    "sign_off_deadlines",
     "still_open",
     "unswept_obligations",
 ]
@@ -57,6 +60,8 @@ LADDER_ROLES: dict[str, str] = {
 #: The obligation to answer a challenge: its ladder climbs above whoever must answer it, never
 #: into the decider's line (who may not answer it).
 CHALLENGE_OBLIGATION = "challenge_answer"
+#: The obligation to sign off a four-eyes proposal, keyed "decision:<the proposal's id>".
+SIGN_OFF_OBLIGATION = "sign_off"
 #: The managers' roles above a worker, lowest first.
 _MANAGERS = ("team_manager", "head_of_service")
 _PARTNERSHIP = ("partnership_scrutineer", None)
@@ -366,6 +371,33 @@ def deadlines_of(concern: Concern, now: datetime) -> list[Deadline]:
     rows += [row for row in unswept_obligations(now) if str(row.concern_id) == str(concern.pk)]
     rows.sort(key=lambda row: (row.due, row.id))
     return [Deadline(row, row.level_at(now), calendar.describe(row.due, now)) for row in rows]
+
+
+def sign_off_deadlines(proposal_ids: Iterable[object], now: datetime) -> dict[str, Deadline]:
+    """The sign-off clock of each proposal still waiting for a second person, by the
+    proposal's id: its due time, in words as of ``now``, and how far up the ladder it has
+    gone. Those the last sweep knew and those started since; one whose level-3 escalation the
+    partnership has closed has no clock left to show, so it is left out. The caller has
+    already let the reader see the proposals."""
+    wanted = {f"decision:{pk}": str(pk) for pk in proposal_ids}
+    if not wanted:
+        return {}
+    closed = Escalation.objects.filter(closed_seq__isnull=False).values("obligation_id")
+    rows = list(
+        OpenObligation.objects.filter(
+            applies=True, obligation=SIGN_OFF_OBLIGATION, key__in=list(wanted)
+        ).exclude(id__in=closed)
+    )
+    rows += [
+        row
+        for row in unswept_obligations(now)
+        if row.obligation == SIGN_OFF_OBLIGATION and row.key in wanted
+    ]
+    calendar = clocks_policy().calendar
+    return {
+        wanted[row.key]: Deadline(row, row.level_at(now), calendar.describe(row.due, now))
+        for row in rows
+    }
 
 
 def open_escalations(level: int | None = None) -> QuerySet[Escalation]:

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tocsin.domain import screening as screening_policy
@@ -49,6 +50,7 @@ from tocsin.server.casework.read_models import (
     tray,
     trays_for,
 )
+from tocsin.server.clocks.read_models import sign_off_deadlines
 from tocsin.server.clocks.sweep import clocks_policy
 from tocsin.server.concerns.actions import do_add_information
 from tocsin.server.concerns.read_models import concern_children
@@ -220,11 +222,14 @@ def sign_off(request: HttpRequest, decision_id: str) -> HttpResponse:
                     reverse("web:concern", args=[proposal.concern_id]) + f"?done={done}"
                 )
     names = actor_names([proposal.proposed_by])
+    waiting = proposal.status == "awaiting_sign_off"
+    clock = sign_off_deadlines([proposal.pk], timezone.now()) if waiting else {}
     return render(
         request,
         "web/sign_off.html",
         {
             "proposal": proposal,
+            "clock": clock.get(str(proposal.pk)),
             "concern": proposal.concern,
             "proposed_by": names.get(proposal.proposed_by, proposal.proposed_by),
             "from_band": band_label(proposal.from_band) if proposal.from_band else "",

@@ -44,7 +44,7 @@ from tocsin.server.concerns.read_models import (
     screening_at,
 )
 from tocsin.server.directory.read_models import actor_names
-from tocsin.server.meetings.read_models import meetings_of
+from tocsin.server.meetings.read_models import meetings_of, open_action_deadlines
 from tocsin.server.people.already_known import already_known_for_concern
 from tocsin.server.reads import shows
 from tocsin.server.web._presenting import (
@@ -136,6 +136,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
         "ladder": {level.level: level.label for level in clocks_policy().levels},
         "escalations": escalations_of(concern),
         "meetings": meetings,
+        "action_deadlines": open_action_deadlines(meetings, now),
         "outcome": case.outcome,
         "outcomes": case.outcomes,
         "names": actor_names(

@@ -20,10 +20,9 @@ from tocsin.domain.clocks import MEETING_DECISIONS, MEETING_KINDS
 from tocsin.domain.concerns import FieldProblem
 from tocsin.domain.concerns.steps import read_date
 from tocsin.server.casework.read_models import case_record
-from tocsin.server.clocks.sweep import clocks_policy
 from tocsin.server.directory.read_models import agencies, allocatable_workers
 from tocsin.server.meetings.actions import do_complete_action, do_record_meeting
-from tocsin.server.meetings.read_models import action_for
+from tocsin.server.meetings.read_models import action_deadline, action_for
 from tocsin.server.reads import shows
 from tocsin.server.web._presenting import attempt, signed_in_user
 
@@ -142,14 +141,12 @@ def complete_action(request: HttpRequest, action_id: str) -> HttpResponse:
             return redirect(
                 reverse("web:concern", args=[action.concern_id]) + "?done=action#meetings"
             )
-    now = timezone.now()
-    due = timezone.make_aware(datetime.combine(action.due, time(23, 59)))
     return render(
         request,
         "web/meeting_action.html",
         {
             "action": action,
-            "due_words": clocks_policy().calendar.describe(due, now),
+            "clock": action_deadline(action, timezone.now()),
             "values": {"summary": summary},
             "errors": errors,
             "error_for": dict(reversed(errors)),
