@@ -242,6 +242,11 @@ def test_a_proposal_shows_its_sign_off_deadline_as_a_date_and_in_words(settings)
         sign_off = BeautifulSoup(client.get(f"/decisions/{proposal.pk}/").content, "html.parser")
     assert "days overdue" in page.select_one("#proposals tbody tr").get_text(" ")
     assert "days overdue" in sign_off.select_one("#sign-off-by").get_text(" ")
+    # The API gives the same deadline, as a time and in the same words.
+    client.force_login(w.head)
+    [shown_by_api] = client.get("/api/v1/caseloads/").json()["proposals"]
+    assert shown_by_api["sign_off_in_words"] == "due in 1 working day"
+    assert shown_by_api["sign_off_due"].startswith(clock.obligation.due.date().isoformat())
 
     # Signed off: nothing waits, so the page shows no deadline.
     do_sign_off(proposal.pk, True, "", actor=w.head)

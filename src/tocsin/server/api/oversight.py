@@ -18,7 +18,7 @@ from tocsin.server.api.serializers import ErrorsSerializer
 from tocsin.server.api.views import _TocsinApiView, recorded
 from tocsin.server.clocks.actions import do_close_escalation
 from tocsin.server.clocks.oversight import manager_view, oversight
-from tocsin.server.clocks.read_models import EscalationShown
+from tocsin.server.clocks.read_models import Deadline, EscalationShown
 
 __all__ = ["Caseloads", "CloseEscalation", "OversightFigures"]
 
@@ -48,6 +48,10 @@ class ProposalSerializer(serializers.Serializer):
     kind = serializers.CharField()
     code = serializers.CharField()
     proposed_at = serializers.CharField()
+    sign_off_due = serializers.DateTimeField(
+        allow_null=True, help_text="When sign-off is due (None: no clock running)"
+    )
+    sign_off_in_words = serializers.CharField(help_text='"due in 1 working day", "2 days overdue"')
 
 
 class CaseloadsSerializer(serializers.Serializer):
@@ -102,6 +106,12 @@ class ClosedSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
 
 
+def _sign_off(deadline: Deadline | None) -> dict[str, Any]:
+    if deadline is None:
+        return {"sign_off_due": None, "sign_off_in_words": ""}
+    return {"sign_off_due": deadline.obligation.due, "sign_off_in_words": deadline.in_words}
+
+
 def _escalation(item: EscalationShown) -> dict[str, Any]:
     e = item.escalation
     return {
@@ -151,6 +161,7 @@ class Caseloads(_TocsinApiView):
                         "kind": p.kind,
                         "code": p.code,
                         "proposed_at": p.proposed_at,
+                        **_sign_off(view.sign_off_by.get(str(p.pk))),
                     }
                     for p in view.proposals
                 ],
