@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
 
 from tests.factories import make_agency, make_user
-from tocsin.domain.concerns._draft import MAX_ADDRESS, MAX_NAME, MAX_NARRATIVE
+from tocsin.domain.concerns._draft import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME, MAX_NARRATIVE
 from tocsin.server.concerns.models import Concern, ConcernNote
 from tocsin.server.web import _challenge, _translations, public
 from tocsin.server.web._translations import catalogue_review, unreviewed_languages
@@ -44,9 +45,19 @@ WRITTEN = {
 }
 DANGER = {"ur": "999 پر کال کریں", "pl": "999 lub 112"}
 TITLES = {
-    "ur": {"not-found": "صفحہ نہیں ملا", "error": "معذرت، کچھ غلط ہو گیا"},
-    "pl": {"not-found": "Nie znaleziono strony", "error": "Przepraszamy, coś poszło nie tak"},
+    "ur": {
+        "not-found": "صفحہ نہیں ملا",
+        "error": "معذرت، کچھ غلط ہو گیا",
+        "bad-request": "آپ کی بھیجی ہوئی معلومات ہم پڑھ نہیں سکے",
+    },
+    "pl": {
+        "not-found": "Nie znaleziono strony",
+        "error": "Przepraszamy, coś poszło nie tak",
+        "bad-request": "Nie udało się odczytać tego, co wysłano",
+    },
 }
+#: An answer that makes the request larger than Django will read (DATA_UPLOAD_MAX_MEMORY_SIZE).
+TOO_LARGE = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
 #: Allowed in any language: the product name, the licence's name and our own references.
 ALLOWED = ("Tocsin", "GNU Affero General Public License", "English")
 #: English words that are not also Polish words ("a", "to", "on", "we", "menu", "problem" are).
@@ -56,6 +67,9 @@ ENGLISH_WORDS = {
     "of", "for", "child", "report", "sent", "code", "try", "again", "sign", "skip", "main",
     "content", "warning", "there", "verification", "request", "enter", "check", "answer",
 }  # fmt: skip
+#: The msgids the December 2026 review read (the catalogues as it found them), and its mark.
+REVIEWED_2026_12 = Path(__file__).parents[1] / "data" / "translations" / "reviewed-2026-12.txt"
+REVIEW_2026_12 = "2026-12 (reviews/translations-2026-12.md)"
 
 
 @pytest.fixture(autouse=True)
@@ -81,8 +95,11 @@ def visible_text(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def english_in(text: str, msgids: set[str]) -> list[str]:
-    """English sentences in ``text``: any English msgid of the catalogue, Django's own English
-    pages, or two English words in a row (for Urdu, any two Latin words in a row)."""
+    """English in ``text``, once the allowed names are taken out: any msgid of the catalogue of
+    more than one word, as written in English, and any two Latin-letter words in a row of which
+    at least one is a common English word (``ENGLISH_WORDS``), which finds Django's own English
+    pages too. The rule is the same for Urdu and Polish: Latin words that are not English (a
+    Polish sentence, a code) pass."""
     for allowed in ALLOWED:
         text = text.replace(allowed, " ")
     found = [msgid for msgid in msgids if len(msgid.split()) > 1 and msgid in text]
@@ -122,6 +139,26 @@ def test_an_entry_marked_neither_draft_nor_reviewed_is_found(
     assert (review.entries, review.to_review, review.unmarked) == (3, 1, ("Month",))
 
 
+@pytest.mark.parametrize("lang", ["ur", "pl"])
+def test_only_entries_the_december_review_read_are_marked_as_reviewed_by_it(lang: str) -> None:
+    """An entry added after the review (a later msgid) is a draft, whatever its neighbours say."""
+    read = {
+        line
+        for line in REVIEWED_2026_12.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    assert len(read) == 58
+    po = (_translations.LOCALE / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    marked = [
+        msgid.replace('\\"', '"')
+        for comments, msgid in _translations._entries(po)
+        if any(REVIEW_2026_12 in line for line in comments)
+    ]
+    assert marked, "the December 2026 review's marks are gone"
+    later = sorted(set(marked) - read)
+    assert not later, f"added after the review, so mark them draft: {later}"
+
+
 def test_staff_see_which_languages_are_not_yet_reviewed_and_the_public_never_do(
     client: Client,
 ) -> None:
@@ -150,19 +187,30 @@ def test_answers_over_their_limits_get_a_length_message_at_their_own_field(
             "occurred_where": "w" * (MAX_ADDRESS + 1),
             "narrative": "n" * (MAX_NARRATIVE + 1),
             "child_school": "s" * (MAX_NAME + 1),
+            "adult_description": "a" * (MAX_DESCRIPTION + 1),
         },
     )
     assert response.status_code == 400
+    assert not Concern.objects.exists()
     links = {a["href"]: a.get_text() for a in html(response).select(".govuk-error-summary__list a")}
-    assert list(links) == ["#child_school", "#narrative", "#occurred_where"]
+    assert list(links) == ["#child_school", "#narrative", "#occurred_where", "#adult_description"]
     # The limits as the language writes numbers: "20,000", "20 000" (Urdu: "20000").
     limits = {target: re.sub(r"[^0-9]", "", text) for target, text in links.items()}
-    assert limits == {"#child_school": "200", "#narrative": "20000", "#occurred_where": "300"}
-    assert len(set(links.values())) == 3
+    assert limits == {
+        "#child_school": "200",
+        "#narrative": "20000",
+        "#occurred_where": "300",
+        "#adult_description": "2000",
+    }
+    assert len(set(links.values())) == 4
     if lang == "en":
         assert links["#occurred_where"] == "Where it happened must be 300 characters or fewer"
+        assert links["#adult_description"] == (
+            "What you know about adults must be 2,000 characters or fewer"
+        )
     # What was typed stays.
     assert html(response).select_one("#occurred_where")["value"] == "w" * (MAX_ADDRESS + 1)
+    assert html(response).select_one("#adult_description").get_text() == "a" * (MAX_DESCRIPTION + 1)
 
 
 @pytest.mark.parametrize("lang", ["ur", "pl"])
@@ -173,6 +221,7 @@ def test_answers_at_their_limits_are_accepted(client: Client, lang: str) -> None
             **REPORT,
             "occurred_where": "w" * MAX_ADDRESS,
             "narrative": "n" * MAX_NARRATIVE,
+            "adult_description": "a" * MAX_DESCRIPTION,
             "child_age": "17",
         },
     )
@@ -238,6 +287,36 @@ def test_a_stale_receipt_link_gets_a_page_in_the_language_with_the_999_advice(
     assert page.select_one("html")["lang"] == lang
 
 
+@pytest.mark.parametrize("lang", ["ur", "pl"])
+def test_a_report_too_large_to_read_gets_a_page_in_the_language_with_the_999_advice(
+    client: Client, lang: str
+) -> None:
+    response = client.post(f"/report/{lang}/", {**REPORT, "narrative": TOO_LARGE})
+    assert response.status_code == 400
+    page = html(response)
+    assert page.select_one("html")["lang"] == lang
+    assert page.select_one("h1").get_text() == TITLES[lang]["bad-request"]
+    assert DANGER[lang] in page.get_text()
+    assert not Concern.objects.exists()
+    # The other languages' links lead to the form (the address sent to may not be a page).
+    others = {a["href"] for a in page.select(".tocsin-languages a")}
+    assert others == {f"/report/{code}/" for code in ("en", "ur", "pl") if code != lang}
+    # From a browser with its cookie, the CSRF check reads the body first: the same page.
+    browser = Client(enforce_csrf_checks=True)
+    form = html(browser.get(f"/report/{lang}/"))
+    token = form.select_one("input[name=csrfmiddlewaretoken]")["value"]
+    sent = {**REPORT, "narrative": TOO_LARGE, "csrfmiddlewaretoken": token}
+    refused = browser.post(f"/report/{lang}/", sent)
+    assert refused.status_code == 400
+    assert html(refused).select_one("h1").get_text() == TITLES[lang]["bad-request"]
+
+
+def test_a_request_too_large_off_the_public_route_gets_djangos_page(client: Client) -> None:
+    response = client.post("/sign-in/", {"username": "x", "password": TOO_LARGE})
+    assert response.status_code == 400
+    assert b"Bad Request (400)" in response.content
+
+
 def test_a_page_off_the_public_route_that_is_not_there_gets_djangos_page(client: Client) -> None:
     assert b"Not Found" in client.get("/no-such-page/").content
     unknown = client.get("/report/xx/", HTTP_ACCEPT_LANGUAGE="pl")
@@ -296,6 +375,7 @@ def _every_public_page(lang: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
         "stale receipt": client.get(f"/report/{lang}/receipt/"),
         "no such page": client.get(f"/report/{lang}/nothing/"),
         "refused cookie": Client(enforce_csrf_checks=True).post(f"/report/{lang}/", WRITTEN[lang]),
+        "too large": client.post(f"/report/{lang}/", {**WRITTEN[lang], "narrative": TOO_LARGE}),
     }
     pages["sent"] = client.post(f"/report/{lang}/", WRITTEN[lang], follow=True)
     code = html(pages["sent"]).select_one("#follow-up-code").get_text()
@@ -344,7 +424,8 @@ def test_no_public_page_shows_an_english_sentence(
     statuses = {name: response.status_code for name, response in pages.items()}  # type: ignore[attr-defined]
     assert statuses == {
         "form": 200, "form with errors": 400, "form over limits": 400, "stale receipt": 404,
-        "no such page": 404, "refused cookie": 403, "sent": 200, "sent again": 200,
+        "no such page": 404, "refused cookie": 403, "too large": 400, "sent": 200,
+        "sent again": 200,
         "follow-up": 200, "wrong code": 400, "empty follow-up": 400, "added": 200,
         "progress": 200, "progress shown": 200, "failed write": 503, "server error": 500,
         "too many": 429, "challenge": 200, "challenge too soon": 429, "challenge failed": 400,

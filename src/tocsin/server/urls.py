@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("tocsin.server.web.urls")),
 ]
 # On the public route, pages in the visitor's language (docs/web.md); Django's elsewhere.
+handler400 = "tocsin.server.web.public_errors.bad_request"
 handler404 = "tocsin.server.web.public_errors.not_found"
 handler500 = "tocsin.server.web.public_errors.server_error"

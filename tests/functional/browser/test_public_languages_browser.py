@@ -1,12 +1,15 @@
 """The public route in Urdu and Polish in a real browser (issue 19): the layout at a phone's
 and a desktop's width (screenshots, kept in $TOCSIN_SCREENSHOTS when set), navigation items
 that do not touch, the warning icon and error borders on the reading side, the Urdu web font,
-axe-core on every page, each field at and over its limits, and a refused cookie that keeps the
-report."""
+axe-core on every page (the shared threshold: no serious or critical violation), each field at
+and over its limits, the progress page, a refused cookie that keeps the report, and the pages
+this flow does not reach (a failed write, a server error, too many attempts, a report too
+large to read), as the server renders them (``_public_failures_world``)."""
 
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,12 +17,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.functional.browser.conftest import AxeReport, pytestmark
-from tocsin.domain.concerns._draft import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME, MAX_NARRATIVE
+from tests.functional.browser.conftest import AxeReport, Server, build_world, pytestmark
+from tocsin.domain.concerns._draft import (
+    MAX_ADDRESS,
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    MAX_NARRATIVE,
+    MAX_SHORT,
+)
 
 __all__ = ["pytestmark"]
 
 SEND = {"ur": "رپورٹ بھیجیں", "pl": "Wyślij zgłoszenie"}
+FIND_OUT = {"ur": "معلوم کریں", "pl": "Sprawdź"}
 DIRECTION = {"ur": "rtl", "pl": "ltr"}
 WIDTHS = (390, 1280)
 #: Each text field of the public form and the longest answer it takes.
@@ -29,8 +39,9 @@ LIMITS = {
     "child_school": MAX_NAME,
     "narrative": MAX_NARRATIVE,
     "occurred_where": MAX_ADDRESS,
-    "vehicle_make": 100,
-    "vehicle": 100,
+    "adult_description": MAX_DESCRIPTION,
+    "vehicle_make": MAX_SHORT,
+    "vehicle": MAX_SHORT,
 }
 #: The English messages a field over its limit must not show (the wrong-message bug's).
 WRONG = ("Check this answer", "Tell us what happened or what worries you")
@@ -163,7 +174,6 @@ def test_each_field_at_and_over_its_limits(page: Any, axe: AxeReport, lang: str)
     for field, limit in LIMITS.items():
         page.locator(f"#{field}").fill("x" * (limit + 1))
     page.locator("#child_age").fill("²")
-    page.locator("#adult_description").fill("Wysoki mężczyzna, około 30 lat")
     page.get_by_role("button", name=SEND[lang]).click()
     page.locator(".govuk-error-summary").wait_for()
     axe.check(page, f"public report over its limits ({lang})")
@@ -177,13 +187,15 @@ def test_each_field_at_and_over_its_limits(page: Any, axe: AxeReport, lang: str)
         "#child_school",
         "#narrative",
         "#occurred_where",
+        "#adult_description",
         "#vehicle_make",
         "#vehicle",
     ]
     messages = {}
     for field, limit in LIMITS.items():
         message = page.locator(f"#{field}-error").inner_text()
-        assert str(limit)[-2:] in message.replace("\xa0", "").replace(",", "")
+        # All the digits are the limit's ("2 000", "2,000" and "2000" alike), no more, no less.
+        assert re.sub(r"\D", "", message) == str(limit), message
         assert not any(wrong in message for wrong in WRONG), message
         messages[field] = message
         assert len(page.locator(f"#{field}").input_value()) == limit + 1
@@ -202,6 +214,17 @@ def test_each_field_at_and_over_its_limits(page: Any, axe: AxeReport, lang: str)
     assert page.locator("#reference").get_attribute("dir") == "ltr"
     axe.check(page, f"public report sent at its limits ({lang})")
 
+    # What has happened to it: the progress page, asked and answered.
+    code = page.locator("#follow-up-code").inner_text()
+    page.goto(f"/report/{lang}/progress/")
+    assert page.locator("#code").get_attribute("dir") == "ltr"
+    axe.check(page, f"public progress ({lang})")
+    page.locator("#code").fill(code)
+    page.get_by_role("button", name=FIND_OUT[lang]).click()
+    page.locator("#progress").wait_for()
+    _check_warning_on_the_reading_side(page, DIRECTION[lang])
+    axe.check(page, f"public progress told ({lang})")
+
 
 @pytest.mark.parametrize("lang", ["ur", "pl"])
 def test_a_lost_cookie_keeps_the_report_and_says_why_in_the_language(
@@ -218,3 +241,54 @@ def test_a_lost_cookie_keeps_the_report_and_says_why_in_the_language(
     axe.check(page, f"public report after a lost cookie ({lang})")
     page.get_by_role("button", name=SEND[lang]).click()
     page.locator("#follow-up-code").wait_for()
+
+
+@pytest.fixture(scope="module")
+def failures(server: Server) -> dict[str, Any]:
+    """The pages a healthy server does not give, as it renders them, by language."""
+    return build_world(server, "_public_failures_world", {})
+
+
+#: Each such page: the status it answers with, and the element that says what went wrong.
+FAILURES = {
+    "failed write": (503, "#problem"),
+    "server error": (500, "h1"),
+    "too many attempts": (429, "h1"),
+    "too large": (400, "h1"),
+}
+
+
+def _serving(answer: dict[str, Any]) -> Any:
+    """A route handler that gives the browser ``answer`` instead of asking the server."""
+
+    def fulfil(route: Any) -> None:
+        route.fulfill(status=answer["status"], headers=answer["headers"], body=answer["body"])
+
+    return fulfil
+
+
+@pytest.mark.parametrize("lang", ["ur", "pl"])
+def test_the_pages_when_something_goes_wrong_pass_axe(
+    page: Any, axe: AxeReport, shots: Path, failures: dict[str, Any], lang: str
+) -> None:
+    """A failed write and a server error cannot be had from a healthy server; too many attempts
+    would spend the per-address limit every browser test's reports share, and a report too
+    large to read 2.5 MB of typing. So the server's own answer (status, headers with the
+    Content Security Policy, page) is served in its place, once, at the form's address: the
+    browser loads the real stylesheets, fonts and scripts with it, and axe-core reads what a
+    visitor would see."""
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    for name, (status, says) in FAILURES.items():
+        answer = failures[lang][name]
+        assert answer["status"] == status, (name, answer["status"])
+        page.route(f"**/report/{lang}/", _serving(answer), times=1)
+        response = page.goto(f"/report/{lang}/")
+        assert response is not None and response.status == status
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("html").get_attribute("dir") == DIRECTION[lang]
+        assert page.locator(says).first.is_visible()
+        assert "999" in page.locator("main").inner_text()
+        _check_navigation_apart(page)
+        page.evaluate("document.fonts.ready")
+        page.screenshot(path=str(shots / f"public-{lang}-{name.replace(' ', '-')}.png"))
+        axe.check(page, f"public {name} ({lang})")

@@ -87,6 +87,15 @@ def test_a_childs_description_is_held_to_a_length() -> None:
     assert found == [("children[0].description", "Keep this under 2000 characters")]
 
 
+def test_an_adults_description_is_held_to_the_same_length() -> None:
+    child = ChildDraft(given_name="Ola")
+    at_limit = PersonDraft(description="x" * 2000)
+    assert problems(ConcernDraft(children=[child], narrative=NARRATIVE, persons=[at_limit])) == []
+    over = PersonDraft(description="x" * 2001)
+    found = problems(ConcernDraft(children=[child], narrative=NARRATIVE, persons=[over]))
+    assert found == [("persons[0].description", "Keep this under 2000 characters")]
+
+
 # Intelligence about no child yet
 
 

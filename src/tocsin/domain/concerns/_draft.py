@@ -390,6 +390,7 @@ def validate_draft(
                 )
             )
         _age(person.approximate_age, f"{where}.approximate_age", problems, 10, 110)
+        _length(person.description, MAX_DESCRIPTION, f"{where}.description", problems)
     for i, vehicle in enumerate(draft.vehicles):
         for name in ("registration", "make", "colour"):
             _length(getattr(vehicle, name), MAX_SHORT, f"vehicles[{i}].{name}", problems)

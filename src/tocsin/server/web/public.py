@@ -179,6 +179,7 @@ _LIMITS = {
     "child_school": MAX_NAME,
     "narrative": MAX_NARRATIVE,
     "occurred_where": MAX_ADDRESS,
+    "adult_description": MAX_DESCRIPTION,
     "vehicle_make": MAX_SHORT,
     "vehicle": MAX_SHORT,
 }

@@ -1,8 +1,9 @@
 """The pages a member of the public meets when something goes wrong, in their language.
 
 On the public route (``/report/<lang>/…``) a refused form (a missing or expired CSRF cookie), a
-page that is not there and a server error each get a page in the visitor's language with the
-999 advice, and a refused form comes back with what the visitor wrote still in it. Everywhere
+request that cannot be read (one over ``DATA_UPLOAD_MAX_MEMORY_SIZE``), a page that is not there
+and a server error each get a page in the visitor's language with the 999 advice, and a refused
+form comes back with what the visitor wrote still in it. Everywhere
 else Django's own pages answer, as before. (A failed write is handled by the views themselves:
 ``public._write_failed``.)
 """
@@ -19,7 +20,7 @@ from django.views import csrf, defaults
 
 from tocsin.server.web.public import _NOT_ANSWERS, LANGUAGES, _render, _report_form
 
-__all__ = ["csrf_failure", "not_found", "server_error"]
+__all__ = ["bad_request", "csrf_failure", "not_found", "server_error"]
 
 _log = logging.getLogger(__name__)
 _PUBLIC = re.compile(r"^/report/(?:(?P<lang>[a-z]{2})/)?(?P<rest>.*)$")
@@ -82,6 +83,23 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         {"values": _kept(request, fields), "errors": [], "error_for": {}, "problem": "csrf"},
         403,
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: on the public route, a page in the visitor's language with the 999 advice,
+    saying that nothing was recorded and how to get back to what they wrote. Django answers 400
+    for a request it will not read (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, too many
+    fields), so nothing of it can be shown back; elsewhere, Django's page."""
+    public = _public_language(request)
+    if public is None:
+        return defaults.bad_request(request, exception)
+    try:
+        return _public_page(
+            request, public[0], "web/public_error.html", {"problem": "bad-request"}, 400
+        )
+    except Exception as exc:  # as for a server error: the error page must answer
+        _log.error("the public error page failed: %s", type(exc).__name__)
+        return defaults.bad_request(request, exception)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
