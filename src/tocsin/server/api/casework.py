@@ -11,6 +11,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,6 +29,7 @@ from tocsin.domain.casework import (
 )
 from tocsin.domain.clocks import MEETING_DECISIONS, MEETING_KINDS
 from tocsin.domain.concerns import IndicatorSeen
+from tocsin.server.api.permissions import RecentlyAuthenticated
 from tocsin.server.api.serializers import (
     ErrorsSerializer,
     ScreenChildSerializer,
@@ -218,12 +220,25 @@ class Decisions(_TocsinApiView):
 
 class SignOff(_TocsinApiView):
     read_purposes = {"POST": "api: sign-off"}
+    # A sensitive action: a session must have proved who it is recently, as on the page.
+    permission_classes = [IsAuthenticated, RecentlyAuthenticated]
 
     @extend_schema(
         summary="Approve or reject a proposal awaiting a second person",
-        description="Nobody may sign off their own proposal; a rejection needs a reason.",
+        description="Nobody may sign off their own proposal; a rejection needs a reason. "
+        "Signed in by the web's session, you must have signed in or confirmed who you are "
+        "(/accounts/reauthenticate/) within the last five minutes; an API token needs no "
+        "more than its write scope.",
         request=SignOffSerializer,
-        responses={200: SeqSerializer, **_REFUSALS},
+        responses={
+            200: SeqSerializer,
+            **_REFUSALS,
+            403: OpenApiResponse(
+                ErrorsSerializer,
+                description="Your role may not do this, or your session must confirm who "
+                "you are first",
+            ),
+        },
     )
     def post(self, request: Request, decision_id: str) -> Response:
         body = self.body(request, SignOffSerializer)

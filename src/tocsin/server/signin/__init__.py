@@ -8,5 +8,6 @@ See docs/access.md (Signing in) and docs/deploying.md. The parts:
   their verified work address; MFA secrets are encrypted at rest.
 - ``middleware``: idle and absolute session expiry; MFA required before any other page.
 - ``recording``: failed and locked-out sign-ins appended to the ledger.
-- ``reauth``: :func:`reauthentication_required` for views doing sensitive actions.
+- ``reauth``: :func:`reauthentication_required` for views doing sensitive actions, and
+  :func:`recently_authenticated`, the same question for the API (``api.permissions``).
 """

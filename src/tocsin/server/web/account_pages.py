@@ -1,9 +1,15 @@
 """Accounts and API tokens.
 
 An agency's administrator manages its people's accounts: closes and reopens them, resets a
-password (a generated one, shown once to pass on), changes a role (after re-entering their own
-password). Anyone else's account answers 404, as if it did not exist. Every person issues and
-revokes their own API tokens; a token is shown once, when it is issued.
+password (a generated one, shown once to pass on), changes a role. Anyone else's account
+answers 404, as if it did not exist. Every person issues and revokes their own API tokens; a
+token is shown once, when it is issued.
+
+Each of these writes but revoking a token is a sensitive action: someone who last proved who
+they are more than five minutes ago is asked to again ("Confirm it is you": their password,
+or a code from their authenticator app; axes counts wrong passwords), and the form they sent
+then carries on (:func:`reauthentication_required`). A session left open is not enough to
+change what someone may see, or to mint a token that would act without the session.
 
 Writes go through the directory actions, whose refusals map as on every page (``Invalid`` to
 the form's errors, ``NotVisible`` to 404, any other refusal to 403). The accounts a page shows
@@ -41,6 +47,7 @@ from tocsin.server.directory.tokens import (
     tokens_of,
 )
 from tocsin.server.reads import current_scope, shows
+from tocsin.server.signin.reauth import reauthentication_required
 from tocsin.server.web._presenting import attempt, signed_in_user
 
 __all__ = [
@@ -139,6 +146,7 @@ def account(request: HttpRequest, user_id: Any) -> HttpResponse:
 @require_POST
 @login_required
 @shows("close account")
+@reauthentication_required
 def close_account(request: HttpRequest, user_id: Any) -> HttpResponse:
     """Close an account, with the reason."""
     return _with_reason(request, user_id, do_deactivate_user, "closed")
@@ -147,6 +155,7 @@ def close_account(request: HttpRequest, user_id: Any) -> HttpResponse:
 @require_POST
 @login_required
 @shows("reopen account")
+@reauthentication_required
 def reopen_account(request: HttpRequest, user_id: Any) -> HttpResponse:
     """Open a closed account again, with the reason."""
     return _with_reason(request, user_id, do_reactivate_user, "reopened")
@@ -168,15 +177,13 @@ def _with_reason(
 @require_POST
 @login_required
 @shows("change role")
+@reauthentication_required
 def change_role(request: HttpRequest, user_id: Any) -> HttpResponse:
-    """Change a role. The administrator re-enters their own password first: a role is what
-    decides what a person may see, so a session left open must not be enough to change one."""
+    """Change a role: what decides what a person may see, so the administrator has proved who
+    they are within the last five minutes."""
     admin, person = _person(request, user_id)
     role = request.POST.get("role", "")
-    if not admin.check_password(request.POST.get("current_password", "")):
-        errors = [("current_password", "Enter your own password to confirm the change")]
-    else:
-        _, errors = attempt(lambda: do_change_role(person, role, actor=admin))
+    _, errors = attempt(lambda: do_change_role(person, role, actor=admin))
     if errors:
         return _account_page(request, admin, person, errors=errors, values={"role": role})
     return _to_account(person, "role")
@@ -185,6 +192,7 @@ def change_role(request: HttpRequest, user_id: Any) -> HttpResponse:
 @require_POST
 @login_required
 @shows("reset password")
+@reauthentication_required
 def reset_password(request: HttpRequest, user_id: Any) -> HttpResponse:
     """Give the account a new generated password, shown once for the administrator to pass
     on; the person's sessions end."""
@@ -202,6 +210,7 @@ def reset_password(request: HttpRequest, user_id: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @shows("API tokens")
+@reauthentication_required(allow_get=True)
 def tokens(request: HttpRequest) -> HttpResponse:
     """The signed-in person's API tokens, and a form to issue one (shown once)."""
     user = signed_in_user(request)
