@@ -115,6 +115,46 @@ def test_the_table_lists_every_entity_and_link_and_records_them(
     assert any(s.startswith("child:") for s in viewed)
 
 
+def test_the_tables_come_a_page_at_a_time_and_record_only_what_the_page_shows(
+    analyst: Client, world: NetworkWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tocsin.server.web import network_pages
+
+    monkeypatch.setattr(network_pages, "TABLE_PAGE", 4)
+    doc = page(analyst.get("/networks/table/", {"entities": "2"}))
+    assert len(doc.select("#entities tbody tr")) == 4
+    assert "5 to 8 of 9" in doc.select_one("#entities caption").get_text()
+    pages = doc.select_one("#entities-pages")
+    assert pages["aria-label"] == "Pages of entities"
+    assert pages.select_one('a[rel="prev"]')["href"] == "?entities=1#entities-heading"
+    assert pages.select_one('a[rel="next"]')["href"] == "?entities=3#entities-heading"
+    # The filters are kept from page to page.
+    narrowed = page(analyst.get("/networks/table/", {"entities": "2", "kind": ["child", "adult"]}))
+    back = narrowed.select_one('#entities-pages a[rel="prev"]')["href"]
+    assert back == "?entities=1&kind=child&kind=adult#entities-heading"
+    # Past the last page: the last page; not a number: the first.
+    last = page(analyst.get("/networks/table/", {"links": "99"}))
+    assert "Page 4 of 4" in last.select_one("#links-pages").get_text()
+    assert len(last.select("#links tbody tr")) == 4
+    first = page(analyst.get("/networks/table/", {"links": "²"}))
+    assert "Page 1 of 4" in first.select_one("#links-pages").get_text()
+    # Each network links to the page where its entities start.
+    for link in doc.select("#networks tbody a"):
+        assert link["href"].split("#")[0].startswith("?entities=")
+
+    # Only the children on the page, or at an end of a link on it, are recorded as seen.
+    before = set(RecordView.objects.values_list("pk", flat=True))
+    shown = page(analyst.get("/networks/table/", {"kind": ["child"], "links": "1"}))
+    viewed = {
+        v.subject
+        for v in RecordView.objects.exclude(pk__in=before)
+        if v.subject.startswith("child:")
+    }
+    children = {f"child:{c}" for c in ConcernChild.objects.values_list("child_id", flat=True)}
+    assert len(shown.select("#entities tbody tr")) == 4
+    assert viewed and viewed < children
+
+
 def test_filters_narrow_by_days_agency_and_kind(analyst: Client, world: NetworkWorld) -> None:
     since = analyst.get("/networks/graph.json", {"since": "2026-08-01"}).json()
     assert sum(1 for n in since["nodes"] if n["kind"] == "child") == 3

@@ -43,6 +43,11 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
+def _total(caption: str) -> int:
+    """The whole count a table's caption ends with ("... 1 to 200 of 2,716")."""
+    return int(caption.rsplit(" ", 1)[-1].replace(",", ""))
+
+
 def sign_in_as(page: Any, username: str) -> None:
     page.context.clear_cookies()
     page.goto("/sign-in/")
@@ -95,8 +100,13 @@ def test_the_table_is_offered_first_and_its_filters_work(
     page.get_by_role("link", name="Networks").click()
     page.get_by_role("link", name="View the network as tables").click()
     page.get_by_role("heading", name="The partnership's network as tables").wait_for()
-    every = page.locator("#entities tbody tr").count()
+    # A page of 200 entities at a time; the caption gives the whole count.
+    assert page.locator("#entities tbody tr").count() == 200
+    every = _total(page.locator("#entities caption").inner_text())
     assert every > 1000
+    page.locator("#entities-pages").get_by_role("link", name="Next").click()
+    page.get_by_role("heading", name="Entities").wait_for()
+    assert "201 to 400 of" in page.locator("#entities caption").inner_text()
     page.get_by_label("Children").uncheck()
     page.get_by_label("Phones").uncheck()
     page.get_by_label("Places").uncheck()
@@ -108,7 +118,7 @@ def test_the_table_is_offered_first_and_its_filters_work(
     page.get_by_label("From").fill("2026-10-01")
     page.get_by_role("button", name="Apply filters").click()
     page.get_by_role("heading", name="Entities").wait_for()
-    assert 0 < page.locator("#entities tbody tr").count() < every
+    assert 0 < _total(page.locator("#entities caption").inner_text()) < every
     page.screenshot(path=str(shots(tmp_path) / "network-table.png"))
     axe.check(page, "network tables, filtered")
     # The practitioner has no network view.

@@ -30,6 +30,7 @@ __all__ = [
     "NetworkPicture",
     "network_csv",
     "network_picture",
+    "record_rows",
     "record_shown",
 ]
 
@@ -201,6 +202,7 @@ class NetworkPicture:
                     "first_seen": edge.first_seen,
                     "last_seen": edge.last_seen,
                     "references": sorted(self.references.get(c, "") for c in edge.concerns),
+                    "ends": (a.id, b.id),
                 }
             )
         rows.sort(key=lambda r: (-r["weight"], r["source"].casefold(), r["target"].casefold()))
@@ -303,6 +305,23 @@ def record_shown(picture: NetworkPicture, *, concerns: bool = True) -> None:
     )
     if concerns:
         scope.add(f"concern:{c}" for c in picture.graph.evidence)
+
+
+def record_rows(
+    picture: NetworkPicture, nodes: list[dict[str, Any]], links: list[dict[str, Any]]
+) -> None:
+    """Add to the request's read scope what one page of the tables shows: each child among
+    the entities and at either end of a link, and each concern behind them."""
+    scope = current_scope()
+    if scope is None:
+        return
+    graph = picture.graph
+    shown = {row["id"] for row in nodes} | {end for row in links for end in row["ends"]}
+    entities = [graph.nodes[graph.index[node_id]] for node_id in sorted(shown)]
+    scope.add(f"child:{node.key}" for node in entities if node.kind == "child")
+    scope.add(f"concern:{c}" for row in nodes for c in graph.nodes[graph.index[row["id"]]].concerns)
+    edges = {(e.source, e.target): e for e in graph.edges}
+    scope.add(f"concern:{c}" for row in links for c in edges[row["ends"]].concerns)
 
 
 def network_csv(picture: NetworkPicture) -> str:

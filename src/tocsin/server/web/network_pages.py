@@ -9,6 +9,7 @@ projections, within the network roles (``tocsin.server.networks.gates``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tocsin.domain.bounds import whole_number
 from tocsin.intel.graph import ENTITY_KINDS
 from tocsin.server.directory.models import Agency
 from tocsin.server.networks.chart import legend, network_svg
@@ -29,6 +31,7 @@ from tocsin.server.networks.picture import (
     NetworkPicture,
     network_csv,
     network_picture,
+    record_rows,
     record_shown,
 )
 from tocsin.server.reads import shows
@@ -88,12 +91,55 @@ def networks_table(request: HttpRequest) -> HttpResponse:
     """The network as tables: the networks, every entity and every link with the concerns
     behind it (the accessible route, offered before the picture)."""
     picture, problems = _picture(request, with_layout=False)
-    record_shown(picture)
     context = _context(picture, problems)
-    context["nodes"] = picture.node_rows()
-    context["links"] = picture.link_rows()
-    context["labels"] = {n.id: n.label for n in picture.graph.nodes}
+    nodes, links = picture.node_rows(), picture.link_rows()
+    context["entities"] = _page_of(nodes, request.GET.get("entities", ""))
+    context["links"] = _page_of(links, request.GET.get("links", ""))
+    # Where each network's entities start, so its row links to the right page.
+    starts: dict[str, int] = {}
+    for index, row in enumerate(nodes):
+        if row["network"]:
+            starts.setdefault(row["network"], index // TABLE_PAGE + 1)
+    context["network_page"] = starts
+    context["page_link"] = lambda name, number: _with_page(request, name, number)
+    record_rows(picture, context["entities"].rows, context["links"].rows)
     return render(request, "web/networks_table.html", context, status=400 if problems else 200)
+
+
+#: Rows per page of the entities table and of the links table.
+TABLE_PAGE = 200
+
+
+@dataclass(frozen=True)
+class _Page:
+    rows: list[dict[str, Any]]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * TABLE_PAGE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def _with_page(request: HttpRequest, name: str, number: int) -> str:
+    """This page's address with the filters kept and table ``name`` at page ``number``."""
+    query = request.GET.copy()
+    query[name] = str(number)
+    return "?" + query.urlencode()
+
+
+def _page_of(rows: list[dict[str, Any]], asked: str) -> _Page:
+    """One page of ``rows``: the page asked for if it is a whole number in range, else the
+    nearest one."""
+    pages = max(1, -(-len(rows) // TABLE_PAGE))
+    number = min(max(1, whole_number(asked) or 1), pages)
+    start = (number - 1) * TABLE_PAGE
+    return _Page(rows[start : start + TABLE_PAGE], number, pages, len(rows))
 
 
 @login_required
