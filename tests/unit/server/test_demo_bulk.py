@@ -6,17 +6,28 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from tocsin.domain.directory import ROLES
 from tocsin.ledger import Envelope
-from tocsin.server.actors import Invalid
+from tocsin.server.actors import ActionRefused, Invalid, NotVisible
+from tocsin.server.casework.actions import (
+    do_allocate,
+    do_decide,
+    do_record_contact,
+    do_record_outcome,
+    do_sign_off,
+)
 from tocsin.server.casework.bulk import BulkCaseWork
 from tocsin.server.casework.models import Case
+from tocsin.server.concerns.actions import do_add_information
 from tocsin.server.concerns.gates import concerns_visible_to, sees_concern
 from tocsin.server.concerns.models import Concern
 from tocsin.server.demo import DemoLoad, demo_tables, load_partnership
@@ -168,3 +179,75 @@ def test_an_appliers_read_of_a_row_is_the_orms_values_row() -> None:
                 session.get(model, uuid.UUID(int=1))
     assert checked >= 40
     assert session._readers[Concern].sql is not None  # compiled, not the ORM each time
+
+
+def _refusal(call: Callable[[], object]) -> tuple[type[Exception], str] | None:
+    """What ``call`` is refused with (its type and message), or None; nothing it records is
+    kept."""
+    try:
+        with transaction.atomic():
+            call()
+            transaction.set_rollback(True)
+    except ActionRefused as exc:
+        return type(exc), str(exc)
+    return None
+
+
+def test_the_bulk_actions_refuse_as_the_actions_do() -> None:
+    """Each bulk action's checks are its action's own (one function for both): the same
+    refusals, field problems and messages, for what each action refuses."""
+    load_partnership(demo_tables(simulate(seed=1, scale="small")), batch=100)
+    officer = User.objects.filter(role="mash_officer").first()
+    analyst = User.objects.filter(role="analyst").first()
+    manager = User.objects.filter(role="mash_manager").first()
+    worker = User.objects.filter(role="practitioner", team__isnull=False).first()
+    assert officer and analyst and manager and worker
+    concern_id = str(Concern.objects.exclude(channel="public").values_list("pk", flat=True)[0])
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    contact = {"with_whom": "child", "method": "home_visit", "made": True, "summary": ""}
+    one_by_one: dict[str, Callable[[], object]] = {
+        "allocate: not case work": lambda: do_allocate(
+            concern_id, worker_id=str(analyst.pk), actor=officer
+        ),
+        "decide: no decision": lambda: do_decide(concern_id, "no such", "", actor=officer),
+        "sign off: none": lambda: do_sign_off(str(uuid.uuid4()), True, "", actor=manager),
+        "contact: tomorrow": lambda: do_record_contact(
+            concern_id, happened_on=tomorrow, actor=officer, **contact
+        ),
+        "note: empty": lambda: do_add_information(concern_id, "  ", actor=officer),
+        "outcome: none": lambda: do_record_outcome(concern_id, "no such", "", actor=officer),
+        "outcome: by an analyst": lambda: do_record_outcome(
+            concern_id, "no such", "", actor=analyst
+        ),
+    }
+    with recording_in_bulk() as recording:
+        work = BulkCaseWork(recording, [worker])
+        in_bulk: dict[str, Callable[[], object]] = {
+            "allocate: not case work": lambda: work.allocate(
+                concern_id, worker=analyst, actor=officer
+            ),
+            "decide: no decision": lambda: work.decide(concern_id, "no such", "", actor=officer),
+            "sign off: none": lambda: work.sign_off(str(uuid.uuid4()), True, "", actor=manager),
+            "contact: tomorrow": lambda: work.record_contact(
+                concern_id, happened_on=tomorrow, actor=officer, **contact
+            ),
+            "note: empty": lambda: work.add_information(concern_id, "  ", actor=officer),
+            "outcome: none": lambda: work.record_outcome(concern_id, "no such", "", actor=officer),
+            "outcome: by an analyst": lambda: work.record_outcome(
+                concern_id, "no such", "", actor=analyst
+            ),
+        }
+        refused = {name: _refusal(call) for name, call in in_bulk.items()}
+        assert recording.waiting == 0
+    assert refused == {name: _refusal(call) for name, call in one_by_one.items()}
+    assert all(refused.values()), refused
+    assert refused["sign off: none"][0] is NotVisible  # type: ignore[index]
+    assert refused["outcome: by an analyst"][0] is ActionRefused  # type: ignore[index]
+    # A proposal pending refuses the next decision, in bulk as one by one.
+    waits = "no_further_action"
+    with recording_in_bulk() as recording:
+        work = BulkCaseWork(recording)
+        work.decide(concern_id, waits, RATIONALE, actor=officer)
+        pending_in_bulk = _refusal(lambda: work.decide(concern_id, waits, RATIONALE, actor=officer))
+    pending = _refusal(lambda: do_decide(concern_id, waits, RATIONALE, actor=officer))
+    assert pending == pending_in_bulk is not None and pending[0] is Invalid

@@ -3,13 +3,21 @@ proposal off, record contact with the child and family, and record an outcome. E
 actor's role and need-to-know itself, looks things up inside the transaction, raises typed
 refusals (``Invalid`` with field problems, ``NotVisible``, ``ActionRefused``), and records
 events; the rules are the core's (``tocsin.domain.casework``).
+
+What each action checks once it has looked things up, and the event it records, is one
+function (``allocation_event``, ``decision_event``, ``sign_off_event``, ``contact_event``,
+``outcome_event``): the action calls it inside its transaction, after its need-to-know check,
+and so does the demo's bulk load (:class:`tocsin.server.casework.bulk.BulkCaseWork`) with what
+it read once per batch.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -52,15 +60,24 @@ from tocsin.server.ledger.recording import record_event, record_events
 
 __all__ = [
     "DecisionOutcome",
+    "allocation_event",
+    "check_open",
     "child_among",
+    "contact_event",
+    "decision_event",
     "do_allocate",
     "do_decide",
     "do_record_contact",
     "do_record_outcome",
     "do_sign_off",
+    "outcome_event",
     "proposal_of",
     "propose_regrade",
+    "proposer_of",
+    "sign_off_event",
 ]
+
+_Row = TypeVar("_Row", User, Team)
 
 _NO_SUCH_PROPOSAL = "no such decision, or you do not have access to it"
 _CLOSED = "This concern is closed"
@@ -90,30 +107,84 @@ def _pending(concern: Concern) -> bool:
     return Decision.objects.filter(concern_id=concern.pk, status="awaiting_sign_off").exists()
 
 
-def _proposer(actor: Actor, concern: Concern) -> tuple[str, str | None]:
-    """Who must sign off what ``actor`` proposes, and in which agency."""
+def proposer_of(actor: Actor, concern_agency_id: object) -> tuple[str, str | None]:
+    """Who must sign off what ``actor`` proposes on a concern recorded by the agency
+    ``concern_agency_id``, and in which agency."""
     if isinstance(actor, SystemActor):
         # The command line and the demo act for the agency that recorded the concern; their
         # proposals wait for that agency's managers like anyone's.
-        return "agency", str(concern.agency_id) if concern.agency_id else None
+        return "agency", str(concern_agency_id) if concern_agency_id else None
     return authority_for(actor.role), str(actor.agency_id) if actor.agency_id else None
 
 
-def _check_open(concern: Concern) -> None:
-    if _case(concern).status == "closed":
+def check_open(status: str, *, pending: bool) -> None:
+    """Refuse to decide on a concern whose case has ``status`` closed, or one with a proposal
+    ``pending`` sign-off."""
+    if status == "closed":
         raise Invalid([FieldProblem("concern", _CLOSED)])
-    if _pending(concern):
+    if pending:
         raise Invalid([FieldProblem("concern", _PENDING)])
 
 
-def _user(user_id: str | None, field: str) -> User | None:
-    if not user_id:
+def _check_open(concern: Concern) -> None:
+    check_open(_case(concern).status, pending=_pending(concern))
+
+
+def _found(model: type[_Row], pk: str | None) -> _Row | None:
+    """The row of ``model`` with the key ``pk``; None if there is none (or ``pk`` is no key)."""
+    if not pk:
         return None
     try:
-        user: User = User.objects.get(pk=user_id, is_active=True)
-        return user
-    except (User.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise Invalid([FieldProblem(field, "Choose someone with an open account")]) from None
+        row: _Row | None = model._default_manager.filter(pk=pk).first()
+    except (ValidationError, ValueError, TypeError):
+        return None
+    return row
+
+
+def allocation_event(
+    concern_id: str,
+    *,
+    status: str,
+    worker_id: str | None,
+    worker: User | None,
+    team_id: str | None,
+    team: Team | None,
+    reason: str,
+    actor: Actor,
+) -> ConcernAllocated:
+    """What allocating the concern ``concern_id`` (its case's ``status``) to ``worker`` and
+    ``team`` records, or the field problem that refuses it. ``worker`` and ``team`` are what
+    ``worker_id`` and ``team_id`` name (None where they name nothing); with no team named,
+    the worker's own team."""
+    if status == "closed":
+        raise Invalid([FieldProblem("concern", _CLOSED)])
+    if worker_id and (worker is None or not worker.is_active):
+        raise Invalid([FieldProblem("worker", "Choose someone with an open account")])
+    if worker is not None and worker.role not in roles_for("decide"):
+        raise Invalid([FieldProblem("worker", "Choose someone who works on cases")])
+    if team_id and team is None:
+        raise Invalid([FieldProblem("team", "Choose a team")])
+    if not team_id:
+        team = worker.team if worker is not None else None
+    if worker is None and team is None:
+        raise Invalid([FieldProblem("worker", "Choose a worker or a team")])
+    if worker is not None and team is not None and worker.team_id != team.pk:
+        raise Invalid([FieldProblem("worker", "Choose someone in that team")])
+    agency_id = team.agency_id if team is not None else worker.agency_id  # type: ignore[union-attr]
+    if (
+        isinstance(actor, User)
+        and actor.role not in ("mash_officer", "mash_manager")
+        and agency_id != actor.agency_id
+    ):
+        raise Invalid([FieldProblem("worker", "You can allocate only within your own agency")])
+    return ConcernAllocated(
+        allocation_id=str(uuid.uuid4()),
+        concern_id=concern_id,
+        team_id=str(team.pk) if team is not None else None,
+        worker_id=str(worker.pk) if worker is not None else None,
+        agency_id=str(agency_id) if agency_id else None,
+        reason=reason.strip(),
+    )
 
 
 def do_allocate(
@@ -132,37 +203,15 @@ def do_allocate(
     require_role(actor, *roles_for("allocate"))
     with transaction.atomic():
         concern = actor_may_reach_concern(actor, concern_id)
-        if _case(concern).status == "closed":
-            raise Invalid([FieldProblem("concern", _CLOSED)])
-        worker = _user(worker_id, "worker")
-        if worker is not None and worker.role not in roles_for("decide"):
-            raise Invalid([FieldProblem("worker", "Choose someone who works on cases")])
-        team: Team | None
-        if team_id:
-            try:
-                team = Team.objects.get(pk=team_id)
-            except (Team.DoesNotExist, ValidationError, ValueError, TypeError):
-                raise Invalid([FieldProblem("team", "Choose a team")]) from None
-        else:
-            team = worker.team if worker is not None else None
-        if worker is None and team is None:
-            raise Invalid([FieldProblem("worker", "Choose a worker or a team")])
-        if worker is not None and team is not None and worker.team_id != team.pk:
-            raise Invalid([FieldProblem("worker", "Choose someone in that team")])
-        agency_id = team.agency_id if team is not None else worker.agency_id  # type: ignore[union-attr]
-        if (
-            isinstance(actor, User)
-            and actor.role not in ("mash_officer", "mash_manager")
-            and agency_id != actor.agency_id
-        ):
-            raise Invalid([FieldProblem("worker", "You can allocate only within your own agency")])
-        event = ConcernAllocated(
-            allocation_id=str(uuid.uuid4()),
-            concern_id=str(concern.pk),
-            team_id=str(team.pk) if team is not None else None,
-            worker_id=str(worker.pk) if worker is not None else None,
-            agency_id=str(agency_id) if agency_id else None,
-            reason=reason.strip(),
+        event = allocation_event(
+            str(concern.pk),
+            status=_case(concern).status,
+            worker_id=worker_id,
+            worker=_found(User, worker_id),
+            team_id=team_id,
+            team=_found(Team, team_id),
+            reason=reason,
+            actor=actor,
         )
         return record_event(event, actor_id=actor_id(actor))
 
@@ -175,27 +224,50 @@ def do_decide(
     require_role(actor, *roles_for("decide"))
     with transaction.atomic():
         concern = actor_may_reach_concern(actor, concern_id)
-        problems: list[FieldProblem] = []
-        if decision not in DECISIONS:
-            problems.append(FieldProblem("decision", "Choose a decision"))
-        problems += [FieldProblem("rationale", p) for p in rationale_problems(rationale)]
-        if problems:
-            raise Invalid(problems)
-        _check_open(concern)
-        awaiting = decision in NEEDS_SECOND_PERSON
-        authority, agency_id = _proposer(actor, concern)
-        event = DecisionRecorded(
-            decision_id=str(uuid.uuid4()),
-            concern_id=str(concern.pk),
-            decision=decision,
-            rationale=rationale.strip(),
-            language_warnings=rationale_warning_count(rationale),
-            awaiting_sign_off=awaiting,
-            authority=authority,
-            agency_id=agency_id,
+        event = decision_event(
+            str(concern.pk),
+            decision,
+            rationale,
+            status=_case(concern).status,
+            pending=_pending(concern),
+            concern_agency_id=concern.agency_id,
+            actor=actor,
         )
         envelope = record_event(event, actor_id=actor_id(actor))
-    return DecisionOutcome(event.decision_id, awaiting, envelope)
+    return DecisionOutcome(event.decision_id, event.awaiting_sign_off, envelope)
+
+
+def decision_event(
+    concern_id: str,
+    decision: str,
+    rationale: str,
+    *,
+    status: str,
+    pending: bool,
+    concern_agency_id: object,
+    actor: Actor,
+) -> DecisionRecorded:
+    """What deciding ``decision`` on the concern ``concern_id`` (recorded by the agency
+    ``concern_agency_id``; its case's ``status``, and whether a proposal on it is
+    ``pending``) records, or the field problems that refuse it."""
+    problems: list[FieldProblem] = []
+    if decision not in DECISIONS:
+        problems.append(FieldProblem("decision", "Choose a decision"))
+    problems += [FieldProblem("rationale", p) for p in rationale_problems(rationale)]
+    if problems:
+        raise Invalid(problems)
+    check_open(status, pending=pending)
+    authority, agency_id = proposer_of(actor, concern_agency_id)
+    return DecisionRecorded(
+        decision_id=str(uuid.uuid4()),
+        concern_id=concern_id,
+        decision=decision,
+        rationale=rationale.strip(),
+        language_warnings=rationale_warning_count(rationale),
+        awaiting_sign_off=decision in NEEDS_SECOND_PERSON,
+        authority=authority,
+        agency_id=agency_id,
+    )
 
 
 def propose_regrade(
@@ -204,7 +276,7 @@ def propose_regrade(
     """Record a proposal to lower ``screening``'s band; called by ``do_regrade_risk`` (inside
     its transaction, after its checks) when the override rules say a second person must agree."""
     _check_open(concern)
-    authority, agency_id = _proposer(actor, concern)
+    authority, agency_id = proposer_of(actor, concern.agency_id)
     event = RegradeProposed(
         decision_id=str(uuid.uuid4()),
         screening_id=str(screening.pk),
@@ -228,12 +300,58 @@ def proposal_of(envelope: Envelope) -> str | None:
     return next(s.partition(":")[2] for s in envelope.subjects if s.startswith("decision:"))
 
 
-def _proposer_user(decision: Decision) -> User | None:
-    prefix, _, ident = decision.proposed_by.partition(":")
-    if prefix != "user":
-        return None
-    user: User | None = User.objects.filter(pk=ident).first()
+def _user(pk: str) -> User | None:
+    user: User | None = User.objects.filter(pk=pk).first()
     return user
+
+
+def sign_off_event(
+    decision_id: str,
+    concern_id: str,
+    approve: bool,
+    reason: str,
+    *,
+    status: str,
+    kind: str,
+    authority: str,
+    proposed_by: str,
+    proposer_agency: object,
+    find_user: Callable[[str], User | None],
+    actor: User,
+    regrades: bool = True,
+) -> DecisionSignedOff:
+    """What ``actor`` approving (or rejecting, for ``reason``) the proposal ``decision_id`` on
+    the concern ``concern_id`` records, or what refuses it. The proposal's ``status``,
+    ``kind``, ``authority``, who it was ``proposed_by`` and in which agency are its row's;
+    ``find_user`` finds the proposer by id. Without ``regrades``, a regrade is refused."""
+    if status != "awaiting_sign_off":
+        raise Invalid([FieldProblem("approve", "This proposal has already been signed off")])
+    if not regrades and kind != "decision":
+        raise ActionRefused("a regrade is signed off one at a time, with do_sign_off")
+    prefix, _, ident = proposed_by.partition(":")
+    proposer = find_user(ident) if prefix == "user" else None
+    refusal = sign_off_refusal(
+        authority=authority,
+        proposer=proposed_by,
+        proposer_role=proposer.role if proposer is not None else "",
+        proposer_agency=str(proposer_agency) if proposer_agency else None,
+        signer=actor_id(actor),
+        signer_role=actor.role,
+        signer_agency=str(actor.agency_id) if actor.agency_id else None,
+    )
+    if refusal:
+        raise ActionRefused(refusal)
+    if not approve:
+        # An empty reason is asked for in the signer's terms, not the proposer's.
+        problems = rationale_problems(reason) if reason.strip() else [REJECTION_NEEDS_REASON]
+        if problems:
+            raise Invalid([FieldProblem("reason", p) for p in problems])
+    return DecisionSignedOff(
+        decision_id=decision_id,
+        concern_id=concern_id,
+        approved=approve,
+        reason=reason.strip(),
+    )
 
 
 def do_sign_off(
@@ -252,31 +370,19 @@ def do_sign_off(
         except (Decision.DoesNotExist, ValidationError, ValueError, TypeError):
             raise NotVisible(_NO_SUCH_PROPOSAL) from None
         concern = actor_may_reach_concern(actor, decision.concern_id)
-        if decision.status != "awaiting_sign_off":
-            raise Invalid([FieldProblem("approve", "This proposal has already been signed off")])
-        proposer = _proposer_user(decision)
-        refusal = sign_off_refusal(
-            authority=decision.authority,
-            proposer=decision.proposed_by,
-            proposer_role=proposer.role if proposer is not None else "",
-            proposer_agency=str(decision.agency_id) if decision.agency_id else None,
-            signer=actor_id(actor),
-            signer_role=actor.role,
-            signer_agency=str(actor.agency_id) if actor.agency_id else None,
-        )
-        if refusal:
-            raise ActionRefused(refusal)
-        if not approve:
-            # An empty reason is asked for in the signer's terms, not the proposer's.
-            problems = rationale_problems(reason) if reason.strip() else [REJECTION_NEEDS_REASON]
-            if problems:
-                raise Invalid([FieldProblem("reason", p) for p in problems])
         events: list[DecisionSignedOff | RiskRegraded] = [
-            DecisionSignedOff(
-                decision_id=str(decision.pk),
-                concern_id=str(concern.pk),
-                approved=approve,
-                reason=reason.strip(),
+            sign_off_event(
+                str(decision.pk),
+                str(concern.pk),
+                approve,
+                reason,
+                status=decision.status,
+                kind=decision.kind,
+                authority=decision.authority,
+                proposed_by=decision.proposed_by,
+                proposer_agency=decision.agency_id,
+                find_user=_user,
+                actor=actor,
             )
         ]
         if approve and decision.kind == "regrade":
@@ -299,16 +405,9 @@ def do_sign_off(
         return record_events(events, actor_id=actor_id(actor))[0]
 
 
-def _child_of(concern: Concern, child_id: str | None) -> str | None:
-    """The child of ``concern`` a contact is about: the one named, or its only child; None
-    when the concern names no child yet."""
-    return child_among(
-        [str(pk) for pk in concern.child_links.values_list("child_id", flat=True)], child_id
-    )
-
-
-def child_among(children: list[str], child_id: str | None) -> str | None:
-    """Of a concern's ``children`` (ids), the one a contact is about (see :func:`_child_of`)."""
+def child_among(children: Sequence[str], child_id: str | None) -> str | None:
+    """Of a concern's ``children`` (ids), the one a contact is about: the one named, or its
+    only child; None when the concern names no child yet."""
     if not children:
         return None
     if child_id and str(child_id) in children:
@@ -335,32 +434,58 @@ def do_record_contact(
     require_role(actor, *roles_for("record_contact"))
     with transaction.atomic():
         concern = actor_may_reach_concern(actor, concern_id)
-        problems = contact_problems(
+        event = contact_event(
+            str(concern.pk),
+            [str(pk) for pk in concern.child_links.values_list("child_id", flat=True)],
             with_whom=with_whom,
             method=method,
             happened_on=happened_on,
             made=made,
             seen_alone=seen_alone,
             summary=summary,
-            today=timezone.localdate(),
-        )
-        if problems:
-            raise Invalid([FieldProblem(field, message) for field, message in problems])
-        assert happened_on is not None and made is not None
-        child = _child_of(concern, child_id)
-        event = ContactRecorded(
-            contact_id=str(uuid.uuid4()),
-            concern_id=str(concern.pk),
-            child_id=child,
-            with_whom=with_whom,
-            method=method,
-            happened_on=happened_on.isoformat(),
-            made=made,
-            seen_alone=seen_alone if (with_whom == "child" and made) else None,
-            summary=summary.strip(),
-            language_warnings=len(check_text(summary)),
+            child_id=child_id,
         )
         return record_event(event, actor_id=actor_id(actor))
+
+
+def contact_event(
+    concern_id: str,
+    children: Sequence[str],
+    *,
+    with_whom: str,
+    method: str,
+    happened_on: date | None,
+    made: bool | None,
+    seen_alone: bool | None,
+    summary: str,
+    child_id: str | None,
+) -> ContactRecorded:
+    """What recording the contact on the concern ``concern_id`` (with the ``children``)
+    records, or the field problems that refuse it."""
+    problems = contact_problems(
+        with_whom=with_whom,
+        method=method,
+        happened_on=happened_on,
+        made=made,
+        seen_alone=seen_alone,
+        summary=summary,
+        today=timezone.localdate(),
+    )
+    if problems:
+        raise Invalid([FieldProblem(field, message) for field, message in problems])
+    assert happened_on is not None and made is not None
+    return ContactRecorded(
+        contact_id=str(uuid.uuid4()),
+        concern_id=concern_id,
+        child_id=child_among(children, child_id),
+        with_whom=with_whom,
+        method=method,
+        happened_on=happened_on.isoformat(),
+        made=made,
+        seen_alone=seen_alone if (with_whom == "child" and made) else None,
+        summary=summary.strip(),
+        language_warnings=len(check_text(summary)),
+    )
 
 
 def do_record_outcome(
@@ -372,14 +497,20 @@ def do_record_outcome(
     require_role(actor, *roles_for("record_outcome"))
     with transaction.atomic():
         concern = actor_may_reach_concern(actor, concern_id)
-        problems = outcome_problems(outcome, summary)
-        if problems:
-            raise Invalid([FieldProblem(field, message) for field, message in problems])
-        event = OutcomeRecorded(
-            outcome_id=str(uuid.uuid4()),
-            concern_id=str(concern.pk),
-            outcome=outcome,
-            summary=summary.strip(),
-            language_warnings=len(check_text(summary)),
-        )
+        event = outcome_event(str(concern.pk), outcome, summary)
         return record_event(event, actor_id=actor_id(actor))
+
+
+def outcome_event(concern_id: str, outcome: str, summary: str) -> OutcomeRecorded:
+    """What recording ``outcome`` on the concern ``concern_id`` records, or the field
+    problems that refuse it."""
+    problems = outcome_problems(outcome, summary)
+    if problems:
+        raise Invalid([FieldProblem(field, message) for field, message in problems])
+    return OutcomeRecorded(
+        outcome_id=str(uuid.uuid4()),
+        concern_id=concern_id,
+        outcome=outcome,
+        summary=summary.strip(),
+        language_warnings=len(check_text(summary)),
+    )

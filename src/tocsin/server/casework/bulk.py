@@ -1,9 +1,11 @@
 """Case work in bulk: the case-work actions for a bulk load (the demo's case work).
 
 :class:`BulkCaseWork` offers ``allocate``, ``decide``, ``sign_off``, ``record_contact``,
-``add_information`` and ``record_outcome``: each checks what its action
-(:mod:`tocsin.server.casework.actions`, ``do_add_information``) checks, with the same rules of
-the core and the same refusals, and records the same event, through a bulk load's
+``add_information`` and ``record_outcome``: each makes its action's checks and builds its
+event with the action's own function (``allocation_event``, ``decision_event``,
+``sign_off_event``, ``contact_event`` and ``outcome_event`` in
+:mod:`tocsin.server.casework.actions`; ``note_event`` for ``do_add_information``), so the
+refusals and the events are the same, and records the event through a bulk load's
 :class:`~tocsin.server.ledger.recording.BulkRecording`. What the actions look up inside their
 transaction (the concern, its case and children, a decision, who proposed it) is read here
 from the recording's session, which holds the rows the load has written and the rows it read,
@@ -22,47 +24,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
-
-from tocsin.domain.casework import (
-    DECISIONS,
-    NEEDS_SECOND_PERSON,
-    ConcernAllocated,
-    ContactRecorded,
-    DecisionRecorded,
-    DecisionSignedOff,
-    OutcomeRecorded,
-    authority_for,
-    contact_problems,
-    note_problems,
-    outcome_problems,
-    rationale_problems,
-    rationale_warning_count,
-    roles_for,
-    sign_off_refusal,
-)
-from tocsin.domain.concerns import FieldProblem, InformationAdded
-from tocsin.domain.language import check_text
+from tocsin.domain.casework import roles_for
 from tocsin.ledger import Envelope
 from tocsin.server.actors import (
     PUBLIC,
     ActionRefused,
     Actor,
-    Invalid,
     NotVisible,
     SystemActor,
     actor_id,
     require_role,
 )
 from tocsin.server.casework.actions import (
-    _CLOSED,
     _NO_SUCH_PROPOSAL,
-    _PENDING,
-    REJECTION_NEEDS_REASON,
     DecisionOutcome,
-    child_among,
+    allocation_event,
+    contact_event,
+    decision_event,
+    outcome_event,
+    sign_off_event,
 )
 from tocsin.server.casework.models import Case, Decision
+from tocsin.server.concerns.actions import note_event
 from tocsin.server.concerns.gates import sees_concern
 from tocsin.server.concerns.models import Concern, ConcernChild
 from tocsin.server.directory.models import User
@@ -135,6 +118,9 @@ class BulkCaseWork:
     def _case(self, concern: _Concern) -> dict[str, object]:
         return self.recording.session.get(Case, concern.pk)
 
+    def _status(self, concern: _Concern) -> str:
+        return str(self._case(concern)["status"])
+
     def _reach(self, actor: Actor, concern_id: uuid.UUID | str) -> _Concern:
         """As ``actor_may_reach_concern``: the concern, if ``actor`` may act on it."""
         if actor == PUBLIC:
@@ -151,12 +137,6 @@ class BulkCaseWork:
             raise NotVisible(_NOT_VISIBLE)
         return concern
 
-    def _check_open(self, concern: _Concern) -> None:
-        if self._case(concern)["status"] == "closed":
-            raise Invalid([FieldProblem("concern", _CLOSED)])
-        if self._pending.get(concern.pk):
-            raise Invalid([FieldProblem("concern", _PENDING)])
-
     def _person(self, user_id: str) -> User | None:
         person = self._people.get(user_id)
         if person is None:
@@ -169,38 +149,24 @@ class BulkCaseWork:
         (envelope,) = self.recording.record([event], actor_id=actor_id(actor))  # type: ignore[list-item]
         return envelope
 
-    # -- the actions -------------------------------------------------------------------------
+    # -- the actions: their checks and events are the actions' own -----------------------------
 
     def allocate(self, concern_id: uuid.UUID | str, *, worker: User, actor: Actor) -> Envelope:
         """As ``do_allocate(concern_id, worker_id=worker.pk, actor=actor)``: to a worker, in
         their team."""
         require_role(actor, *roles_for("allocate"))
         concern = self._reach(actor, concern_id)
-        if self._case(concern)["status"] == "closed":
-            raise Invalid([FieldProblem("concern", _CLOSED)])
-        if not worker.is_active:
-            raise Invalid([FieldProblem("worker", "Choose someone with an open account")])
-        if worker.role not in roles_for("decide"):
-            raise Invalid([FieldProblem("worker", "Choose someone who works on cases")])
-        team = worker.team
-        agency_id = team.agency_id if team is not None else worker.agency_id
-        if (
-            isinstance(actor, User)
-            and actor.role not in ("mash_officer", "mash_manager")
-            and agency_id != actor.agency_id
-        ):
-            raise Invalid([FieldProblem("worker", "You can allocate only within your own agency")])
-        return self._record(
-            ConcernAllocated(
-                allocation_id=str(uuid.uuid4()),
-                concern_id=concern.pk,
-                team_id=str(team.pk) if team is not None else None,
-                worker_id=str(worker.pk),
-                agency_id=str(agency_id) if agency_id else None,
-                reason="",
-            ),
-            actor,
+        event = allocation_event(
+            concern.pk,
+            status=self._status(concern),
+            worker_id=str(worker.pk),
+            worker=worker,
+            team_id=None,
+            team=None,
+            reason="",
+            actor=actor,
         )
+        return self._record(event, actor)
 
     def decide(
         self, concern_id: uuid.UUID | str, decision: str, rationale: str, *, actor: Actor
@@ -208,33 +174,19 @@ class BulkCaseWork:
         """As ``do_decide``."""
         require_role(actor, *roles_for("decide"))
         concern = self._reach(actor, concern_id)
-        problems: list[FieldProblem] = []
-        if decision not in DECISIONS:
-            problems.append(FieldProblem("decision", "Choose a decision"))
-        problems += [FieldProblem("rationale", p) for p in rationale_problems(rationale)]
-        if problems:
-            raise Invalid(problems)
-        self._check_open(concern)
-        awaiting = decision in NEEDS_SECOND_PERSON
-        if isinstance(actor, SystemActor):
-            authority, agency_id = "agency", concern.agency_id
-        else:
-            authority = authority_for(actor.role)
-            agency_id = str(actor.agency_id) if actor.agency_id else None
-        event = DecisionRecorded(
-            decision_id=str(uuid.uuid4()),
-            concern_id=concern.pk,
-            decision=decision,
-            rationale=rationale.strip(),
-            language_warnings=rationale_warning_count(rationale),
-            awaiting_sign_off=awaiting,
-            authority=authority,
-            agency_id=agency_id,
+        event = decision_event(
+            concern.pk,
+            decision,
+            rationale,
+            status=self._status(concern),
+            pending=bool(self._pending.get(concern.pk)),
+            concern_agency_id=concern.agency_id,
+            actor=actor,
         )
         envelope = self._record(event, actor)
-        if awaiting:
+        if event.awaiting_sign_off:
             self._pending.setdefault(concern.pk, set()).add(event.decision_id)
-        return DecisionOutcome(event.decision_id, awaiting, envelope)
+        return DecisionOutcome(event.decision_id, event.awaiting_sign_off, envelope)
 
     def sign_off(
         self, decision_id: uuid.UUID | str, approve: bool, reason: str, *, actor: Actor
@@ -248,38 +200,22 @@ class BulkCaseWork:
         except (LookupError, ValueError, TypeError):
             raise NotVisible(_NO_SUCH_PROPOSAL) from None
         concern = self._reach(actor, str(decision["concern_id"]))
-        if decision["status"] != "awaiting_sign_off":
-            raise Invalid([FieldProblem("approve", "This proposal has already been signed off")])
-        if decision["kind"] != "decision":
-            raise ActionRefused("a regrade is signed off one at a time, with do_sign_off")
-        prefix, _, ident = str(decision["proposed_by"]).partition(":")
-        proposer = self._person(ident) if prefix == "user" else None
-        proposer_agency = decision["agency_id"]
-        refusal = sign_off_refusal(
+        event = sign_off_event(
+            str(decision["id"]),
+            concern.pk,
+            approve,
+            reason,
+            status=str(decision["status"]),
+            kind=str(decision["kind"]),
             authority=str(decision["authority"]),
-            proposer=str(decision["proposed_by"]),
-            proposer_role=proposer.role if proposer is not None else "",
-            proposer_agency=str(proposer_agency) if proposer_agency else None,
-            signer=actor_id(actor),
-            signer_role=actor.role,
-            signer_agency=str(actor.agency_id) if actor.agency_id else None,
+            proposed_by=str(decision["proposed_by"]),
+            proposer_agency=decision["agency_id"],
+            find_user=self._person,
+            actor=actor,
+            regrades=False,
         )
-        if refusal:
-            raise ActionRefused(refusal)
-        if not approve:
-            problems = rationale_problems(reason) if reason.strip() else [REJECTION_NEEDS_REASON]
-            if problems:
-                raise Invalid([FieldProblem("reason", p) for p in problems])
-        envelope = self._record(
-            DecisionSignedOff(
-                decision_id=str(decision["id"]),
-                concern_id=concern.pk,
-                approved=approve,
-                reason=reason.strip(),
-            ),
-            actor,
-        )
-        self._pending.get(concern.pk, set()).discard(str(decision["id"]))
+        envelope = self._record(event, actor)
+        self._pending.get(concern.pk, set()).discard(event.decision_id)
         return envelope
 
     def record_contact(
@@ -298,54 +234,26 @@ class BulkCaseWork:
         """As ``do_record_contact``."""
         require_role(actor, *roles_for("record_contact"))
         concern = self._reach(actor, concern_id)
-        problems = contact_problems(
+        event = contact_event(
+            concern.pk,
+            concern.children,
             with_whom=with_whom,
             method=method,
             happened_on=happened_on,
             made=made,
             seen_alone=seen_alone,
             summary=summary,
-            today=timezone.localdate(),
+            child_id=child_id,
         )
-        if problems:
-            raise Invalid([FieldProblem(field, message) for field, message in problems])
-        assert happened_on is not None and made is not None
-        return self._record(
-            ContactRecorded(
-                contact_id=str(uuid.uuid4()),
-                concern_id=concern.pk,
-                child_id=child_among(list(concern.children), child_id),
-                with_whom=with_whom,
-                method=method,
-                happened_on=happened_on.isoformat(),
-                made=made,
-                seen_alone=seen_alone if (with_whom == "child" and made) else None,
-                summary=summary.strip(),
-                language_warnings=len(check_text(summary)),
-            ),
-            actor,
-        )
+        return self._record(event, actor)
 
     def add_information(self, concern_id: uuid.UUID | str, text: str, *, actor: Actor) -> Envelope:
         """As ``do_add_information``: a practitioner's case note."""
         if actor == PUBLIC:
             raise ActionRefused("a public reporter adds information with the follow-up code")
         require_role(actor, *roles_for("add_information"))
-        cleaned = text.strip()
         concern = self._reach(actor, concern_id)
-        problems = note_problems(cleaned)
-        if problems:
-            raise Invalid([FieldProblem(field, message) for field, message in problems])
-        return self._record(
-            InformationAdded(
-                note_id=str(uuid.uuid4()),
-                concern_id=concern.pk,
-                channel="practitioner",
-                text=cleaned,
-                language_warnings=len(check_text(cleaned)),
-            ),
-            actor,
-        )
+        return self._record(note_event(concern.pk, text), actor)
 
     def record_outcome(
         self, concern_id: uuid.UUID | str, outcome: str, summary: str, *, actor: Actor
@@ -353,16 +261,4 @@ class BulkCaseWork:
         """As ``do_record_outcome``."""
         require_role(actor, *roles_for("record_outcome"))
         concern = self._reach(actor, concern_id)
-        problems = outcome_problems(outcome, summary)
-        if problems:
-            raise Invalid([FieldProblem(field, message) for field, message in problems])
-        return self._record(
-            OutcomeRecorded(
-                outcome_id=str(uuid.uuid4()),
-                concern_id=concern.pk,
-                outcome=outcome,
-                summary=summary.strip(),
-                language_warnings=len(check_text(summary)),
-            ),
-            actor,
-        )
+        return self._record(outcome_event(concern.pk, outcome, summary), actor)

@@ -88,6 +88,7 @@ __all__ = [
     "do_record_views",
     "do_regrade_risk",
     "do_screen_child",
+    "note_event",
 ]
 
 #: Everyone who works with children may record a concern. Analysts and the partnership's
@@ -512,20 +513,26 @@ def do_add_information(concern_id: uuid.UUID | str, text: str, *, actor: Actor) 
     if actor == PUBLIC:
         raise ActionRefused("a public reporter adds information with the follow-up code")
     require_role(actor, *roles_for("add_information"))
-    cleaned = text.strip()
     with transaction.atomic():
         concern = actor_may_reach_concern(actor, concern_id)
-        problems = note_problems(cleaned)
-        if problems:
-            raise Invalid([FieldProblem(field, message) for field, message in problems])
-        event = InformationAdded(
-            note_id=str(uuid.uuid4()),
-            concern_id=str(concern.pk),
-            channel="practitioner",
-            text=cleaned,
-            language_warnings=len(check_text(cleaned)),
-        )
+        event = note_event(str(concern.pk), text)
         return record_event(event, actor_id=actor_id(actor))
+
+
+def note_event(concern_id: str, text: str) -> InformationAdded:
+    """What adding a practitioner's case note ``text`` to the concern ``concern_id`` records,
+    or the field problems that refuse it."""
+    cleaned = text.strip()
+    problems = note_problems(cleaned)
+    if problems:
+        raise Invalid([FieldProblem(field, message) for field, message in problems])
+    return InformationAdded(
+        note_id=str(uuid.uuid4()),
+        concern_id=concern_id,
+        channel="practitioner",
+        text=cleaned,
+        language_warnings=len(check_text(cleaned)),
+    )
 
 
 def do_add_follow_up(code: str, text: str) -> Envelope:

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from tocsin.domain.statistics import PERIODS, profile_json
+from tocsin.domain.statistics import profile_json
 from tocsin.server.actors import SystemActor
-from tocsin.server.cli.base import TocsinCommand, UsageError, non_negative, operator
+from tocsin.server.cli.base import TocsinCommand, UsageError, operator
+from tocsin.server.cli.figures import add_checkpoint_arguments
 from tocsin.server.reads import read_scope
 from tocsin.server.register.profiles import (
     ProfileRefused,
@@ -33,19 +34,7 @@ class Command(TocsinCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--checkpoint",
-            type=non_negative,
-            default=None,
-            metavar="SIZE",
-            help="the size of a signed checkpoint (default: the newest)",
-        )
-        parser.add_argument(
-            "--period",
-            choices=list(PERIODS),
-            default="month",
-            help="how the trends are grouped in time (default month)",
-        )
+        add_checkpoint_arguments(parser, period="month", grouped="the trends")
         parser.add_argument(
             "--label",
             default=None,

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from tocsin.domain.statistics import PERIODS, SUPPRESSED_MARK, to_json
+from tocsin.domain.statistics import SUPPRESSED_MARK, to_json
 from tocsin.server.actors import SystemActor
-from tocsin.server.cli.base import TocsinCommand, UsageError, non_negative, operator
+from tocsin.server.cli.base import TocsinCommand, UsageError, operator
+from tocsin.server.cli.figures import add_checkpoint_arguments
 from tocsin.server.reads import read_scope
 from tocsin.server.statistics.actions import (
     StatisticsRefused,
@@ -31,19 +32,7 @@ class Command(TocsinCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--checkpoint",
-            type=non_negative,
-            default=None,
-            metavar="SIZE",
-            help="the size of a signed checkpoint (default: the newest)",
-        )
-        parser.add_argument(
-            "--period",
-            choices=list(PERIODS),
-            default="quarter",
-            help="how concerns are grouped in time (default quarter)",
-        )
+        add_checkpoint_arguments(parser, period="quarter", grouped="concerns")
         parser.add_argument(
             "--published", action="store_true", help="suppress small counts, as published"
         )
