@@ -177,6 +177,13 @@ def test_the_page_sets_a_capacity_and_shows_refusals_at_their_fields(
     page = BeautifulSoup(refused.content, "html.parser")
     assert "only the partnership" in page.select_one("#threshold-error").get_text()
     assert client.post("/capacity/set/", {**data, "threshold": "two"}).status_code == 400
+    # Digits only to str.isdigit ("²" made int() raise, a 500), other scripts' digits, and
+    # more than six digits: each a field error, nothing set.
+    for not_a_capacity in ("²", "١٢", "1_000", "1234567"):
+        odd = client.post("/capacity/set/", {**data, "threshold": not_a_capacity})
+        assert odd.status_code == 400, not_a_capacity
+        error = BeautifulSoup(odd.content, "html.parser").select_one("#threshold-error")
+        assert error is not None and "whole number" in error.get_text(), not_a_capacity
     assert _events("capacity.override_set") == []
 
     answer = client.post("/capacity/set/", {**data, "threshold": "4"})

@@ -9,6 +9,11 @@ impossible dates). A form that gains a field is fuzzed on that field without thi
 changing. The API bodies start from a valid body for each write and have fields replaced by
 arbitrary JSON, or the whole body replaced by junk (deep nesting, wrong types, broken JSON).
 
+Every route that takes a POST is fuzzed, or is on a short list saying why not
+(``NOT_FUZZED``): a test walks the web's and the API's routes and fails on any other, so a new
+form or endpoint is added to ``_fuzz_world.py`` with the record it needs. The world is built
+once for the module (a transaction rolled back at its end) and each test starts from it.
+
 The Django test client re-raises any exception a view raises, so a crash fails the test
 with its traceback, and a 5xx answer fails the assertion. Examples are derandomised (the
 same every run, for CI); ``TOCSIN_FUZZ_EXAMPLES`` asks for more, locally.
@@ -19,32 +24,34 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
-from django.test import Client
-from django.utils import timezone
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, resolve
+from django.views.decorators.http import require_POST, require_safe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import make_agency, make_draft, make_team, make_user
-from tocsin.domain.concerns import IndicatorSeen
-from tocsin.domain.concerns.steps import STEPS, steps_for
+from tests.functional._fuzz_world import (
+    PASSWORD,
+    Form,
+    World,
+    api_writes,
+    build_world,
+    client_for,
+    find_forms,
+)
 from tocsin.domain.screening import scheme
-from tocsin.server.casework.actions import do_decide
-from tocsin.server.challenges.actions import do_raise_challenge
-from tocsin.server.clocks.models import Escalation
-from tocsin.server.clocks.sweep import sweep
-from tocsin.server.concerns.actions import do_record_concern
+from tocsin.server.api import urls as api_urls
 from tocsin.server.concerns.models import Concern
-from tocsin.server.directory.models import User
-from tocsin.server.meetings.models import MeetingAction
 from tocsin.server.web import _ratelimit
+from tocsin.server.web import urls as web_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -107,176 +114,67 @@ json_values = st.recursive(
 )
 
 
-@dataclass
-class World:
-    users: dict[str, User]
-    concerns: list[Concern]
-    screening: str
-    decision: str
-    proposal: str
-    challenge: str
-    escalation: str
-    meeting_action: str
-    child: str
-
-
-def _world() -> World:
-    council = make_agency("Fuzz Council", "council")
-    team = make_team(council, "Fuzz team")
-    mash = make_team(council, "Fuzz MASH")
-    roles = [
-        "head_of_service",
-        "mash_officer",
-        "partnership_scrutineer",
-        "analyst",
-        "police_officer",
-    ]
-    users = {
-        role: make_user(council, role=role, team=mash if role.startswith("mash") else team)
-        for role in roles
-    }
-    author = make_user(council, team=team)
-    users["practitioner"] = author
-    mild = [i.id for i in scheme().indicators if i.group != "significant"][:1]
-    seen = [IndicatorSeen(i, date(2026, 11, 1)) for i in mild]
-    concerns = [
-        do_record_concern(make_draft(indicators=seen), actor=author).concern for _ in range(4)
-    ]
-    decider = make_user(council, team=team)
-    decision = do_decide(concerns[0].pk, "early_help", "Family asked for support", actor=decider)
-    challenge = do_raise_challenge(
-        concerns[0].pk,
-        decision.decision_id,
-        "Three agencies saw the same car; this needs a strategy discussion",
-        actor=users["mash_officer"],
-    )
-    proposal = do_decide(
-        concerns[1].pk, "no_further_action", "No risk found after checks", actor=author
-    )
-    sweep(timezone.now() + timedelta(days=21))
-    escalation = Escalation.objects.filter(concern=concerns[3], obligation="decision", level=3)
-    head = Client()
-    head.force_login(users["head_of_service"])
-    meeting = {
-        "kind": "strategy_discussion",
-        "held_on-day": "2",
-        "held_on-month": "11",
-        "held_on-year": "2026",
-        "attendees": f"Sam Carter, manager, {council.name}\nJo Reid, detective, {council.name}",
-        "decisions": ["section_47_enquiry"],
-        "summary": "Reasonable cause to suspect significant harm from exploitation.",
-        "action-0-text": "Visit the school",
-        "action-0-owner": str(author.pk),
-        "action-0-due-day": "20",
-        "action-0-due-month": "11",
-        "action-0-due-year": "2026",
-    }
-    assert head.post(f"/concerns/{concerns[2].pk}/meetings/new/", meeting).status_code == 302
-    return World(
-        users=users,
-        concerns=concerns,
-        screening=str(concerns[2].screenings.get().pk),
-        decision=str(decision.decision_id),
-        proposal=str(proposal.decision_id),
-        challenge=str(challenge.challenge_id),
-        escalation=str(escalation.get().pk),
-        meeting_action=str(MeetingAction.objects.get().pk),
-        child=str(concerns[2].child_links.get().child_id),
-    )
-
-
 @dataclass(frozen=True)
-class Form:
-    """One form as its page shows it: where it posts, and each name with the values the page
-    offers for it (an empty list: free text)."""
+class Fuzzed:
+    """The module's world, its forms as their pages show them, and its API writes."""
 
-    role: str
-    url: str
-    fields: dict[str, list[str]]
+    world: World
+    forms: list[Form]
+    writes: list[tuple[str, str, dict[str, Any]]]
 
-
-def _form_on(client: Client, url: str, role: str) -> Form:
-    response = client.get(url)
-    assert response.status_code == 200, f"{role} GET {url}: {response.status_code}"
-    page = BeautifulSoup(response.content, "html.parser")
-    path = url.split("?")[0]
-    own = [
-        f
-        for f in page.find_all("form")
-        if str(f.get("method", "")).lower() == "post"
-        and str(f.get("action") or path).split("?")[0] == path
-    ]
-    assert own, f"no form on {url} posts back to it"
-    form = max(own, key=lambda f: len(f.find_all(["input", "select", "textarea"])))
-    fields: dict[str, list[str]] = {}
-    for element in form.find_all(["input", "select", "textarea"]):
-        name = str(element.get("name") or "")
-        if not name or name == "csrfmiddlewaretoken":
-            continue
-        offered = fields.setdefault(name, [])
-        if element.name == "select":
-            offered += [str(o.get("value", o.text)) for o in element.find_all("option")]
-        elif element.get("type") in ("radio", "checkbox", "hidden", "submit"):
-            offered.append(str(element.get("value", "")))
-        elif element.get("value"):
-            offered.append(str(element.get("value")))
-    return Form(role, url, fields)
+    def clients(self, roles: Iterable[str]) -> dict[str, Client]:
+        """A client for each role, signed in as the world's person in it ("" the public)."""
+        return {role: client_for(self.world.users[role] if role else None) for role in roles}
 
 
-def _forms(world: World) -> list[Form]:
-    c = world.concerns
-    heads = {step.slug for step in steps_for("head_of_service")}
-    wanted: list[tuple[str, str]] = [
-        (
-            "head_of_service" if step.slug in heads else "police_officer",
-            f"/concerns/new/{step.slug}/",
-        )
-        for step in STEPS
-    ]
-    wanted += [
-        ("head_of_service", f"/concerns/{c[3].pk}/allocate/"),
-        ("head_of_service", f"/concerns/{c[3].pk}/decide/"),
-        ("head_of_service", f"/decisions/{world.proposal}/"),
-        ("head_of_service", f"/concerns/{c[2].pk}/notes/new/"),
-        ("head_of_service", f"/concerns/{c[2].pk}/contacts/new/"),
-        ("head_of_service", f"/concerns/{c[2].pk}/outcome/"),
-        ("head_of_service", f"/concerns/{c[2].pk}/meetings/new/"),
-        ("head_of_service", f"/meetings/actions/{world.meeting_action}/"),
-        ("head_of_service", f"/concerns/{c[2].pk}/screen/?child={world.child}"),
-        ("head_of_service", f"/concerns/{c[2].pk}/screenings/{world.screening}/regrade/"),
-        ("head_of_service", f"/decisions/{world.decision}/challenge/"),
-        ("partnership_scrutineer", f"/challenges/{world.challenge}/"),
-        ("partnership_scrutineer", f"/escalations/{world.escalation}/close/"),
-        ("analyst", "/estimates/new/"),
-        ("", "/report/en/"),
-        ("", "/report/ur/follow-up/"),
-        ("", "/report/pl/progress/"),
-        ("", "/sign-in/"),
-    ]
-    forms = []
-    for role, url in wanted:
-        client = _client(world, role)
-        if url.startswith("/concerns/new/") and url != "/concerns/new/children/":
-            client.get("/concerns/new/")  # the form's later pages need its session
-        forms.append(_form_on(client, url, role))
-    return forms
+@pytest.fixture(scope="module")
+def fuzzed(django_db_setup: None, django_db_blocker: Any) -> Iterator[Fuzzed]:
+    """Built once for the module, inside a transaction rolled back at its end; each test runs
+    in a savepoint within it, so sees the world as built whatever the tests before it posted.
+    (The suite-wide settings fixtures are per test, so the ones building needs are set here.)"""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            TOCSIN_MFA_REQUIRED=False,
+            TOCSIN_REAUTHENTICATE=False,
+        ),
+        transaction.atomic(),
+    ):
+        world = build_world()
+        yield Fuzzed(world, find_forms(world), api_writes(world))
+        transaction.set_rollback(True)
 
 
-def _client(world: World, role: str) -> Client:
-    client = Client()
-    if role:
-        client.force_login(world.users[role])
-    return client
+#: A value that passes each kind of field, by how its name ends (the first that fits), so
+#: that the sweep's nasty value in another field is the only thing wrong with the form.
+_FITTING = {
+    "-day": "2",
+    "-month": "11",
+    "-year": "2026",
+    "age": "14",
+    "password": PASSWORD,
+    "postcode": "ZZ1 2AB",
+    "nhs_number": "9434765919",
+    "-number": "07700 900123",
+    "threshold": "4",
+    "held_time": "14:30",
+    "attendees": "Sam Carter, manager, Fuzz Council\nJo Reid, detective, Fuzz Council",
+}
+#: Boxes that, ticked, contradict the rest of the form.
+_UNTICKED = {"no_child"}
 
 
 def _sensible(name: str, offered: list[str]) -> str:
-    """A value a person might give: the first the page offers, or one that fits the name,
+    """A value a person might give: one that fits the name, or the first the page offers,
     so that a nasty value elsewhere in the form gets past the checks before it."""
+    if name in _UNTICKED:
+        return ""
+    fitting = next((value for end, value in _FITTING.items() if name.endswith(end)), None)
+    if fitting is not None:
+        return fitting
     if offered:
         return next((value for value in offered if value), offered[0])
-    for ending, value in (("-day", "2"), ("-month", "11"), ("-year", "2026"), ("age", "14")):
-        if name.endswith(ending):
-            return value
     return "Seen with older adults after school, twice this week."
 
 
@@ -302,120 +200,6 @@ def form_posts(draw: st.DrawFn, form: Form) -> dict[str, Any]:
     if draw(st.booleans()):
         body[draw(texts) or "extra"] = draw(texts)
     return body
-
-
-def _api_writes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
-    c = world.concerns
-    api = "/api/v1"
-    agency = str(world.users["practitioner"].agency_id)
-    return [
-        (
-            "head_of_service",
-            f"{api}/concerns/",
-            {
-                "children": [{"given_name": "Nia", "family_name": "Fuzz", "sex": "F"}],
-                "narrative": "Seen getting into a car with older adults after school.",
-                "occurred_on": "2026-11-01",
-                "persons": [{"names": ["Dean"], "approximate_age": 25}],
-                "vehicles": [{"registration": "ZX12 ABC"}],
-                "phones": ["07700 900123"],
-                "places": [{"name": "Park", "postcode": "ZZ1 2AB"}],
-                "indicators": [
-                    {"indicator_id": scheme().indicators[0].id, "seen_on": "2026-11-01"}
-                ],
-                "cin_factors": ["11A"],
-                "grading": {"source": "1", "intelligence": "A", "handling": "P"},
-            },
-        ),
-        (
-            "head_of_service",
-            f"{api}/concerns/{c[3].pk}/allocation/",
-            {"worker": str(world.users["practitioner"].pk), "reason": "Capacity"},
-        ),
-        (
-            "head_of_service",
-            f"{api}/concerns/{c[3].pk}/decisions/",
-            {"decision": "early_help", "rationale": "Family asked for support"},
-        ),
-        (
-            "head_of_service",
-            f"{api}/decisions/{world.proposal}/sign-off/",
-            {"approve": True, "reason": "Agreed with the checks"},
-        ),
-        ("head_of_service", f"{api}/concerns/{c[2].pk}/notes/", {"text": "Called the school."}),
-        (
-            "head_of_service",
-            f"{api}/concerns/{c[2].pk}/contacts/",
-            {
-                "with_whom": "parent_carer",
-                "method": "phone",
-                "happened_on": "2026-11-02",
-                "made": True,
-                "summary": "Spoke to her mother.",
-            },
-        ),
-        (
-            "head_of_service",
-            f"{api}/concerns/{c[2].pk}/outcomes/",
-            {"outcome": "early_help", "summary": "Family accepted early help"},
-        ),
-        (
-            "head_of_service",
-            f"{api}/concerns/{c[2].pk}/meetings/",
-            {
-                "kind": "strategy_discussion",
-                "held_at": "2026-11-02T10:00:00Z",
-                "attendees": [
-                    {"name": "Sam Carter", "role": "team manager", "agency": agency},
-                    {"name": "Jo Reid", "role": "detective", "agency": agency},
-                ],
-                "decisions": ["section_47_enquiry"],
-                "summary": "Reasonable cause to suspect significant harm.",
-                "actions": [
-                    {
-                        "text": "Visit",
-                        "owner": str(world.users["practitioner"].pk),
-                        "due": "2026-11-20",
-                    }
-                ],
-            },
-        ),
-        (
-            "head_of_service",
-            f"{api}/meeting-actions/{world.meeting_action}/done/",
-            {"summary": "Visited the school."},
-        ),
-        (
-            "head_of_service",
-            f"{api}/concerns/{c[2].pk}/screenings/",
-            {
-                "child_id": world.child,
-                "indicators": [
-                    {"indicator_id": scheme().indicators[0].id, "seen_on": "2026-11-01"}
-                ],
-            },
-        ),
-        (
-            "head_of_service",
-            f"{api}/concerns/{c[2].pk}/screenings/{world.screening}/regrade/",
-            {"band": "significant", "reason": "Seen with older adults again"},
-        ),
-        (
-            "head_of_service",
-            f"{api}/concerns/{c[0].pk}/challenges/",
-            {"decision": world.decision, "grounds": "The car was seen three more times."},
-        ),
-        (
-            "partnership_scrutineer",
-            f"{api}/challenges/{world.challenge}/answer/",
-            {"outcome": "upheld", "answer": "Upheld: a strategy discussion is to be held."},
-        ),
-        (
-            "partnership_scrutineer",
-            f"{api}/escalations/{world.escalation}/close/",
-            {"reason": "Decided at the MACE panel"},
-        ),
-    ]
 
 
 def _mutate(draw: st.DrawFn, value: Any) -> Any:
@@ -449,12 +233,13 @@ def _no_server_error(status: int, what: str) -> None:
     assert status < 500, f"{what} answered {status}"
 
 
-def test_no_form_answers_with_a_server_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_form_answers_with_a_server_error(
+    fuzzed: Fuzzed, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The public pages' rate limit is tested on its own; here it would answer 429 to all.
     monkeypatch.setattr(_ratelimit, "allow", lambda request, limit: True)
-    world = _world()
-    forms = _forms(world)
-    clients = {role: _client(world, role) for role in {form.role for form in forms}}
+    forms = fuzzed.forms
+    clients = fuzzed.clients({form.role for form in forms})
 
     @FUZZ
     @given(st.data())
@@ -467,8 +252,11 @@ def test_no_form_answers_with_a_server_error(monkeypatch: pytest.MonkeyPatch) ->
     post_a_form()
 
 
-#: Each of these is tried in every field of every form, the rest of the form sensible.
-SWEPT = ["²", "99999999999", "9" * 40, "-1", "١٢", "\x00", "\x1b", "x" * 30_000]
+#: Each of these is tried in every field of every form, the rest of the form sensible: a
+#: digit only to str.isdigit, numbers too large for a C int and for a 64-bit column, a
+#: negative, NUL, and text longer than any field. (Other scripts' digits and the other
+#: control characters are among the fuzzing's values.)
+SWEPT = ["²", "99999999999", "9" * 40, "-1", "\x00", "x" * 30_000]
 
 
 def _one_of_each_shape(names: Iterable[str]) -> list[str]:
@@ -485,17 +273,15 @@ def _one_of_each_shape(names: Iterable[str]) -> list[str]:
 
 
 def test_every_field_of_every_form_takes_each_nasty_value(
-    monkeypatch: pytest.MonkeyPatch,
+    fuzzed: Fuzzed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The sweep behind the fuzzing: one nasty value at a time, in one field at a time,
     with the rest of the form filled in sensibly, so that the value reaches as far as it
     can. The random mixing above explores; this makes sure nothing is left to chance."""
     monkeypatch.setattr(_ratelimit, "allow", lambda request, limit: True)
-    world = _world()
-    forms = _forms(world)
-    clients = {role: _client(world, role) for role in {form.role for form in forms}}
+    clients = fuzzed.clients({form.role for form in fuzzed.forms})
     posted = 0
-    for form in forms:
+    for form in fuzzed.forms:
         baseline = _baseline(form)
         for name in _one_of_each_shape(form.fields):
             for value in SWEPT:
@@ -507,10 +293,9 @@ def test_every_field_of_every_form_takes_each_nasty_value(
     assert posted > 500, f"only {posted} posts: the forms were not found"
 
 
-def test_no_api_body_answers_with_a_server_error() -> None:
-    world = _world()
-    writes = _api_writes(world)
-    clients = {role: _client(world, role) for role, _, _ in writes}
+def test_no_api_body_answers_with_a_server_error(fuzzed: Fuzzed) -> None:
+    writes = fuzzed.writes
+    clients = fuzzed.clients({role for role, _, _ in writes})
 
     @FUZZ
     @given(st.data())
@@ -523,11 +308,11 @@ def test_no_api_body_answers_with_a_server_error() -> None:
     post_a_body()
 
 
-def test_the_nasty_values_reach_the_checks_and_are_refused_there() -> None:
+def test_the_nasty_values_reach_the_checks_and_are_refused_there(fuzzed: Fuzzed) -> None:
     """The fuzzing above can pass only by refusing: this pins the refusals it relies on,
     each as a field problem naming the field, on a form, the public page and the API."""
-    world = _world()
-    head = _client(world, "head_of_service")
+    world = fuzzed.world
+    head = fuzzed.clients(["head_of_service"])["head_of_service"]
     api = "/api/v1/concerns/"
     base: dict[str, Any] = {
         "children": [{"given_name": "Nia"}],
@@ -575,3 +360,80 @@ def test_the_nasty_values_reach_the_checks_and_are_refused_there() -> None:
     assert BeautifulSoup(allocated.content, "html.parser").select_one("#reason-error")
     narratives = Concern.objects.values_list("narrative", flat=True)
     assert not any("\x00" in narrative for narrative in narratives)
+
+
+# --- every route that takes a POST is fuzzed -------------------------------------------------
+
+#: Routes that take a POST and are not fuzzed, each with the reason.
+NOT_FUZZED = {
+    "web:sign-out": "reads nothing from the body: it ends the session (Django's LogoutView)",
+}
+
+
+def _declared_methods(view: Callable[..., Any]) -> list[str] | None:
+    """The methods a function view lets through, as its ``require_http_methods`` (or
+    ``require_POST``, ``require_safe``...) declares them; None if it declares none (so it
+    answers every method, POST included). The decorator keeps the list in its closure."""
+    wrapped: Any = view
+    while wrapped is not None:
+        for cell in wrapped.__closure__ or ():
+            try:
+                held = cell.cell_contents
+            except ValueError:  # a cell not yet filled
+                continue
+            methods = isinstance(held, list) and held
+            if methods and all(isinstance(m, str) and m.isupper() for m in held):
+                return held
+        wrapped = getattr(wrapped, "__wrapped__", None)
+    return None
+
+
+def _takes_post(view: Callable[..., Any]) -> bool:
+    """Whether the route's view answers a POST (rather than 405)."""
+    view_class = getattr(view, "view_class", None)  # Django's and DRF's class-based views
+    if view_class is not None:
+        return "post" in view_class.http_method_names and hasattr(view_class, "post")
+    methods = _declared_methods(view)
+    return methods is None or "POST" in methods
+
+
+def _routes_taking_post() -> dict[str, str]:
+    """Each web and API route that takes a POST: its name (``web:...``, ``api:...``) and
+    pattern."""
+    found = {}
+    for module in (web_urls, api_urls):
+        for pattern in module.urlpatterns:
+            assert isinstance(pattern, URLPattern), f"{module.__name__} includes {pattern}"
+            if _takes_post(pattern.callback):
+                name = f"{module.app_name}:{pattern.name}" if pattern.name else str(pattern)
+                found[name] = str(pattern.pattern)
+    return found
+
+
+def test_the_routes_are_read_as_declared() -> None:
+    """What the inventory below relies on: a view's declared methods are read as declared,
+    and a view declaring none is taken to answer a POST."""
+
+    def page(request: Any) -> None:
+        return None
+
+    assert not _takes_post(require_safe(page))
+    assert _takes_post(require_POST(page))
+    assert _takes_post(page)
+    routes = _routes_taking_post()
+    assert "web:capacity-set" in routes and "api:register" in routes
+    assert "web:capacity" not in routes and "api:networks" not in routes, "GET only"
+
+
+def test_every_route_that_takes_a_post_is_fuzzed(fuzzed: Fuzzed) -> None:
+    """A new form or endpoint fails this until it is fuzzed (a form in ``forms``, a body in
+    ``api_writes``, with the record it needs in ``build_world``) or listed in NOT_FUZZED
+    with the reason. A read-only page declares its methods (``require_safe``), so that a
+    POST to it is a 405, not the page."""
+    urls = [form.url for form in fuzzed.forms] + [url for _, url, _ in fuzzed.writes]
+    covered = {resolve(url.split("?")[0]).view_name for url in urls}
+    routes = _routes_taking_post()
+    missing = sorted(f"{name} ({routes[name]})" for name in set(routes) - covered - set(NOT_FUZZED))
+    assert not missing, f"routes that take a POST and are not fuzzed: {missing}"
+    stale = sorted(set(NOT_FUZZED) - (set(routes) - covered))
+    assert not stale, f"NOT_FUZZED names routes that are fuzzed or take no POST: {stale}"

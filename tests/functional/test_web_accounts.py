@@ -208,6 +208,10 @@ def test_issuing_a_token_shows_it_once_and_keeps_only_its_digest(p: Partnership)
     page = _page(bad)
     for field in ("name", "scope", "days"):
         assert page.select_one(f"#{field}-error") is not None, field
+    # Days in the digits 0-9 only: "²" (which int() refuses), "٣٠" (which it reads as 30).
+    for days in ("²", "٣٠", "9" * 40):
+        odd = client.post("/tokens/", {"name": "School feed", "scope": "read", "days": days})
+        assert odd.status_code == 400 and _page(odd).select_one("#days-error"), days
 
     issued = client.post("/tokens/", {"name": "School feed", "scope": "write", "days": "30"})
     assert issued.status_code == 200

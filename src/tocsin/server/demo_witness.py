@@ -92,6 +92,7 @@ class DemoWitness:
                     f"{self.process.returncode}); see {self.state / 'witness.log'}"
                 )
             try:
+                # Our own witness's http:// URL on the loopback, which this class built.
                 with urllib.request.urlopen(f"{self.url}/vkey", timeout=2):  # noqa: S310 - loopback  # nosec B310
                     return self
             except OSError:

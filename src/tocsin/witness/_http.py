@@ -46,7 +46,9 @@ def _read_body(environ: dict[str, Any], limit: int) -> bytes | WitnessResponse:
         stream = environ["wsgi.input"]
         body = stream.read(limit + 1)
     else:
-        if not raw_length.isdigit():
+        # WSGI decodes headers as Latin-1, where "²" and "³" are digits to str.isdigit but
+        # not to int(): only ASCII digits are a length.
+        if not raw_length.isascii() or not raw_length.isdigit():
             return WitnessResponse.text(400, "the Content-Length header is not a number")
         length = int(raw_length)
         if length > limit:

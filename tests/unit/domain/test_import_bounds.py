@@ -198,6 +198,16 @@ def test_a_declared_size_alone_is_ignored(tmp_path: Path) -> None:
     assert grown_mb < 50
 
 
+def test_a_row_number_in_digits_other_than_0_to_9_is_refused_with_the_message(
+    tmp_path: Path,
+) -> None:
+    """``r="²"`` is a digit to str.isdigit, not to int(): the limits' scan reads it as no
+    number, and the file is refused as unreadable, with what to do, never a crash."""
+    rows = [_row(1, _HEADER), _row(2, _CONCERN).replace('<row r="2">', '<row r="²">', 1)]
+    with pytest.raises(ImportFileError, match=r"save it again as \.xlsx or \.csv"):
+        read_sheet(_xlsx(tmp_path / "odd-row.xlsx", _sheet("A1:C2", rows)))
+
+
 def test_a_cell_longer_than_excel_allows_is_refused(tmp_path: Path) -> None:
     long = "A" * (MAX_CELL_CHARACTERS + 1)
     path = _xlsx(

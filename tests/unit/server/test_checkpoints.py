@@ -251,3 +251,25 @@ def test_after_a_key_rotation_old_checkpoints_verify_with_the_retired_key(
     assert [p.row for p in report.problems] == ["6"]  # signed by a key nobody declared
     settings.TOCSIN_LEDGER_RETIRED_VKEYS = [old_vkey]
     assert verify_ledger().ok
+
+
+def test_a_witness_answering_409_with_a_size_in_other_digits_is_reported_not_a_crash(  # type: ignore[no-untyped-def]
+    settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 409 names the size the witness cosigned; "²" is a digit to str.isdigit, not to int()
+    (it made publishing raise): the answer is reported as the witness gave it."""
+    from tocsin.server.ledger import checkpoints
+    from tocsin.witness import WitnessReply
+
+    class OddWitness:
+        def __init__(self, url: str, *, timeout: float) -> None:
+            pass
+
+        def add_checkpoint(self, payload: bytes) -> WitnessReply:
+            return WitnessReply(409, "²\n".encode())
+
+    grow(2)
+    settings.TOCSIN_WITNESSES = [(log_vkey(), "http://127.0.0.1:9/")]
+    monkeypatch.setattr(checkpoints, "WitnessClient", OddWitness)
+    _, _, answers = checkpoints.publish()
+    assert [(a.status, a.detail, a.cosigned) for a in answers] == [(409, "²", False)]

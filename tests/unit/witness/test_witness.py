@@ -232,6 +232,23 @@ def test_fuzz_any_request_is_answered_without_a_server_error(
     assert 200 <= status < 500
 
 
+@pytest.mark.parametrize("length", ["²", "¹²", "-1", "1e3", " "])
+def test_a_content_length_that_is_not_ascii_digits_is_400(tmp_path: Path, length: str) -> None:
+    """WSGI decodes headers as Latin-1, where "²" is a digit to str.isdigit but not to int()."""
+    app = make_app(_witness(tmp_path, ToyLog()))
+    seen: dict[str, Any] = {}
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/add-checkpoint",
+        "QUERY_STRING": "",
+        "CONTENT_LENGTH": length,
+        "wsgi.input": io.BytesIO(b"old 0\n"),
+    }
+    body = b"".join(app(environ, lambda status, headers: seen.update(status=status)))
+    assert seen["status"].startswith("400"), (length, seen, body)
+    assert body == b"the Content-Length header is not a number\n", body
+
+
 def test_oversized_bodies_are_413(tmp_path: Path) -> None:
     app = make_app(_witness(tmp_path, ToyLog()), max_body=100)
     assert _call(app, "POST", "/add-checkpoint", b"x" * 101)[0] == 413

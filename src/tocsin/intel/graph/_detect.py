@@ -220,7 +220,7 @@ def _sampled_betweenness(g: igraph.Graph, samples: int, seed: int) -> list[float
     if samples <= 0 or samples >= n:
         return [float(b) for b in g.betweenness(directed=False)]
     # Sampling for a measure, not for security: a seeded generator keeps it repeatable.
-    sources = sorted(random.Random(seed).sample(range(n), samples))  # nosec B311
+    sources = sorted(random.Random(seed).sample(range(n), samples))  # not security  # nosec B311
     values = g.betweenness(directed=False, sources=sources)
     scale = n / samples
     return [float(b) * scale for b in values]
@@ -299,8 +299,9 @@ def layout(
     # layout sorts nodes into unit cells, and a start inside [-1, 1]² puts them all in one.
     half = max(1.0, math.sqrt(len(vertices)) / 2)
     start = (rng.uniform(-1.0, 1.0, size=(len(vertices), 2)) * half).tolist()
-    # igraph draws from Python's random module; a seeded generator makes the layout repeatable.
-    igraph.set_random_number_generator(random.Random(seed))  # nosec B311
+    # igraph draws from Python's random module; a seeded generator makes the layout repeatable
+    # (a picture's layout, not security).
+    igraph.set_random_number_generator(random.Random(seed))  # layout only  # nosec B311
     try:
         if len(vertices) == 1:
             coords = np.zeros((1, 2))

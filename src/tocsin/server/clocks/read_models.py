@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from tocsin.domain.bounds import whole_number
 from tocsin.domain.clocks import ClockEngine
 from tocsin.server.actors import NotVisible
 from tocsin.server.clocks.models import ClockState, Escalation, OpenObligation
@@ -95,11 +96,11 @@ def challenge_target(obligation_id: str, level: int) -> tuple[str, str | None] |
     goes to (:func:`challenge_ladder`); None if the challenge is not known."""
     from tocsin.server.challenges.models import Challenge
 
-    _, _, seq = obligation_id.partition(":")
-    if not seq.isdigit():
+    raised_seq = whole_number(obligation_id.partition(":")[2])
+    if raised_seq is None:
         return None
     found = (
-        Challenge.objects.filter(raised_seq=int(seq))
+        Challenge.objects.filter(raised_seq=raised_seq)
         .values("routed_to_role", "routed_to_agency_id")
         .first()
     )

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tocsin.domain.bounds import whole_number
 from tocsin.ledger import (
     Checkpoint,
     Ed25519Signer,
@@ -206,9 +207,10 @@ def _publish_to(checkpoint: SignedCheckpoint, vkey: str, url: str, using: str) -
             if cosigned:
                 state.cosigned_size = checkpoint.size
             break
-        if status == 409 and text.strip().isdigit() and int(text.strip()) != old:
+        cosigned_size = whole_number(text) if status == 409 else None
+        if cosigned_size is not None and cosigned_size != old:
             # The witness has cosigned another size than we thought: prove from there.
-            old = int(text.strip())
+            old = cosigned_size
             if old > checkpoint.size:
                 answer = WitnessAnswer(
                     url,

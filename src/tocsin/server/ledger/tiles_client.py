@@ -45,6 +45,7 @@ def _get(url: str) -> bytes:
         raise _Unavailable(f"{url} is not an http(s) address")
     request = urllib.request.Request(url)  # noqa: S310 - http(s) only, checked above
     try:
+        # The URL is http(s) only, checked above: urlopen's file: and other schemes never run.
         with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:  # noqa: S310  # nosec B310
             return bytes(response.read())
     except urllib.error.HTTPError as exc:

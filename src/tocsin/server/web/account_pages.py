@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tocsin.domain.bounds import whole_number
 from tocsin.domain.directory import MAX_TOKEN_DAYS, ROLES, TOKEN_SCOPES, new_password
 from tocsin.ledger import format_event_time
 from tocsin.server.directory.actions import (
@@ -218,10 +219,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         values = {key: request.POST.get(key, "").strip() for key in values}
-        try:
-            days = int(values["days"])
-        except ValueError:
-            days = 0
+        days = whole_number(values["days"]) or 0  # 0 days: the action says what to enter
         issued, errors = attempt(
             lambda: do_issue_api_token(user, values["name"], values["scope"], days, actor=user)
         )

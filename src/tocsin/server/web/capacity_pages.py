@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from tocsin.domain.bounds import whole_number
 from tocsin.domain.clocks import CAPACITY_MEASURES, CAPACITY_SCOPES
 from tocsin.server.actors import NotVisible
 from tocsin.server.capacity.actions import do_set_capacity
@@ -26,6 +27,9 @@ from tocsin.server.directory.models import User
 from tocsin.server.web._presenting import attempt, signed_in_user
 
 __all__ = ["capacity", "capacity_set"]
+
+#: The largest capacity the form reads (six digits); the action judges it against the policy.
+_LARGEST_CAPACITY = 999_999
 
 
 @require_safe
@@ -86,11 +90,11 @@ def capacity_set(request: HttpRequest) -> HttpResponse:
         if values["change"] not in ("set", "remove"):
             errors.append(("change", "Choose whether to set a capacity or use the policy's"))
         elif values["change"] == "set":
-            text = values["threshold"].strip()
-            if not text.isdigit() or len(text) > 6:
+            # whole_number reads 0-9 only: "²" passes str.isdigit but int() refuses it.
+            threshold = whole_number(values["threshold"])
+            if threshold is None or threshold > _LARGEST_CAPACITY:
+                threshold = None
                 errors.append(("threshold", "Enter the capacity as a whole number, like 12"))
-            else:
-                threshold = int(text)
         if not errors:
             _, errors = attempt(
                 lambda: do_set_capacity(

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.bounds import whole_number
@@ -80,6 +80,7 @@ _SIGN_OFF_HINT = "Needs a manager's sign-off before it takes effect"
 
 
 @login_required
+@require_safe
 def work(request: HttpRequest) -> HttpResponse:
     """A signed-in person's own work: their first tray."""
     names = trays_for(signed_in_user(request))
@@ -90,6 +91,7 @@ def work(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @shows("work tray")
+@require_safe
 def tray_page(request: HttpRequest, name: str = "front-door") -> HttpResponse:
     """One tray: open concerns, highest band first and then oldest first, with how long each
     has waited, filters, and the counts per tray (and, for a team, per worker)."""

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tocsin.domain.casework import allowed
 from tocsin.domain.clocks import CHALLENGE_OUTCOMES
@@ -89,6 +89,7 @@ def challenge_decision(request: HttpRequest, decision_id: str) -> HttpResponse:
 
 @login_required
 @shows("challenges")
+@require_safe
 def challenges(request: HttpRequest) -> HttpResponse:
     """The challenges sent to you to answer (soonest due first) and those you raised."""
     user = signed_in_user(request)

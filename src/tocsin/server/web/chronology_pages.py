@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.casework import allowed
@@ -57,6 +58,7 @@ def _context(request: HttpRequest, chronology: Chronology) -> dict[str, object]:
 
 @login_required
 @shows("child chronology")
+@require_safe
 def child_page(request: HttpRequest, child_id: str) -> HttpResponse:
     """The child, and everything about them the reader may see, from every agency, by date."""
     chronology = _chronology(request, child_id)
@@ -78,6 +80,7 @@ def child_page(request: HttpRequest, child_id: str) -> HttpResponse:
 
 @login_required
 @shows("child chronology printed")
+@require_safe
 def child_print(request: HttpRequest, child_id: str) -> HttpResponse:
     """The chronology laid out for paper: opening it is recorded as printing it, since the
     browser's own print is invisible to the server."""
@@ -87,6 +90,7 @@ def child_print(request: HttpRequest, child_id: str) -> HttpResponse:
 
 @login_required
 @shows("child chronology PDF")
+@require_safe
 def child_pdf(request: HttpRequest, child_id: str) -> HttpResponse:
     """The chronology as an A4 PDF (WeasyPrint), for a strategy meeting."""
     from weasyprint import HTML  # imported here: loading it takes a moment, and only this needs it

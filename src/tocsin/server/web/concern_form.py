@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.concerns import (
@@ -79,6 +79,7 @@ def _indicator_ids() -> list[str]:
 
 
 @login_required
+@require_safe
 def start_concern(request: HttpRequest) -> HttpResponse:
     """Start a new concern: a fresh draft in the session, then the first question."""
     _may_record(request)
@@ -271,6 +272,7 @@ def _screening_preview(stored: dict[str, Any]) -> dict[str, Any] | None:
 
 @login_required
 @shows("concern recorded")
+@require_safe
 def recorded(request: HttpRequest, concern_id: str) -> HttpResponse:
     """The confirmation panel: the reference, and the receipt to download."""
     user = signed_in_user(request)
@@ -283,6 +285,7 @@ def recorded(request: HttpRequest, concern_id: str) -> HttpResponse:
 
 @login_required
 @shows("receipt")
+@require_safe
 def receipt(request: HttpRequest, concern_id: str) -> HttpResponse:
     """The ledger receipt (C2SP tlog-proof) for the concern's recording, as a download."""
     user = signed_in_user(request)

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tocsin.domain import screening as screening_policy
 from tocsin.domain.casework import OUTCOMES, allowed
@@ -110,6 +110,7 @@ def _screenings(record: ConcernRecord) -> list[dict[str, Any]]:
 
 @login_required
 @shows("concern page")
+@require_safe
 def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
     """Everything known about a concern, its screening with every indicator behind the band,
     regradings with reasons, notes, its timeline from the ledger, and who has seen it."""
@@ -205,6 +206,7 @@ def concern_page(request: HttpRequest, concern_id: str) -> HttpResponse:
 
 @login_required
 @shows("my recent concerns")
+@require_safe
 def my_concerns(request: HttpRequest) -> HttpResponse:
     """The concerns this person recorded most recently."""
     concerns = recent_concerns(signed_in_user(request), RECENT)

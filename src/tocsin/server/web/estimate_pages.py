@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tocsin.domain.bounds import whole_number
 from tocsin.domain.concerns import CIN_FACTORS, FieldProblem
@@ -90,6 +90,7 @@ def _run(request: HttpRequest, estimate_id: str) -> Any:
 
 
 @login_required
+@require_safe
 def estimates(request: HttpRequest) -> HttpResponse:
     """Every estimate produced, newest first: none can be removed or changed."""
     _require_estimate_role(request)
@@ -249,6 +250,7 @@ def _capture(run: Any) -> CaptureTable:
 
 
 @login_required
+@require_safe
 def estimate_page(request: HttpRequest, estimate_id: str) -> HttpResponse:
     """One estimate, with the interval, the model in words, the overlaps, the settings, the
     warnings, the caveats and the event that records it."""
@@ -301,6 +303,7 @@ def _csv_name(run: Any) -> str:
 
 
 @login_required
+@require_safe
 def estimate_capture_csv(request: HttpRequest, estimate_id: str) -> HttpResponse:
     """The capture table as recorded, in the CSV format ``tocsin estimate --csv`` reads."""
     _require_estimate_role(request)
@@ -311,6 +314,7 @@ def estimate_capture_csv(request: HttpRequest, estimate_id: str) -> HttpResponse
 
 
 @login_required
+@require_safe
 def estimate_receipt(request: HttpRequest, estimate_id: str) -> HttpResponse:
     """A receipt (C2SP tlog-proof) for the event that records the estimate."""
     _require_estimate_role(request)

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tocsin.domain.casework import allowed
 from tocsin.domain.clocks import CHALLENGE_OUTCOMES
@@ -38,6 +38,7 @@ def _ladder() -> dict[int, str]:
 
 @login_required
 @shows("caseloads")
+@require_safe
 def caseloads(request: HttpRequest) -> HttpResponse:
     """A manager's view of their team (or a head of service's, of their agency)."""
     try:
@@ -50,6 +51,7 @@ def caseloads(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @shows("oversight")
+@require_safe
 def oversight_page(request: HttpRequest) -> HttpResponse:
     """The oversight view: everything at level 3, and the figures that show a concern played
     down or left waiting."""

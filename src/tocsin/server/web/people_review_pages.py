@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tocsin.domain.bounds import whole_number
 from tocsin.domain.casework import allowed
 from tocsin.domain.concerns import SEXES
 from tocsin.domain.identity import REVIEW_DECISIONS
@@ -53,12 +54,12 @@ def _errors(errors: list[tuple[str, str]]) -> dict[str, object]:
 def review_tray_page(request: HttpRequest) -> HttpResponse:
     """Candidate matches waiting for a person, newest first, a page at a time."""
     user = _reviewer(request)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
     waiting = review_tray(user)
     total = waiting.count()
+    pages = max(1, -(-total // TRAY_PAGE))
+    # Within the pages there are: a page far beyond them made an offset no database column
+    # holds (a server error).
+    page = min(max(1, whole_number(request.GET.get("page", "")) or 1), pages)
     start = (page - 1) * TRAY_PAGE
     matches = list(waiting[start : start + TRAY_PAGE])
     return render(
@@ -68,7 +69,7 @@ def review_tray_page(request: HttpRequest) -> HttpResponse:
             "matches": matches,
             "total": total,
             "page": page,
-            "pages": max(1, -(-total // TRAY_PAGE)),
+            "pages": pages,
             "done": request.GET.get("done", ""),
         },
     )

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from tocsin.domain.bounds import CONTROL_CHARACTERS, whole_number
 from tocsin.domain.concerns import (
@@ -112,6 +112,7 @@ def _render(
     return response
 
 
+@require_safe
 def choose_language(request: HttpRequest) -> HttpResponse:
     """``/report/``: the visitor's browser language if we offer it, else English."""
     preferred = translation.get_language_from_request(request)[:2]
@@ -383,6 +384,7 @@ def _unseal(sent: dict[str, Any], pad_hex: str | None) -> str | None:
     return code if code.isalnum() else None
 
 
+@require_safe
 def reported(request: HttpRequest, lang: str) -> HttpResponse:
     """The confirmation: the reference, and the follow-up code, shown this once. The sealed
     code and its pad are dropped whether or not they could be read."""
@@ -404,6 +406,7 @@ def reported(request: HttpRequest, lang: str) -> HttpResponse:
     return response
 
 
+@require_safe
 def receipt(request: HttpRequest, lang: str) -> HttpResponse:
     """The receipt for the report this visitor just made (no personal data in it)."""
     _language(lang)

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from tocsin.server.ledger.recording import reading_ledger
 
@@ -25,6 +26,7 @@ def _demo_sign_ins() -> list[dict[str, str]]:
     return [p for p in people if isinstance(p, dict)]
 
 
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """The start page: a signed-in person's own work (their first tray). Otherwise what Tocsin
     is, and the ledger's current size and root (and, in the demonstration only, whom to sign

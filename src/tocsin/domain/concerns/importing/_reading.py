@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
+from tocsin.domain.bounds import whole_number
+
 __all__ = [
     "MAX_CELL_CHARACTERS",
     "MAX_COLUMNS",
@@ -221,7 +223,10 @@ class _PartScan:
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         local = tag.rsplit("}", 1)[-1]
         if local == "row":
-            self.row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
+            # A row's own number when it gives one in 0-9 digits ("²" is a digit only to
+            # str.isdigit, and int() refuses it); otherwise the row after the last.
+            numbered = whole_number(attrs.get("r", ""))
+            self.row = numbered if numbered is not None else self.row + 1
             self.cells_in_row = self.column = 0
         elif local == "c":
             self.cells_in_row += 1
