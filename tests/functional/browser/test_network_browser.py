@@ -113,7 +113,7 @@ def test_the_table_is_offered_first_and_its_filters_work(
     page.get_by_role("button", name="Apply filters").click()
     page.get_by_role("heading", name="Entities").wait_for()
     kinds = set(page.locator("#entities tbody tr td:nth-child(2)").all_inner_texts())
-    assert kinds == {"Adult", "Vehicle"}
+    assert "Adult" in kinds and kinds <= {"Adult", "Vehicle"}  # a page, adults first
     assert "kind=adult" in page.url
     page.get_by_label("From").fill("2026-10-01")
     page.get_by_role("button", name="Apply filters").click()
