@@ -96,6 +96,16 @@ def test_an_adults_description_is_held_to_the_same_length() -> None:
     assert found == [("persons[0].description", "Keep this under 2000 characters")]
 
 
+def test_an_adults_names_and_nicknames_are_held_to_a_names_length() -> None:
+    child = ChildDraft(given_name="Ola")
+    at_limit = PersonDraft(names=["x" * 200], nicknames=["y" * 200])
+    assert problems(ConcernDraft(children=[child], narrative=NARRATIVE, persons=[at_limit])) == []
+    over = PersonDraft(names=["Ok", "x" * 201], nicknames=["y" * 201])
+    found = problems(ConcernDraft(children=[child], narrative=NARRATIVE, persons=[over]))
+    assert [field for field, _ in found] == ["persons[0].names", "persons[0].nicknames"]
+    assert all(message == "Keep this under 200 characters" for _, message in found)
+
+
 # Intelligence about no child yet
 
 

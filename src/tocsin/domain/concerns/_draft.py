@@ -391,6 +391,9 @@ def validate_draft(
             )
         _age(person.approximate_age, f"{where}.approximate_age", problems, 10, 110)
         _length(person.description, MAX_DESCRIPTION, f"{where}.description", problems)
+        for kind in ("names", "nicknames"):
+            for name in getattr(person, kind):
+                _length(name, MAX_NAME, f"{where}.{kind}", problems)
     for i, vehicle in enumerate(draft.vehicles):
         for name in ("registration", "make", "colour"):
             _length(getattr(vehicle, name), MAX_SHORT, f"vehicles[{i}].{name}", problems)
