@@ -74,6 +74,7 @@ def test_the_page_offers_the_table_before_the_picture(analyst: Client) -> None:
     assert table_link.sourceline < picture.sourceline
     assert picture["role"] == "img"
     assert "9 entities" in picture["aria-label"]
+    assert "children" in picture["aria-label"] and "childs" not in picture["aria-label"]
     assert picture["data-src"] == "/networks/graph.json"
     script = [s["src"] for s in doc.select("script[src]")]
     assert "/static/tocsin/build/network.js" in script

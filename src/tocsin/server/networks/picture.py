@@ -105,6 +105,14 @@ class NetworkFilters:
         return params
 
 
+def _kind_in_words(kind: str, count: int) -> str:
+    """The kind of entity as a count reads it: "child" or "children", "phone" or "phones"."""
+    name = KIND_NAMES[kind].lower()
+    if count == 1:
+        return name
+    return "children" if kind == "child" else f"{name}s"
+
+
 def _known_agency(agency: str) -> bool:
     import uuid
 
@@ -129,7 +137,7 @@ class NetworkPicture:
     def summary(self) -> str:
         """The network in words: what a screen reader hears instead of the picture."""
         kinds = ", ".join(
-            f"{self.counts[k]:,} {KIND_NAMES[k].lower()}{'' if self.counts[k] == 1 else 's'}"
+            f"{self.counts[k]:,} {_kind_in_words(k, self.counts[k])}"
             for k in ENTITY_KINDS
             if k in self.filters.kinds
         )
