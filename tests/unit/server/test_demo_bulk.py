@@ -202,7 +202,14 @@ def test_the_bulk_actions_refuse_as_the_actions_do() -> None:
     manager = User.objects.filter(role="mash_manager").first()
     worker = User.objects.filter(role="practitioner", team__isnull=False).first()
     assert officer and analyst and manager and worker
-    concern_id = str(Concern.objects.exclude(channel="public").values_list("pk", flat=True)[0])
+    # An agency's concern still open and with no proposal waiting (the same one on any
+    # database: the first recorded), so that a decision on it can wait for sign-off below.
+    concern_id = str(
+        Case.objects.filter(status__in=("new", "allocated", "in_progress"))
+        .exclude(concern__channel="public")
+        .order_by("recorded_seq")
+        .values_list("concern_id", flat=True)[0]
+    )
     tomorrow = timezone.localdate() + timedelta(days=1)
     contact = {"with_whom": "child", "method": "home_visit", "made": True, "summary": ""}
     one_by_one: dict[str, Callable[[], object]] = {
