@@ -471,10 +471,14 @@ def _pattern_alerts(load: DemoLoad, report: Progress) -> None:
         return
     report("pattern alerts", 0, 1)
     try:
-        run = do_raise_pattern_alerts(as_of=last)
+        # The alerts' people are scored in one check after they are all raised, as the
+        # loaded concerns were, rather than one check an alert.
+        with deferred_matching() as deferred:
+            run = do_raise_pattern_alerts(as_of=last)
     except ActionRefused:
         load.skipped["pattern alerts: no partnership agency"] += 1
         return
+    do_match_people(deferred.concern_ids, actor=ACTOR)
     load.pattern_alerts = len(run.raised)
     report("pattern alerts", 1, 1)
 

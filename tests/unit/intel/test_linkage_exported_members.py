@@ -14,6 +14,7 @@ def test_public_names_are_pinned() -> None:
             "ClusterAssignment",
             "DEFAULT_THRESHOLD",
             "DuckDBBackend",
+            "KnownRegistrations",
             "LinkageInputError",
             "LinkageResult",
             "MODEL_FORMAT",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tocsin.intel.linkage import (
+    KnownRegistrations,
     LinkageInputError,
     address_key,
     e164,
@@ -71,6 +72,20 @@ def test_partial_registrations_are_candidates_for_whole_ones() -> None:
     assert registration_candidates("YX19", known) == ["YX19ABC", "YX19KLM"]
     assert registration_candidates("YX19 KLM", known) == ["YX19KLM"]
     assert registration_candidates("", known) == []
+    assert registration_candidates("YX19KLMX", known) == []
+
+
+def test_known_registrations_answer_as_a_scan_of_them_would() -> None:
+    """The binary search finds what normalising and scanning every known plate finds."""
+    known = ["yx19 klm", "YX19-ABC", "YX18 KAA", "YX1", "AB12CDE", "YX19KLM", "ZZ99ZZZ", "Y"]
+    index = KnownRegistrations(known)
+    plates = {normalise_registration(k) for k in known}
+    for asked in ["YX19K", "YX19", "yx 1", "Y", "YX19KLM", "YX19KLN", "AB", "ZZ", "A", "Q"]:
+        prefix = normalise_registration(asked)
+        scanned = sorted(p for p in plates if p and prefix and p.startswith(prefix))
+        if not is_partial_registration(prefix):
+            scanned = [p for p in scanned if p == prefix]
+        assert index.candidates(asked) == scanned, asked
 
 
 def test_places_are_normalised() -> None:

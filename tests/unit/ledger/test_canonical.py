@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tocsin.ledger import CanonicalJSONError, canonical_json, parse_canonical_json
+from tocsin.ledger import CanonicalJSONError, _canonical, canonical_json, parse_canonical_json
 
 
 def test_members_are_sorted_by_utf16_code_units() -> None:
@@ -96,3 +96,40 @@ json_values = st.recursive(
 def test_canonical_output_round_trips_and_is_stable(value: object) -> None:
     text = canonical_json(value)
     assert canonical_json(parse_canonical_json(text)) == text
+
+
+# Doubles of every magnitude (both sides of each change of form), integers either side of
+# 2**53, and keys and text beyond the BMP, where UTF-16 order differs from code-point order.
+_any_number = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(min_value=1e-8, max_value=1e-3),
+    st.floats(min_value=1e14, max_value=1e22),
+    st.integers(min_value=-(2**60), max_value=2**60).filter(lambda n: float(n) == n),
+    st.sampled_from([0.0, -0.0, 1.0, -2.0, 1e-7, 1e-6, 1e-4, 1e15, 1e16, 1e21, 2**53]),
+)
+_any_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=6)
+_any_value = st.recursive(
+    st.none() | st.booleans() | _any_number | _any_text,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(_any_text, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_any_value)
+def test_the_fast_encoder_writes_what_the_reference_writer_writes(value: object) -> None:
+    """canonical_json hands what it can to json's C encoder; whatever it hands over must come
+    out byte for byte as the RFC 8785 writer writes it."""
+    parts: list[str] = []
+    _canonical._write(value, parts)
+    assert canonical_json(value) == "".join(parts).encode("utf-8")
+
+
+def test_the_fast_encoder_gives_way_where_it_would_differ() -> None:
+    """Each case the C encoder writes differently is left to the reference writer."""
+    for value in [1e-7, 1e16, 2**53 + 2, {"\U0001f600": 1, "\uffff": 2}, ["\U0001f600"]]:
+        assert _canonical._by_the_c_encoder(value) is None, value
+    assert _canonical._by_the_c_encoder({"b": 2.0, "a": [-0.0, 0.25]}) == '{"a":[0,0.25],"b":2}'

@@ -24,12 +24,12 @@ from typing import Any
 
 from tocsin.intel.graph._model import Mention
 from tocsin.intel.linkage import (
+    KnownRegistrations,
     e164,
     is_partial_registration,
     normalise_address,
     normalise_name,
     normalise_registration,
-    registration_candidates,
 )
 
 __all__ = ["mentions_from_records"]
@@ -76,13 +76,11 @@ def mentions_from_records(
         alias = normalise_name(str(person["alias"])) if person.get("alias") else None
         if alias:
             alias_people[alias].add(_person_name_key(person["given_name"], person["family_name"]))
-    whole_plates = sorted(
-        {
-            plate
-            for c in concern_rows
-            for text in c.get("vehicles") or []
-            if (plate := _plate(str(text))) and not is_partial_registration(plate)
-        }
+    whole_plates = KnownRegistrations(
+        plate
+        for c in concern_rows
+        for text in c.get("vehicles") or []
+        if (plate := _plate(str(text))) and not is_partial_registration(plate)
     )
     partial_plates: dict[str, str | None] = {}
     mentions: list[Mention] = []
@@ -105,7 +103,7 @@ def mentions_from_records(
             plate = _plate(str(text))
             if plate and is_partial_registration(plate):
                 if plate not in partial_plates:
-                    found = registration_candidates(plate, whole_plates)
+                    found = whole_plates.candidates(plate)
                     partial_plates[plate] = found[0] if len(found) == 1 else None
                 plate = partial_plates[plate]
             if plate:

@@ -30,6 +30,7 @@ from tocsin.intel.linkage._link import (
 )
 from tocsin.intel.linkage._normalise import (
     NAME_VARIANTS_VERSION,
+    KnownRegistrations,
     address_key,
     e164,
     is_partial_registration,
@@ -67,6 +68,7 @@ __all__ = [
     "Backend",
     "ClusterAssignment",
     "DuckDBBackend",
+    "KnownRegistrations",
     "LinkageInputError",
     "LinkageResult",
     "PersonIndex",

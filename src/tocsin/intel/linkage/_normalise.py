@@ -6,9 +6,12 @@ are expanded to the groups of the maintained name-variant table (``data/name_var
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import tomllib
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable
 from importlib import resources
 
 import phonenumbers
@@ -193,16 +196,36 @@ def is_partial_registration(registration: str | None) -> bool:
     return bool(_PARTIAL_PLATE.match(plate)) and not _CURRENT_PLATE.match(plate)
 
 
-def registration_candidates(partial: str, known: list[str] | tuple[str, ...]) -> list[str]:
+class KnownRegistrations:
+    """Known registrations, normalised and sorted once, so that the candidates for a partial
+    one are found by a binary search rather than by normalising every known one again."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self._plates = sorted({n for k in known if (n := normalise_registration(k))})
+
+    def candidates(self, registration: str) -> list[str]:
+        """The known registrations ``registration`` may be, sorted: those that start with it
+        once both are normalised. A whole registration matches only itself."""
+        prefix = normalise_registration(registration)
+        if prefix is None:
+            return []
+        plates = self._plates
+        first = bisect_left(plates, prefix)
+        if not is_partial_registration(prefix):
+            return [prefix] if first < len(plates) and plates[first] == prefix else []
+        found = []
+        for plate in itertools.islice(plates, first, None):
+            if not plate.startswith(prefix):
+                break
+            found.append(plate)
+        return found
+
+
+def registration_candidates(partial: str, known: Iterable[str]) -> list[str]:
     """The known registrations a partial one may be, sorted: those that start with it once
-    both are normalised. A whole registration matches only itself."""
-    prefix = normalise_registration(partial)
-    if prefix is None:
-        return []
-    matches = {n for k in known if (n := normalise_registration(k)) and n.startswith(prefix)}
-    if not is_partial_registration(prefix):
-        matches = {m for m in matches if m == prefix}
-    return sorted(matches)
+    both are normalised. A whole registration matches only itself. (Asking many times of
+    the same known ones, build a :class:`KnownRegistrations` once.)"""
+    return KnownRegistrations(known).candidates(partial)
 
 
 # --- places ---------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from typing import Any
 from tocsin.domain.concerns import child_label
 from tocsin.intel.graph import Mention
 from tocsin.intel.linkage import (
+    KnownRegistrations,
     address_key,
     e164,
     is_partial_registration,
@@ -40,7 +41,6 @@ from tocsin.intel.linkage import (
     normalise_name,
     normalise_postcode,
     normalise_registration,
-    registration_candidates,
 )
 from tocsin.server.concerns.models import Child, Concern, ConcernChild, Screening
 from tocsin.server.people.merges import roots_of
@@ -216,14 +216,12 @@ def concern_mentions(where: MentionFilter | None = None) -> list[Mention]:
     for concern_id, observations in Screening.objects.values_list("concern_id", "observations"):
         if concern_id in wanted:
             indicators[concern_id].update(o.get("indicator_id", "") for o in observations or ())
-    whole = sorted(
-        {
-            plate
-            for row in rows
-            for vehicle in row["vehicles"] or ()
-            if (plate := normalise_registration(vehicle.get("registration")))
-            and not is_partial_registration(plate)
-        }
+    whole = KnownRegistrations(
+        plate
+        for row in rows
+        for vehicle in row["vehicles"] or ()
+        if (plate := normalise_registration(vehicle.get("registration")))
+        and not is_partial_registration(plate)
     )
     mentions: list[Mention] = []
     for row in rows:
@@ -260,7 +258,9 @@ def concern_mentions(where: MentionFilter | None = None) -> list[Mention]:
     return mentions
 
 
-def _vehicle_identity(vehicle: Mapping[str, Any], whole: list[str]) -> tuple[str, str] | None:
+def _vehicle_identity(
+    vehicle: Mapping[str, Any], whole: KnownRegistrations
+) -> tuple[str, str] | None:
     plate = normalise_registration(vehicle.get("registration"))
     if plate is None:
         return None
@@ -268,7 +268,7 @@ def _vehicle_identity(vehicle: Mapping[str, Any], whole: list[str]) -> tuple[str
         part for part in (str(vehicle.get("colour") or ""), str(vehicle.get("make") or "")) if part
     ).strip()
     if is_partial_registration(plate):
-        candidates = registration_candidates(plate, whole)
+        candidates = whole.candidates(plate)
         if len(candidates) == 1:
             plate = candidates[0]
         else:

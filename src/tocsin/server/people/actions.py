@@ -15,11 +15,14 @@ from tocsin.server.ledger.recording import record_events
 from tocsin.server.people.known import matched_events
 from tocsin.server.people.merges import model_merges
 from tocsin.server.people.models import PersonRecord
+from tocsin.server.projections import BatchSession
 
 __all__ = ["MATCHING_BATCH", "do_match_people"]
 
 #: Concerns whose records are fetched and appended together.
 MATCHING_BATCH = 2000
+
+_SIDES = ("left", "right")
 
 
 def _records_of(concern_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -56,7 +59,16 @@ def do_match_people(
         events: list[Event] = []
         for found in matched:
             events += [found, *merges.get(found.concern_id, [])]
-        envelopes = record_events(events, actor_id=actor_id(actor)) if events else []
+        # The person records every match names, read at once rather than three queries a
+        # pair; the matches and merges are written a statement per table at the end.
+        session = BatchSession("default")
+        session.hold(
+            PersonRecord, {pair[side] for m in matched for pair in m.pairs for side in _SIDES}
+        )
+        envelopes = (
+            record_events(events, actor_id=actor_id(actor), session=session) if events else []
+        )
+        session.flush()
     if progress is not None:
         progress(len(concern_ids), len(concern_ids))
     return envelopes
