@@ -54,8 +54,8 @@ test: setup ## Run the whole suite on SQLite, and at the same time on PostgreSQL
 	@if [ -n "$$TOCSIN_TEST_POSTGRES_URL" ]; then \
 		log=$$(mktemp); \
 		echo "== the PostgreSQL half runs alongside the SQLite half; its output follows when both end =="; \
-		TOCSIN_TEST_DATABASE_ONLY=1 $(MAKE) --no-print-directory test-postgres >$$log 2>&1 & postgres=$$!; \
-		$(MAKE) --no-print-directory test-sqlite; sqlite_status=$$?; \
+		TOCSIN_TEST_HALF=postgresql $(MAKE) --no-print-directory test-postgres >$$log 2>&1 & postgres=$$!; \
+		TOCSIN_TEST_HALF=sqlite $(MAKE) --no-print-directory test-sqlite; sqlite_status=$$?; \
 		wait $$postgres; postgres_status=$$?; cat $$log; rm -f $$log; \
 		echo "== SQLite half: exit $$sqlite_status; PostgreSQL half: exit $$postgres_status =="; \
 		test $$sqlite_status -eq 0 && test $$postgres_status -eq 0; \

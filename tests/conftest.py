@@ -29,24 +29,41 @@ def _needs_no_database(item: pytest.Item) -> bool:
     )
 
 
+def _in_browser(item: pytest.Item) -> bool:
+    """A browser test: Chromium driving a live server (tests/functional/browser)."""
+    return "tests/functional/browser/" in item.path.as_posix()
+
+
+#: What each half of ``make test`` leaves to the other when both run at once
+#: (TOCSIN_TEST_HALF, set by ``make test`` only): the unit tests that use no database check
+#: the same thing whichever database the suite was given, so the SQLite half runs them; the
+#: browser tests drive the whole server through Chromium, so the PostgreSQL half, the
+#: database a partnership runs on, runs them.
+_LEFT_TO_THE_OTHER_HALF = {
+    "postgresql": (_needs_no_database, "unit tests that use no database run in the SQLite half"),
+    "sqlite": (_in_browser, "browser tests run in the PostgreSQL half"),
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``make test`` runs the suite on SQLite and on PostgreSQL at once; the PostgreSQL half
-    (TOCSIN_TEST_DATABASE_ONLY=1) leaves out the unit tests that use no database, which the
-    SQLite half runs, and says how many it left out."""
-    if os.environ.get("TOCSIN_TEST_DATABASE_ONLY") != "1":
+    """``make test`` runs the suite on SQLite and on PostgreSQL at once; each half leaves
+    to the other what :data:`_LEFT_TO_THE_OTHER_HALF` says, and says how many it left."""
+    half = os.environ.get("TOCSIN_TEST_HALF", "")
+    if not half:
         return
-    left_out = [item for item in items if _needs_no_database(item)]
+    if half not in _LEFT_TO_THE_OTHER_HALF:
+        raise pytest.UsageError(f"TOCSIN_TEST_HALF is {half!r}: 'sqlite', 'postgresql' or unset")
+    elsewhere, words = _LEFT_TO_THE_OTHER_HALF[half]
+    left_out = [item for item in items if elsewhere(item)]
     if left_out:
         config.hook.pytest_deselected(items=left_out)
-        items[:] = [item for item in items if not _needs_no_database(item)]
-        config._tocsin_left_out = len(left_out)  # type: ignore[attr-defined]
+        items[:] = [item for item in items if not elsewhere(item)]
+    config._tocsin_left_out = f"tocsin: {len(left_out)} {words} only"  # type: ignore[attr-defined]
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
-    left_out = getattr(config, "_tocsin_left_out", 0)
-    if not left_out:
-        return []
-    return [f"tocsin: {left_out} unit tests that use no database run in the SQLite half only"]
+    left_out = getattr(config, "_tocsin_left_out", "")
+    return [left_out] if left_out else []
 
 
 @pytest.fixture
@@ -60,6 +77,14 @@ def system_actor():  # type: ignore[no-untyped-def]
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # PBKDF2's deliberate slowness protects real passwords, not test fixtures.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _static_files_found_when_asked(settings):  # type: ignore[no-untyped-def]
+    # Each test Client builds its own middleware, and WhiteNoise's reads every static file's
+    # headers when built (about 6 ms, thousands of times a run); the served servers of the
+    # browser tests still do. Here a static file is looked up when one is asked for.
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(autouse=True)

@@ -328,15 +328,17 @@ def test_every_route_records_every_record_it_shows() -> None:
     world = _world()
     opened: dict[str, int] = {}
     checked = 0
+    # One signed-in client for each person (and one for the public), kept for every page.
+    clients = {user: Client() for user in [None, *world.users]}
+    for user, client in clients.items():
+        if user is not None:
+            client.force_login(user)
     for name, parameters in _routes():
         if name.startswith(SIGN_IN_ROUTES):
             continue
         opened.setdefault(name, 0)
         for url in _urls(world, name, parameters):
-            for user in [None, *world.users]:
-                client = Client()
-                if user is not None:
-                    client.force_login(user)
+            for user, client in clients.items():
                 before = RecordView.objects.aggregate(last=Max("viewed_seq"))["last"] or -1
                 response = client.get(url)
                 body = (
