@@ -108,10 +108,14 @@ def _migrated_template(base_url: str) -> tuple[Path, str | None]:
     return _TEMPLATES[base_url]
 
 
-def _cli_in(path: Path) -> Iterator[Cli]:
+def _cli_in(path: Path, *, migrated: bool = True) -> Iterator[Cli]:
+    """A Tocsin of its own in ``path``: migrated (a copy of the run's template), or a home
+    and an empty database nobody has set up."""
     base_url = os.environ.get("DATABASE_URL", "")
-    template_home, template_database = _migrated_template(base_url)
-    shutil.copytree(template_home, path / "home", dirs_exist_ok=True)
+    template_database = None
+    if migrated:
+        template_home, template_database = _migrated_template(base_url)
+        shutil.copytree(template_home, path / "home", dirs_exist_ok=True)
     env = _environment(path / "home")
     if _on_postgres(base_url):
         databases = _postgres_database(base_url, template=template_database)

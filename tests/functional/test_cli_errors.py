@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from tests.functional.conftest import Cli
+from tests.functional.conftest import Cli, _cli_in
 
 BAD = [
     ["frobnicate"],
@@ -47,3 +48,16 @@ def test_help_lists_every_command(shared_cli: Cli) -> None:
     out = shared_cli.run("--help").stdout
     for name in ["demo", "verify", "ledger", "events", "users", "bench", "migrate"]:
         assert f"  {name} " in out
+
+
+def test_a_database_nobody_has_set_up_is_named_not_traced(tmp_path: Path) -> None:
+    """A command run before ``tocsin migrate`` says what to do, in one line, exit 2."""
+    for cli in _cli_in(tmp_path, migrated=False):
+        for args in (["ledger", "root", "--json"], ["users", "list"], ["verify"]):
+            result = cli.run(*args, check=False)
+            assert result.returncode == 2, (args, result.stderr)
+            assert "Traceback" not in result.stderr
+            assert result.stderr.strip().splitlines() == [
+                f"tocsin {args[0]}: this database has no Tocsin tables yet: run 'tocsin migrate' "
+                "first ('tocsin demo' sets one up by itself)"
+            ]

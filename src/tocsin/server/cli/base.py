@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from tocsin.server.cli.progress import Progress, command_progress
 
@@ -22,6 +23,19 @@ class UsageError(CommandError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, returncode=2)
+
+
+#: SQLSTATE 42P01: PostgreSQL's "undefined table".
+_UNDEFINED_TABLE = "42P01"
+
+
+def _no_tables(error: DatabaseError) -> bool:
+    """Whether ``error`` says a table is missing (a database nobody has migrated), on SQLite
+    or PostgreSQL; no other database error is hidden."""
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) == _UNDEFINED_TABLE:
+        return True
+    return str(error).startswith("no such table: ")
 
 
 def _whole_number(text: str, minimum: int, meaning: str) -> int:
@@ -108,6 +122,14 @@ class TocsinCommand(BaseCommand):
     def execute(self, *args: Any, **options: Any) -> Any:
         try:
             return super().execute(*args, **options)
+        except DatabaseError as exc:
+            if not self._from_command_line or options.get("traceback") or not _no_tables(exc):
+                raise
+            sys.stderr.write(
+                f"{self._prog}: this database has no Tocsin tables yet: run 'tocsin migrate' "
+                "first ('tocsin demo' sets one up by itself)\n"
+            )
+            sys.exit(2)
         except CommandError as exc:
             if not self._from_command_line or options.get("traceback"):
                 raise
