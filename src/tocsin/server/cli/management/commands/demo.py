@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess  # runs our own migrate: a fixed argv, no shell  # nosec B404
+import sys
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.db import connection
 
 from tocsin.server.cli.base import TocsinCommand, UsageError
 from tocsin.server.cli.management.commands.serve import serve_forever
@@ -27,6 +31,44 @@ from tocsin.server.ledger.recording import reading_ledger
 from tocsin.witness import WitnessConfigError
 
 SCALES = ("small", "borough", "region")
+
+
+def _start_migrating() -> subprocess.Popen[str]:
+    """``tocsin migrate`` in a process of its own, with this one's settings (its
+    environment)."""
+    return subprocess.Popen(  # our interpreter, fixed arguments  # nosec B603
+        [sys.executable, "-m", "tocsin", "migrate", "--verbosity", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish_migrating(migrating: subprocess.Popen[str]) -> None:
+    """Wait for the migration; if the simulation failed first, it is still waited for, so
+    that no half-migrated database is left behind by a process nobody waits for."""
+    _, errors = migrating.communicate()
+    if migrating.returncode != 0:
+        last = (errors.strip().splitlines() or ["no message"])[-1]
+        raise CommandError(f"setting up the database failed: {last}")
+
+
+@contextmanager
+def _first_load_durability() -> Iterator[None]:
+    """While the demonstration's partnership is first loaded into SQLite, its batches are not
+    each synced to disk (``synchronous=NORMAL``: the write-ahead log keeps the file whole; a
+    power cut may lose the last batches, as stopping the load would). Every write after the
+    load is synced again, as always (``synchronous=FULL``, config.py)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=FULL")
 
 
 def credentials_file() -> Path:
@@ -79,22 +121,32 @@ class Command(TocsinCommand):
         # ExitStack below, so that the demonstration's witness stops with it.
         signal.signal(signal.SIGTERM, _leave)
         self.stdout.write(f"Tocsin home: {settings.TOCSIN_HOME}")
-        call_command("migrate", verbosity=0, interactive=False)
-        if not Agency.objects.exists():
+        # A database nobody has set up is migrated by a process of its own, on the second
+        # core, while this one simulates the partnership.
+        fresh = Agency._meta.db_table not in connection.introspection.table_names()
+        migrating = _start_migrating() if fresh else None
+        if migrating is None:
+            call_command("migrate", verbosity=0, interactive=False)
+        if migrating is not None or not Agency.objects.exists():
             started = time.monotonic()
             self.stdout.write(
                 f"Simulating a {options['scale']} partnership (seed "
                 f"{options['seed']}) and loading it through the actions..."
             )
             with self.progress() as progress:
-                world = simulate(
-                    seed=options["seed"],
-                    scale=options["scale"],
-                    progress=simulation_progress(progress),
-                )
+                try:
+                    world = simulate(
+                        seed=options["seed"],
+                        scale=options["scale"],
+                        progress=simulation_progress(progress),
+                    )
+                finally:
+                    if migrating is not None:
+                        _finish_migrating(migrating)
                 tables = demo_tables(world)
                 del world  # the rest of the world (truth, registers) is not loaded
-                load = load_partnership(tables, progress)
+                with _first_load_durability():
+                    load = load_partnership(tables, progress)
                 # The clocks: every concern's deadlines, as the pages show them.
                 clocks = sweep(progress=progress)
             self.stdout.write(
