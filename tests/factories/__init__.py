@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.test import override_settings
 
 from tocsin.domain.concerns import ChildDraft, ConcernDraft, VehicleDraft
 from tocsin.server.actors import SystemActor
@@ -18,6 +24,7 @@ from tocsin.server.directory.models import Agency, Team, User
 
 __all__ = [
     "Partnership",
+    "built_once_for_module",
     "make_agency",
     "make_draft",
     "make_partnership",
@@ -108,3 +115,22 @@ def make_draft(**overrides: object) -> ConcernDraft:
     for name, value in overrides.items():
         setattr(draft, name, value)
     return draft
+
+
+@contextmanager
+def built_once_for_module(django_db_blocker: Any) -> Iterator[None]:
+    """For a module-scoped fixture that builds its records once: the database open to it, the
+    suite-wide settings that building needs (those fixtures are per test), and a transaction
+    rolled back when the module ends. Each test of the module runs in a savepoint within it,
+    so it sees the records as built whatever the tests before it wrote."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            TOCSIN_MFA_REQUIRED=False,
+            TOCSIN_REAUTHENTICATE=False,
+        ),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)

@@ -31,13 +31,13 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, resolve
 from django.views.decorators.http import require_POST, require_safe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.factories import built_once_for_module
 from tests.functional._fuzz_world import (
     PASSWORD,
     Form,
@@ -129,21 +129,11 @@ class Fuzzed:
 
 @pytest.fixture(scope="module")
 def fuzzed(django_db_setup: None, django_db_blocker: Any) -> Iterator[Fuzzed]:
-    """Built once for the module, inside a transaction rolled back at its end; each test runs
-    in a savepoint within it, so sees the world as built whatever the tests before it posted.
-    (The suite-wide settings fixtures are per test, so the ones building needs are set here.)"""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            TOCSIN_MFA_REQUIRED=False,
-            TOCSIN_REAUTHENTICATE=False,
-        ),
-        transaction.atomic(),
-    ):
+    """Built once for the module: each test sees the world as built, whatever the tests
+    before it posted."""
+    with built_once_for_module(django_db_blocker):
         world = build_world()
         yield Fuzzed(world, find_forms(world), api_writes(world))
-        transaction.set_rollback(True)
 
 
 #: A value that passes each kind of field, by how its name ends (the first that fits), so

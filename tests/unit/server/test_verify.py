@@ -15,10 +15,17 @@ from unittest import mock
 
 import pytest
 from django.db import connection, connections, models, transaction
-from django.test import override_settings
 from django.utils import timezone
 
-from tests.factories import ACTOR, make_agency, make_draft, make_partnership, make_team, make_user
+from tests.factories import (
+    ACTOR,
+    built_once_for_module,
+    make_agency,
+    make_draft,
+    make_partnership,
+    make_team,
+    make_user,
+)
 from tests.factories.estimates import FROM, TODAY, concern
 from tests.factories.register import make_report
 from tocsin.cli import main
@@ -95,21 +102,9 @@ def insert(model: type[models.Model], **values: Any) -> None:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """Built once for the module, inside a transaction rolled back at its end; each test runs
-    in a savepoint within it, so sees the world as built whatever the test before it tampered
-    with. (The suite-wide settings fixtures are per test, so the ones building needs are set
-    here.) Built per test, the 137 tests took about ten minutes."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            TOCSIN_MFA_REQUIRED=False,
-            TOCSIN_REAUTHENTICATE=False,
-        ),
-        transaction.atomic(),
-    ):
+    """Built once for the module (built per test, the 137 tests took about ten minutes)."""
+    with built_once_for_module(django_db_blocker):
         yield build_world()
-        transaction.set_rollback(True)
 
 
 def build_world() -> dict[str, Any]:
