@@ -230,9 +230,12 @@ def run(
         "decoding every event, the statistics computed fresh (every figure, the clocks engine "
         "over every event, suppression) as the worker computes and stores them, the same "
         "answered from the worker's store, and computed decoding every payload (as before the "
-        "store). Every run of each gave the same JSON. Medians:"
-        if repeats > 1
-        else "store). Each gave the same JSON. Times:",
+        "store). "
+        + (
+            "Every run of each gave the same JSON. Medians:"
+            if repeats > 1
+            else "Each gave the same JSON. Times:"
+        ),
         "",
         f"| What | {'Median' if repeats > 1 else 'Time'} (ms) | vs the plain count |",
         "| --- | --- | --- |",
