@@ -81,9 +81,9 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _static_files_found_when_asked(settings):  # type: ignore[no-untyped-def]
-    # Each test Client builds its own middleware, and WhiteNoise's reads every static file's
-    # headers when built (about 6 ms, thousands of times a run); the served servers of the
-    # browser tests still do. Here a static file is looked up when one is asked for.
+    # Each test Client builds its own middleware, and WhiteNoise's middleware reads every
+    # static file's headers when it is built (about 6 ms, thousands of times a run); the
+    # servers the browser tests start still do. Here a static file is looked up when asked for.
     settings.WHITENOISE_AUTOREFRESH = True
 
 
