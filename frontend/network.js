@@ -30,6 +30,58 @@ async function inSlices(items, fn) {
   }
 }
 
+// Without a graphics card (software WebGL: SwiftShader, llvmpipe), drawing a node costs the
+// page about 4 ms in one task that nothing can slice (docs/networks.md), so a large network
+// would freeze it for seconds. There the picture waits until the person asks for it; the
+// search, the panel and the table view work without it.
+const SOFTWARE_DRAWS_AT_ONCE = 40;
+
+function drawnWithoutGraphicsCard() {
+  const canvas = document.createElement("canvas");
+  const gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
+  if (!gl) return true;
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+  gl.getExtension("WEBGL_lose_context")?.loseContext();
+  return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
+}
+
+function offerToDraw(container, count, draw) {
+  const notice = document.createElement("div");
+  notice.className = "govuk-inset-text tocsin-network-notice";
+  notice.append(
+    text(
+      "p",
+      `This computer draws pictures without a graphics card, so drawing ${count.toLocaleString("en-GB")} entities ` +
+        "would stop the page responding for several seconds. Find an entity above, or use the table view.",
+      "govuk-body",
+    ),
+  );
+  const table = document.createElement("a");
+  table.className = "govuk-link";
+  table.href = container.dataset.table;
+  table.textContent = "View the network as tables";
+  const tableLine = document.createElement("p");
+  tableLine.className = "govuk-body";
+  tableLine.append(table);
+  const button = text("button", "Draw the picture anyway", "govuk-button govuk-button--secondary");
+  button.type = "button";
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    button.textContent = "Drawing the picture…";
+    setTimeout(() => {
+      notice.remove();
+      container.hidden = false;
+      draw();
+    }, 50); // the button's new words are painted before the page stops
+  });
+  notice.append(tableLine, button);
+  // Beside the picture's place, not in it: the picture is an image to assistive technology.
+  container.before(notice);
+  container.hidden = true;
+  return notice;
+}
+
 function text(tag, content, className) {
   const element = document.createElement(tag);
   element.textContent = content;
@@ -110,24 +162,35 @@ async function start(container) {
     if (!links.hasEdge(e.source, e.target)) links.addEdge(e.source, e.target, { weight: e.weight });
   });
   await yieldToPage();
-  const renderer = new Sigma(graph, container, {
-    settings: { hideEdgesOnMove: true, labelRenderedSizeThreshold: 9 },
-  });
+  let renderer = null;
   let selected = null;
-  const select = (node, focusPanel) => {
-    if (selected && graph.hasNode(selected)) renderer.setNodeState(selected, { isHighlighted: false, isHovered: false });
-    graph.clearEdges();
-    links.forEachEdge(node, (edge, attributes, source, target) => {
-      graph.addEdge(source, target, { size: Math.min(4, 0.5 + attributes.weight), color: "#505a5f" });
+  const draw = () => {
+    renderer = new Sigma(graph, container, {
+      settings: { hideEdgesOnMove: true, labelRenderedSizeThreshold: 9 },
     });
+    renderer.on("clickNode", ({ node }) => select(node, false));
+    if (selected) select(selected, false);
+  };
+  const select = (node, focusPanel) => {
+    if (renderer) {
+      if (selected && graph.hasNode(selected)) renderer.setNodeState(selected, { isHighlighted: false, isHovered: false });
+      graph.clearEdges();
+      links.forEachEdge(node, (edge, attributes, source, target) => {
+        graph.addEdge(source, target, { size: Math.min(4, 0.5 + attributes.weight), color: "#505a5f" });
+      });
+      renderer.setNodeState(node, { isHighlighted: true, isHovered: true });
+      const display = renderer.getNodeDisplayData(node);
+      if (display) renderer.getCamera().animate({ x: display.x, y: display.y, ratio: 0.3 }, { duration: 400 });
+    }
     selected = node;
-    renderer.setNodeState(node, { isHighlighted: true, isHovered: true });
-    const display = renderer.getNodeDisplayData(node);
-    if (display) renderer.getCamera().animate({ x: display.x, y: display.y, ratio: 0.3 }, { duration: 400 });
     showPanel(panel, graph, links, node, select);
     if (focusPanel) panel.focus();
   };
-  renderer.on("clickNode", ({ node }) => select(node, false));
+  if (data.nodes.length > SOFTWARE_DRAWS_AT_ONCE && drawnWithoutGraphicsCard()) {
+    offerToDraw(container, data.nodes.length, draw);
+  } else {
+    draw();
+  }
 
   // Keyboard search: the datalist offers the labels; Enter selects the first match.
   const labels = [];
