@@ -452,21 +452,25 @@ class LiveSession(ProjectionSession):
         # Not through Model.save: its machinery costs several times what the database spends
         # on the row. The values are prepared exactly as save() would prepare them.
         connection = connections[self.using]
-        statement = _Insert.of(model, connection)
-        rawsql.execute(connection, statement.sql, self._prepared(model, statement, fields))
+        statement = self._insert_of(model)
+        values = self._prepared(model, statement, fields, connection)
+        rawsql.execute(connection, statement.sql, values)
 
     def insert_many(self, model: type[ProjectionModel], rows: Iterable[dict[str, Any]]) -> None:
         connection = connections[self.using]
-        statement = _Insert.of(model, connection)
-        values = [self._prepared(model, statement, fields) for fields in rows]
+        statement = self._insert_of(model)
+        values = [self._prepared(model, statement, fields, connection) for fields in rows]
         if values:
             rawsql.executemany(connection, statement.sql, values)
 
     def _prepared(
-        self, model: type[ProjectionModel], statement: _Insert, fields: dict[str, Any]
+        self,
+        model: type[ProjectionModel],
+        statement: _Insert,
+        fields: dict[str, Any],
+        connection: Any,
     ) -> list[Any]:
         """One row's values for ``statement``, noted in :attr:`written`."""
-        connection = connections[self.using]
         typed = self._typed_row(model, statement, fields)
         return [prepare(typed[name], connection) for name, prepare in statement.preparers]
 

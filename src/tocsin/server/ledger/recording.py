@@ -92,16 +92,20 @@ def _may_hold_controls(sealed: SealedPayload) -> bool:
     return not text.isprintable() or "\\u" in text or "\\b" in text or "\\f" in text
 
 
-def _refuse_control_characters(payloads: Sequence[dict[str, Any]]) -> None:
+def _refuse_control_characters(
+    prepared: Sequence[tuple[dict[str, Any], SealedPayload, Event]],
+) -> None:
     """The last line against control characters: every write is an event, so whatever a
     route's own checks missed (a reason, a summary) is refused here, at its field, before
-    the ledger or a projection sees it (PostgreSQL cannot store NUL at all)."""
+    the ledger or a projection sees it (PostgreSQL cannot store NUL at all). Only the payloads
+    whose canonical JSON may hold one (:func:`_may_hold_controls`) are walked."""
     from tocsin.domain.concerns import FieldProblem
     from tocsin.server.actors import Invalid
 
     problems = [
         FieldProblem(key, message)
-        for payload in payloads
+        for payload, sealed, _ in prepared
+        if _may_hold_controls(sealed)
         for key, text in _texts(payload)
         if (message := control_characters_problem(text, free_text=True)) is not None
     ]
@@ -152,7 +156,7 @@ def record_events(
     ledger = appending_ledger(using)
     session = session or LiveSession(using)
     prepared = [_sealed(event) for event in events]
-    _refuse_control_characters([p for p, sealed, _ in prepared if _may_hold_controls(sealed)])
+    _refuse_control_characters(prepared)
     with transaction.atomic(using=using):
         envelopes = ledger.append(
             [
@@ -200,7 +204,7 @@ class BulkRecording:
         control characters as every append is."""
         time_text = format_event_time(now or timezone.now())
         prepared = [_sealed(event) for event in events]
-        _refuse_control_characters([p for p, sealed, _ in prepared if _may_hold_controls(sealed)])
+        _refuse_control_characters(prepared)
         envelopes = self.ledger.append(
             [
                 NewEvent(
