@@ -165,8 +165,11 @@ async function start(container) {
   let renderer = null;
   let selected = null;
   const draw = () => {
+    // Sizes are in screen pixels. Sigma 4's default ("positions") reads node and edge sizes in the
+    // units of x and y, and the server's positions lie in [-1, 1]², so every dot (3 to 12) would
+    // be wider than the whole network: one block of colour, each dot filling the canvas.
     renderer = new Sigma(graph, container, {
-      settings: { hideEdgesOnMove: true, labelRenderedSizeThreshold: 9 },
+      settings: { hideEdgesOnMove: true, labelRenderedSizeThreshold: 9, itemSizesReference: "screen" },
     });
     renderer.on("clickNode", ({ node }) => select(node, false));
     if (selected) select(selected, false);
@@ -179,8 +182,12 @@ async function start(container) {
         graph.addEdge(source, target, { size: Math.min(4, 0.5 + attributes.weight), color: "#505a5f" });
       });
       renderer.setNodeState(node, { isHighlighted: true, isHovered: true });
-      const display = renderer.getNodeDisplayData(node);
-      if (display) renderer.getCamera().animate({ x: display.x, y: display.y, ratio: 0.3 }, { duration: 400 });
+      // The camera works in sigma's framed coordinates. The node's display data is not a safe
+      // source: right after the graph changes (clearEdges above), sigma 4 holds the raw
+      // positions there until its next frame, and the camera would fly off the picture.
+      const { x, y } = graph.getNodeAttributes(node);
+      const target = renderer.graphToFramedGraph({ x, y });
+      renderer.getCamera().animate({ x: target.x, y: target.y, ratio: 0.3 }, { duration: 400 });
     }
     selected = node;
     showPanel(panel, graph, links, node, select);

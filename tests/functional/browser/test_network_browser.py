@@ -114,6 +114,25 @@ def test_a_3000_entity_network_opens_without_freezing_the_page(
         page.wait_for_selector("#network-graph canvas", timeout=120_000)
         assert page.locator(".tocsin-network-notice").count() == 0
         assert page.locator("#network-graph").is_visible()
+    page.wait_for_timeout(1500)  # the camera's move to the selected entity
+    picture = shots(tmp_path) / "network-3000-drawn.png"
+    page.locator("#network-graph").screenshot(path=str(picture))
+    assert_drawn_as_dots(picture)
+
+
+def assert_drawn_as_dots(picture: Path) -> None:
+    """The picture is dots on a light background, not one block of colour (sigma 4 read the
+    dots' sizes in the units of the positions, so each dot covered the whole canvas)."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(picture) as image:
+        pixels = np.asarray(image.convert("RGB"), dtype=np.int16).reshape(-1, 3)
+    light = float((pixels.min(axis=1) > 230).mean())
+    vivid = pixels[(pixels.max(axis=1) - pixels.min(axis=1)) > 60] // 32
+    coloured = {tuple(p) for p in np.unique(vivid, axis=0)}
+    assert light > 0.5, f"only {light:.0%} of the picture is background: one block of colour?"
+    assert len(coloured) >= 2, f"the picture holds {len(coloured)} colours of dots"
 
 
 def test_the_table_is_offered_first_and_its_filters_work(

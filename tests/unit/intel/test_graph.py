@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from tocsin.intel.graph import (
     DEFAULT_RULES,
+    DENSITY,
     Mention,
     PatternRule,
     PatternRuleError,
     alerts_due,
     build_graph,
+    default_resolution,
     detect,
     evaluate_patterns,
     layout,
@@ -174,6 +176,44 @@ def test_cpm_method_and_bad_method() -> None:
     coarse = detect(graph, seed=0)
     fine = detect(graph, seed=0, resolution=5.0)
     assert len(fine.communities) > len(coarse.communities)
+
+
+def ring_of_groups(groups: int, concerns_each: int = 6) -> list[Mention]:
+    """``groups`` groups, each an adult and a place named with a different child by
+    ``concerns_each`` reporters, in a ring: one concern of each group also names the next
+    group's place."""
+    mentions: list[Mention] = []
+    for i in range(groups):
+        for j in range(concerns_each):
+            mentions += concern(
+                f"C{i}-{j}",
+                [("child", f"K{i}-{j}"), ("adult", f"P{i}"), ("place", f"H{i}")],
+                reporter=f"S{i}-{j}",
+            )
+        mentions += concern(
+            f"L{i}", [("child", f"K{i}-0"), ("place", f"H{(i + 1) % groups}")], reporter=f"T{i}"
+        )
+    return mentions
+
+
+def test_default_resolution_keeps_small_groups_apart_in_a_big_graph() -> None:
+    # Plain modularity (γ 1) merges neighbouring groups of a big enough ring (its resolution
+    # limit); the default γ grows with the graph's weight, so each group stays one network.
+    graph = build_graph(ring_of_groups(100), as_of=AS_OF)
+    found = detect(graph, seed=0)
+    assert found.resolution == pytest.approx(DENSITY * 2 * 1900.0)
+    assert len(found.networks) == 100
+    assert all(
+        len({n.split(":")[1].split("-")[0] for n in net.children}) == 1 for net in found.networks
+    )
+    plain = detect(graph, seed=0, resolution=1.0)
+    assert plain.resolution == 1.0 and len(plain.networks) < 60
+
+
+def test_default_resolution_is_plain_modularity_on_a_small_graph() -> None:
+    graph = build_graph(ring_of_groups(20), as_of=AS_OF)
+    assert default_resolution(graph.graph) == 1.0
+    assert detect(graph, seed=0).networks == detect(graph, seed=0, resolution=1.0).networks
 
 
 def test_sampled_betweenness_puts_a_broker_first() -> None:

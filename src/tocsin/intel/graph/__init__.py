@@ -16,11 +16,13 @@ Errors raised here::
 """
 
 from tocsin.intel.graph._detect import (
+    DENSITY,
     METHODS,
     AdultRank,
     Detection,
     Hotspot,
     Network,
+    default_resolution,
     detect,
     layout,
 )
@@ -50,6 +52,7 @@ from tocsin.intel.graph._records import mentions_from_records
 
 __all__ = [
     "DEFAULT_RULES",
+    "DENSITY",
     "ENTITY_KINDS",
     "FLAGS",
     "METHODS",
@@ -68,6 +71,7 @@ __all__ = [
     "PoleGraph",
     "alerts_due",
     "build_graph",
+    "default_resolution",
     "detect",
     "evaluate_patterns",
     "layout",

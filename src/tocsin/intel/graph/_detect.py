@@ -15,17 +15,32 @@ import numpy as np
 from tocsin.intel.graph._model import PoleGraph
 
 __all__ = [
+    "DENSITY",
     "METHODS",
     "AdultRank",
     "Detection",
     "Hotspot",
     "Network",
+    "default_resolution",
     "detect",
     "layout",
 ]
 
-#: Community quality functions: modularity (no parameter) or the constant Potts model.
+#: Community quality functions: modularity (its γ grows with the graph unless given) or the
+#: constant Potts model.
 METHODS: tuple[str, ...] = ("modularity", "cpm")
+
+#: Modularity's default γ is this times the graph's total link weight (twice it, as the
+#: formula counts each link from both ends), and never below 1. Modularity compares a link
+#: between two groups with the links a random graph of the same size would put there, so
+#: the bigger the partnership, the weaker a link it takes as a reason to merge two groups:
+#: at region scale, small groups joined by one shared place or one common name became one
+#: network (the resolution limit; Fortunato and Barthélemy, PNAS 2007). With γ in
+#: proportion to the total weight, two groups merge when the links between them exceed
+#: this share of the product of their links, whatever the size of the graph. Chosen on the
+#: simulator's truth at borough and region scale (docs/benchmarks.md, "Networks: detection
+#: against the simulator's truth").
+DENSITY = 0.001
 
 
 @dataclass(frozen=True)
@@ -75,7 +90,9 @@ class Hotspot:
 
 @dataclass(frozen=True)
 class Detection:
-    """What :func:`detect` found. ``membership[i]`` is the community of vertex ``i``."""
+    """What :func:`detect` found. ``membership[i]`` is the community of vertex ``i``;
+    ``resolution`` is the γ (or the constant Potts model's threshold) the communities were
+    found with."""
 
     components: list[frozenset[str]]
     communities: list[frozenset[str]]
@@ -86,6 +103,7 @@ class Detection:
     hotspots: list[Hotspot]
     seed: int
     method: str
+    resolution: float
 
     def network_of(self, node: str) -> Network | None:
         """The network holding a node, if any."""
@@ -106,9 +124,10 @@ def detect(
 ) -> Detection:
     """Find components, Leiden communities (weighted by independent reports), the networks
     among them, the ranking of adults and the hotspots. The same graph and seed give the same
-    answer. ``resolution`` is modularity's γ (default 1; higher splits the graph into smaller,
-    purer networks, see docs/networks.md) or the constant Potts model's density threshold
-    (default 0.05). Leiden runs ``iterations`` passes
+    answer. ``resolution`` is modularity's γ (higher splits the graph into smaller, purer
+    networks; by default :data:`DENSITY` times twice the total link weight, at least 1; see
+    docs/networks.md) or the constant Potts model's density threshold (default 0.05). The
+    γ used is kept as ``Detection.resolution``. Leiden runs ``iterations`` passes
     (``-1``: until a pass changes nothing, several times slower for little gain)."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
@@ -118,6 +137,8 @@ def detect(
         (frozenset(ids[v] for v in comp) for comp in g.connected_components()),
         key=lambda c: (-len(c), min(c)),
     )
+    if resolution is None:
+        resolution = 0.05 if method == "cpm" else default_resolution(g)
     membership = _leiden(g, seed=seed, method=method, resolution=resolution, iterations=iterations)
     modularity = g.modularity(membership, weights="weight") if g.ecount() else 0.0
     members: dict[int, list[int]] = {}
@@ -142,42 +163,34 @@ def detect(
         hotspots=hotspots,
         seed=seed,
         method=method,
+        resolution=resolution,
     )
 
 
+def default_resolution(g: igraph.Graph) -> float:
+    """Modularity's γ for ``g`` when none is given: :data:`DENSITY` times twice its total
+    link weight, and at least 1 (plain modularity) for a small graph."""
+    total = sum(g.es["weight"]) if g.ecount() else 0.0
+    return max(1.0, DENSITY * 2 * total)
+
+
 def _leiden(
-    g: igraph.Graph, *, seed: int, method: str, resolution: float | None, iterations: int
+    g: igraph.Graph, *, seed: int, method: str, resolution: float, iterations: int
 ) -> list[int]:
     if g.vcount() == 0:
         return []
     if g.ecount() == 0:
         return list(range(g.vcount()))
-    if method == "cpm":
-        partition = leidenalg.find_partition(
-            g,
-            leidenalg.CPMVertexPartition,
-            weights="weight",
-            resolution_parameter=0.05 if resolution is None else resolution,
-            n_iterations=iterations,
-            seed=seed,
-        )
-    elif resolution is not None:
-        partition = leidenalg.find_partition(
-            g,
-            leidenalg.RBConfigurationVertexPartition,
-            weights="weight",
-            resolution_parameter=resolution,
-            n_iterations=iterations,
-            seed=seed,
-        )
-    else:
-        partition = leidenalg.find_partition(
-            g,
-            leidenalg.ModularityVertexPartition,
-            weights="weight",
-            n_iterations=iterations,
-            seed=seed,
-        )
+    partition = leidenalg.find_partition(
+        g,
+        leidenalg.CPMVertexPartition
+        if method == "cpm"
+        else leidenalg.RBConfigurationVertexPartition,
+        weights="weight",
+        resolution_parameter=resolution,
+        n_iterations=iterations,
+        seed=seed,
+    )
     return [int(c) for c in partition.membership]
 
 
