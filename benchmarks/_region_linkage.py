@@ -159,6 +159,7 @@ def run_recordlinkage(directory: Path, size: int) -> None:
         indexer.block(keys)
     pairs = indexer.index(df)
     indexed = time.perf_counter() - started
+    _stage(f"blocking ({len(pairs):,} pairs)", started)
     compare = recordlinkage.Compare(n_jobs=1)
     compare.string("given", "given", method="jarowinkler", threshold=0.85, label="given")
     compare.string("surname", "surname", method="jarowinkler", threshold=0.85, label="surname")
@@ -169,6 +170,7 @@ def run_recordlinkage(directory: Path, size: int) -> None:
     compare.exact("nhs", "nhs", label="nhs")
     features = compare.compute(pairs, df)
     compared = time.perf_counter() - started
+    _stage("comparing", started)
     ecm = recordlinkage.ECMClassifier(binarize=0.5)
     links = ecm.fit_predict(features)
     seconds = time.perf_counter() - started
@@ -253,16 +255,32 @@ def run_check(directory: Path, model_size: int = 0) -> None:
 
 
 def measure(argv: list[str]) -> None:
+    """Run one step in a child process: its figures, its peak memory, its wall time, and for a
+    step that did not finish, the stages it reached (``stage ...`` lines on its stderr)."""
+    started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, __file__, *argv], check=False, capture_output=True, text=True
     )
+    wall = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**10
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     result = json.loads(lines[-1]) if lines and done.returncode == 0 else {}
-    result.update(peak_mib=peak, returncode=done.returncode)
+    result.update(peak_mib=peak, returncode=done.returncode, wall=wall)
     if done.returncode:
         result["error"] = done.stderr[-2000:]
+        result["stages"] = [
+            line.removeprefix("stage ")
+            for line in done.stderr.splitlines()
+            if line.startswith("stage ")
+        ]
     print(json.dumps(result))
+
+
+def _stage(name: str, started: float) -> None:
+    """Say on stderr that a stage ended, so a run killed later still tells how far it got."""
+    print(
+        f"stage {name} done at {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True
+    )
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
 Each scale is simulated from seed 1. Mentions are built from the concern records without the
 truth (:func:`tocsin.intel.graph.mentions_from_records`: name keys, aliases held by one person,
 partial plates with one fit), the POLE graph is built as of the window's end, and detection
-(Leiden, modularity, seed 0) is scored against ``truth/groups`` and ``truth/concerns``:
+(Leiden, modularity with the default γ, seed 0) is scored against ``truth/groups`` and
+``truth/concerns``:
 
 - a node's true group is the most common group among the concerns naming it;
 - **groups found whole**: of the groups with two or more nodes in the graph, the share whose
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tocsin.intel.graph import (  # noqa: E402
     DEFAULT_RULES,
+    DENSITY,
     Mention,
     alerts_due,
     build_graph,
@@ -129,24 +131,33 @@ def quality(found: Any, label: dict[str, str | None]) -> tuple[int, int, int, fl
 
 
 def sweep(group_of: dict[str, Any], mentions: list[Mention], as_of: date) -> list[dict[str, Any]]:
-    """Detection quality as the community resolution changes (modularity's γ; CPM)."""
+    """Detection quality as the community resolution changes: plain modularity (γ 1),
+    modularity with γ in proportion to the graph's weight (ρ × twice the total weight; the
+    default's ρ is ``DENSITY``), and the constant Potts model."""
     graph = build_graph(mentions, as_of=as_of)
     label = node_groups(graph, group_of)
+    twice_weight = 2 * sum(graph.graph.es["weight"])
     rows = []
-    for method, resolution in (
-        ("modularity", None),
-        ("modularity", 3.0),
-        ("modularity", 10.0),
-        ("modularity", 30.0),
+    for method, parameter in (
+        ("modularity", 1.0),
+        ("density", 0.0003),
+        ("density", 0.0005),
+        ("density", DENSITY),
+        ("density", 0.002),
         ("cpm", 0.05),
         ("cpm", 0.2),
     ):
-        found = detect(graph, seed=0, method=method, resolution=resolution)
+        resolution = parameter * twice_weight if method == "density" else parameter
+        found = detect(
+            graph, seed=0, method="cpm" if method == "cpm" else "modularity", resolution=resolution
+        )
         detectable, whole, most, purity = quality(found, label)
         rows.append(
             {
                 "method": method,
-                "resolution": resolution,
+                "parameter": parameter,
+                "resolution": found.resolution,
+                "default": method == "density" and parameter == DENSITY,
                 "networks": len(found.networks),
                 "whole": whole / max(detectable, 1),
                 "most": most / max(detectable, 1),
@@ -242,10 +253,8 @@ def measure(
         )
         results.append(("perfect child linkage", score(world, perfect, as_of)))
     counts = collisions(world)
-    swept = []
-    if oracle:
-        group_of = {str(c["concern_id"]): c["group_id"] for c in world["truth/concerns"].dicts()}
-        swept = sweep(group_of, mentions, as_of)
+    group_of = {str(c["concern_id"]): c["group_id"] for c in world["truth/concerns"].dicts()}
+    swept = sweep(group_of, mentions, as_of)
     del world, concerns, persons
     gc.collect()
     return counts, results, swept
@@ -266,14 +275,14 @@ def run(quick: bool) -> str:
     scales = ["borough"] if quick else ["borough", "region"]
     children = {scale: _measure_in_child(scale) for scale in scales}
     measured: dict[str, Any] = {}
-    swept: list[dict[str, Any]] = []
+    swept: dict[str, list[dict[str, Any]]] = {}
     for scale, child in children.items():
         out, _ = child.communicate()
         if child.returncode != 0:
             raise RuntimeError(f"the {scale} measurement failed (exit {child.returncode})")
         counts, results, rows = json.loads(out.strip().splitlines()[-1])
         measured[scale] = (counts, [(how, r) for how, r in results])
-        swept = swept or rows
+        swept[scale] = rows
     lines = [
         __doc__.split("\n\n", 1)[1].strip(),
         "",
@@ -310,17 +319,28 @@ def run(quick: bool) -> str:
         "|---|---|---|---|---|---|",
         *phone_lines,
         "",
-        "Resolution (borough, name keys): modularity's γ trades groups found whole for purity; "
-        "the default is γ = 1 because γ depends on the graph's size (a high γ splits a small "
-        "partnership's graph into single nodes); `detect(resolution=...)` sets it.",
+        "Resolution (name keys): modularity's γ trades groups found whole for purity. Plain "
+        "modularity (γ 1) merges small groups joined by a single shared place or common name, "
+        "the more the larger the graph (its resolution limit); the default γ is ρ times twice "
+        f"the graph's total link weight with ρ = `DENSITY` = {DENSITY} (at least 1), so the "
+        "same ρ serves a borough and a region; `detect(resolution=...)` sets γ.",
         "",
-        "| community method | networks | groups found whole (≥80%) | purity |",
-        "|---|---|---|---|",
+        "| scale | community method | γ | networks | groups found whole (≥80%) | purity |",
+        "|---|---|---|---|---|---|",
         *[
-            f"| {r['method']}, {'γ' if r['method'] == 'modularity' else 'resolution'} "
-            f"{r['resolution'] if r['resolution'] is not None else 1} | {r['networks']:,} | "
+            f"| {scale} | "
+            + (
+                "modularity, plain"
+                if r["method"] == "modularity"
+                else f"modularity, ρ {r['parameter']:g}"
+                + (" (**default**)" if r["default"] else "")
+                if r["method"] == "density"
+                else f"constant Potts, resolution {r['parameter']:g}"
+            )
+            + f" | {r['resolution']:.3g} | {r['networks']:,} | "
             f"{r['whole']:.0%} ({r['most']:.0%}) | {r['purity']:.0%} |"
-            for r in swept
+            for scale in scales
+            for r in swept[scale]
         ],
         "",
         f"Load average at the end: {load:.1f} on {os.cpu_count()} cores (other helpers' jobs "

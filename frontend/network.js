@@ -30,10 +30,11 @@ async function inSlices(items, fn) {
   }
 }
 
-// Without a graphics card (software WebGL: SwiftShader, llvmpipe), drawing a node costs the
-// page about 4 ms in one task that nothing can slice (docs/networks.md), so a large network
-// would freeze it for seconds. There the picture waits until the person asks for it; the
-// search, the panel and the table view work without it.
+// Without a graphics card (software WebGL: SwiftShader, llvmpipe), sigma's first frames hold
+// the page for about a second in tasks that nothing can slice (docs/networks.md: 1.2 s for
+// 3,745 entities in headless Chromium), and each selection after that for most of a second.
+// There a large network's picture waits until the person asks for it; the search, the panel
+// and the table view work without it.
 const SOFTWARE_DRAWS_AT_ONCE = 40;
 
 function drawnWithoutGraphicsCard() {
@@ -53,7 +54,7 @@ function offerToDraw(container, count, draw) {
     text(
       "p",
       `This computer draws pictures without a graphics card, so drawing ${count.toLocaleString("en-GB")} entities ` +
-        "would stop the page responding for several seconds. Find an entity above, or use the table view.",
+        "would stop the page responding for a second or more. Find an entity above, or use the table view.",
       "govuk-body",
     ),
   );

@@ -13,6 +13,8 @@ def test_public_names_are_pinned() -> None:
             "build_graph",
             "ConcernEvidence",
             "DEFAULT_RULES",
+            "default_resolution",
+            "DENSITY",
             "detect",
             "Detection",
             "Edge",
