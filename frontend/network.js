@@ -194,7 +194,9 @@ async function start(container) {
     showPanel(panel, graph, links, node, select);
     if (focusPanel) panel.focus();
   };
-  if (data.nodes.length > SOFTWARE_DRAWS_AT_ONCE && drawnWithoutGraphicsCard()) {
+  const software = drawnWithoutGraphicsCard();
+  container.dataset.software = String(software); // what the page decided on, for its tests
+  if (data.nodes.length > SOFTWARE_DRAWS_AT_ONCE && software) {
     offerToDraw(container, data.nodes.length, draw);
   } else {
     draw();

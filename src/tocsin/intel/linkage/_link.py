@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]
 import splink
 from splink import Linker, block_on
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
 from splink.internals.exceptions import EMTrainingException
 
 from tocsin.intel.linkage._backends import Backend, make_backend
@@ -264,14 +265,15 @@ def _run(
         linker = Linker(table, bounded, log_level=logging.WARNING)
         trained = {"trained": True, "plan": {**plan, "seed": seed}, "em_failed": failed}
     stage(5)
-    predictions = linker.inference.predict(threshold_match_probability=None)
-    counted = linker.misc.query_sql(  # type: ignore[no-untyped-call]
-        f"SELECT count(*) AS n FROM {predictions.physical_name}"  # noqa: S608 - our own table
-    )
-    pairs_scored = int(_rows(counted)[0]["n"])
+    # Only the pairs kept are materialised: at a million records the blocking rules make some
+    # 70 million pairs, whose every score held in memory took the machine's memory. The pairs
+    # scored are counted from the blocking rules, a count of the same joins.
+    kept_at = min(REVIEW_THRESHOLD, threshold)
+    predictions = linker.inference.predict(threshold_match_probability=kept_at)
+    pairs_scored = _pairs_blocked(table, linker.misc.save_model_to_json())
     kept = linker.misc.query_sql(  # type: ignore[no-untyped-call]
         f"SELECT * FROM {predictions.physical_name} "  # noqa: S608 - our own table
-        f"WHERE match_probability >= {min(REVIEW_THRESHOLD, threshold)!r}"
+        f"WHERE match_probability >= {kept_at!r}"
     )
     kept_rows = _rows(kept)
     pairs = [scored_pair(row) for row in kept_rows]
@@ -310,6 +312,18 @@ def _run(
         },
         diagnostics=diagnostics,
     )
+
+
+def _pairs_blocked(table: Any, model: dict[str, Any]) -> int:
+    """The record pairs the model's blocking rules make (each pair once, however many rules
+    make it): the pairs scored."""
+    counted = count_comparisons_from_blocking_rules(
+        table,
+        blocking_rules=model["blocking_rules_to_generate_predictions"],
+        link_type="dedupe_only",
+        record_sample_proportion=1.0,
+    )
+    return int(counted[-1]["cumulative_comparison_count"]) if counted else 0
 
 
 #: The largest share of one person's record pairs whose birth years are more than five apart
