@@ -207,7 +207,9 @@ def run(quick: bool) -> str:
         if not _finished(figures):
             if not name.startswith("recordlinkage_sum"):
                 size = int(name.rsplit("-", 1)[1])
-                records = f"{size:,}" if size else f"{prepared['records']:,}"
+                # The records it was given: those Tocsin linked at this size (whole households).
+                given = results.get(f"tocsin-{size}", {}).get("records") or size
+                records = f"{given:,}" if size else f"{prepared['records']:,}"
                 lines.append(
                     f"| {records} | {label} | | did not finish | {figures['peak_mib']:,.0f} MiB "
                     f"| | {_unfinished(figures)} | | | | | |"
