@@ -195,6 +195,7 @@ def test_the_command_prints_the_networks_raises_the_alerts_and_records_the_read(
     call_command("networks", "--json", "--alert", "--as-of", AS_OF.isoformat())
     result = json.loads(capsys.readouterr().out)
     assert result["entities"] == 9  # five children, the adult, the car, the flat, the phone
+    assert result["resolution"] == 1.0  # a graph this small keeps plain modularity
     network = result["networks"][0]
     assert (network["children"], network["adults"], network["vehicles"]) == (4, 1, 1)
     assert (network["reporters"], network["agencies"], network["flags"]) == (3, 2, ["cse"])

@@ -81,6 +81,8 @@ class Command(TocsinCommand):
             "concerns": len(picture.graph.evidence),
             "components": len(found.components),
             "largest_component": len(found.components[0]) if found.components else 0,
+            # The γ the networks were found with (it grows with the graph; docs/networks.md).
+            "resolution": round(found.resolution, 6),
             "networks": [
                 {
                     "network": f"N{i}",
@@ -125,7 +127,8 @@ class Command(TocsinCommand):
         self.stdout.write(picture.summary())
         self.stdout.write(
             f"{result['components']} components (the largest {result['largest_component']} "
-            f"entities); {len(result['networks'])} networks."
+            f"entities); {len(result['networks'])} networks (modularity, γ "
+            f"{result['resolution']:g})."
         )
         for net in result["networks"][:top]:
             self.stdout.write(
