@@ -190,9 +190,9 @@ def run(quick: bool) -> str:
             f"Graph: {ours['nodes']:,} nodes, **{ours['edges']:,} edges** from "
             f"{ours['concerns']:,} concerns ({ours['mentions']:,} mentions, generated in "
             f"{ours['generate_s']:.1f} s, not counted); Tocsin found {ours['networks']:,} "
-            f"networks. Times are CPU seconds, wall-clock in brackets: the machine was shared "
-            f"with other helpers' jobs (load average {load[0]:.1f} on {os.cpu_count()} cores at "
-            "the end), so CPU time is the fairer comparison.",
+            f"networks. Times are CPU seconds, wall-clock in brackets (load average "
+            f"{load[0]:.1f} on {os.cpu_count()} cores at the end; where other work shares the "
+            "machine, CPU time is the fairer comparison).",
             "",
             "| | build | detect | build + detect | peak memory | communities | modularity |",
             "|---|---|---|---|---|---|---|",

@@ -4,7 +4,7 @@ The simulator's region (seed 1: 1,050,000 residents, some 1.57 million person re
 written once; then, each in its own process (``_region_linkage.py``, time and peak memory its
 own, memory from ``getrusage(RUSAGE_CHILDREN)`` in a launcher):
 
-* the ``recordlinkage`` toolkit's classic pipeline (clean; block on the same keys as Tocsin's
+* the ``recordlinkage`` toolkit's classic pipeline (clean; block on five keys like Tocsin's
   blocking rules; Jaro-Winkler on names, Levenshtein on the address, exact on date of birth,
   postcode, sex and NHS number; the ECM classifier, unsupervised; connected components), on the
   records of a fixed pseudo-random set of whole households (each of ``RL_SIZES`` records; a
@@ -108,7 +108,7 @@ def _finished(figures: dict[str, Any] | None) -> bool:
 def _unfinished(figures: dict[str, Any]) -> str:
     """How a step that did not finish ended: killed (and how far it got), or failed."""
     how = (
-        "killed (signal 9: the machine's memory ran out)"
+        "killed (SIGKILL, as the kernel kills a process when memory runs out)"
         if figures.get("returncode") == -9
         else f"failed (exit {figures.get('returncode')})"
     )
@@ -162,7 +162,7 @@ def run(quick: bool) -> str:
     linked = [size for size in sizes if _finished(compared[size][1])]
     model_size = "0" if _finished(full) else str(max(linked)) if linked else None
     check = (
-        _measure(directory, results, "check", "check", str(directory), model_size)
+        _measure(directory, results, f"check-{model_size}", "check", str(directory), model_size)
         if model_size is not None
         else None
     )
@@ -170,13 +170,13 @@ def run(quick: bool) -> str:
         (f"{name} on {size:,}", f"{key}-{size}")
         for size in sizes
         for name, key in (("recordlinkage", "recordlinkage"), ("Tocsin", "tocsin"))
-    ] + [("Tocsin on every record", "tocsin-0"), ("the check", "check")]
+    ] + [("Tocsin on every record", "tocsin-0"), ("the check", f"check-{model_size}")]
     lines = [
         f"Scale `{scale}` (seed 1): {prepared['records']:,} person records of "
         f"{prepared['people']:,} people (simulated in {prepared['simulate']:.0f} s). Time is "
         "the linkage alone (reading the records excluded); peak memory is the whole process's "
-        "(`RUSAGE_CHILDREN` of a launcher), reading the records included. Each step ran alone; "
-        "load average on the 2 cores when each step ended: "
+        "(`RUSAGE_CHILDREN` of a launcher), reading the records included. Steps ran one at a "
+        "time; load average on the 2 cores when each step ended: "
         + "; ".join(
             f"{name} {results[key]['load'][0]:.1f}" for name, key in steps if key in results
         )
@@ -244,9 +244,10 @@ def run(quick: bool) -> str:
             lines.append(
                 f"**On the same {same['records']:,} records, recordlinkage did not finish**: "
                 f"{_unfinished(rl)}. Tocsin linked them in {same['seconds']:.0f} s (children's "
-                f"pair F1 {f1[f'tocsin-{size}']:.4f}), **more than "
-                f"{rl['wall'] / same['seconds']:.1f}x faster** than recordlinkage's time before "
-                "it stopped."
+                f"pair F1 {f1[f'tocsin-{size}']:.4f}; {same['wall']:.0f} s with reading the "
+                f"records and starting up): **more than {rl['wall'] / same['wall']:.1f}x "
+                "faster**, comparing each process's whole time, recordlinkage's only until it "
+                "stopped."
             )
         else:
             lines.append(f"Not measured in this run: recordlinkage and Tocsin on {size:,} records.")

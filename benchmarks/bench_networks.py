@@ -147,7 +147,11 @@ def sweep(group_of: dict[str, Any], mentions: list[Mention], as_of: date) -> lis
         ("cpm", 0.05),
         ("cpm", 0.2),
     ):
-        resolution = parameter * twice_weight if method == "density" else parameter
+        default = method == "density" and parameter == DENSITY
+        # The default row is detect's own default (resolution None: ρ·2W, at least 1).
+        resolution = (
+            None if default else parameter * twice_weight if method == "density" else parameter
+        )
         found = detect(
             graph, seed=0, method="cpm" if method == "cpm" else "modularity", resolution=resolution
         )
@@ -157,7 +161,7 @@ def sweep(group_of: dict[str, Any], mentions: list[Mention], as_of: date) -> lis
                 "method": method,
                 "parameter": parameter,
                 "resolution": found.resolution,
-                "default": method == "density" and parameter == DENSITY,
+                "default": default,
                 "networks": len(found.networks),
                 "whole": whole / max(detectable, 1),
                 "most": most / max(detectable, 1),
@@ -343,8 +347,8 @@ def run(quick: bool) -> str:
             for r in swept[scale]
         ],
         "",
-        f"Load average at the end: {load:.1f} on {os.cpu_count()} cores (other helpers' jobs "
-        "share the machine), so the seconds are wall-clock under contention.",
+        f"Load average at the end: {load:.1f} on {os.cpu_count()} cores; the seconds are "
+        "wall-clock.",
     ]
     return "\n".join(lines)
 

@@ -112,6 +112,32 @@ def test_pairs_carry_probabilities_and_field_weights(backend: str) -> None:
         assert {"first_name", "surname", "date_of_birth", "place"} <= set(pair.weights)
 
 
+def test_pairs_scored_are_the_pairs_the_model_scores() -> None:
+    """pairs_scored is counted from the blocking rules, not from the scores (which are not
+    all kept): it must equal the rows Splink scores with no threshold, for the trained model
+    and for one without blocking rules (every pair)."""
+    import duckdb
+    import pyarrow as pa  # type: ignore[import-untyped]
+    from splink import DuckDBAPI, Linker
+
+    from tocsin.intel.linkage._index import _ARROW_SCHEMA
+    from tocsin.intel.linkage._model import model_in_dialect, prepare_records
+
+    records, _ = _world()
+    result = _linked("duckdb")
+    table = pa.table(prepare_records(records), schema=_ARROW_SCHEMA)
+    settings = model_in_dialect(result.model["settings"], "duckdb")
+    api = DuckDBAPI(connection=duckdb.connect(":memory:"))
+    scored = Linker(api.register(table), settings).inference.predict()
+    assert result.pairs_scored == len(scored.as_pyarrow_table()) > len(result.pairs) > 0
+    unblocked = {
+        **result.model,
+        "settings": {**settings, "blocking_rules_to_generate_predictions": []},
+    }
+    every = link_records(records[:40], threshold=THRESHOLD, model=unblocked)
+    assert every.pairs_scored == 40 * 39 // 2
+
+
 def test_a_saved_model_gives_the_same_clusters(backend: str, tmp_path: Path) -> None:
     records, _ = _world()
     trained = _linked(backend)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from pathlib import Path
 from typing import Any, Protocol
 
 __all__ = ["BACKENDS", "Backend", "DuckDBBackend", "SparkBackend", "make_backend"]
@@ -34,11 +35,16 @@ class DuckDBBackend:
     name = "duckdb"
 
     def database_api(self) -> Any:
-        """A ``DuckDBAPI`` on a new in-memory connection."""
+        """A ``DuckDBAPI`` on a new in-memory connection. What does not fit in memory spills
+        to the system's temporary folder, not to ``.tmp`` in the working directory (DuckDB's
+        default: a run from the project's folder left gigabytes there when it was killed)."""
         import duckdb
         from splink import DuckDBAPI
 
-        return DuckDBAPI(connection=duckdb.connect(":memory:"))
+        spill = Path(tempfile.gettempdir()) / "tocsin-duckdb"
+        return DuckDBAPI(
+            connection=duckdb.connect(":memory:", config={"temp_directory": str(spill)})
+        )
 
     def close(self) -> None:
         """Nothing to release: each run's connection closes with its API."""
