@@ -137,26 +137,29 @@ def test_the_table_is_offered_first_and_its_filters_work(
     sign_in_as(page, "nw-analyst")
     page.set_default_timeout(120_000)  # the tables of 3,000 entities take seconds to build
     page.get_by_role("link", name="Networks").click()
-    page.get_by_role("link", name="View the network as tables").click()
+    # Each step waits for the next page to load whole: the tables are long, and a check made
+    # while the page still arrives (or against the page before) counts too few rows.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="View the network as tables").click()
     page.get_by_role("heading", name="The partnership's network as tables").wait_for()
     # A page of 200 entities at a time; the caption gives the whole count.
     assert page.locator("#entities tbody tr").count() == 200
     every = _total(page.locator("#entities caption").inner_text())
     assert every > 1000
-    page.locator("#entities-pages").get_by_role("link", name="Next").click()
-    page.get_by_role("heading", name="Entities").wait_for()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("#entities-pages").get_by_role("link", name="Next").click()
     assert "201 to 400 of" in page.locator("#entities caption").inner_text()
     page.get_by_label("Children").uncheck()
     page.get_by_label("Phones").uncheck()
     page.get_by_label("Places").uncheck()
-    page.get_by_role("button", name="Apply filters").click()
-    page.get_by_role("heading", name="Entities").wait_for()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Apply filters").click()
     kinds = set(page.locator("#entities tbody tr td:nth-child(2)").all_inner_texts())
     assert "Adult" in kinds and kinds <= {"Adult", "Vehicle"}  # a page, adults first
     assert "kind=adult" in page.url
     page.get_by_label("From").fill("2026-10-01")
-    page.get_by_role("button", name="Apply filters").click()
-    page.get_by_role("heading", name="Entities").wait_for()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Apply filters").click()
     assert 0 < _total(page.locator("#entities caption").inner_text()) < every
     page.screenshot(path=str(shots(tmp_path) / "network-table.png"))
     axe.check(page, "network tables, filtered")
