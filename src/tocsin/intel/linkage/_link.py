@@ -270,7 +270,8 @@ def _run(
     # million, more than 23). The pairs scored are counted from the blocking rules.
     kept_at = min(REVIEW_THRESHOLD, threshold)
     predictions = linker.inference.predict(threshold_match_probability=kept_at)
-    pairs_scored = _pairs_blocked(table, linker.misc.save_model_to_json(), len(records))
+    settings_dict = linker.misc.save_model_to_json()
+    pairs_scored = _pairs_blocked(table, settings_dict, len(records))
     kept = linker.misc.query_sql(  # type: ignore[no-untyped-call]
         f"SELECT * FROM {predictions.physical_name} "  # noqa: S608 - our own table
         f"WHERE match_probability >= {kept_at!r}"
@@ -283,7 +284,6 @@ def _run(
         (p.left, p.right, p.match_probability) for p in pairs if p.match_probability >= threshold
     ]
     assignments = _clusters([r.record_id for r in records], edges)
-    settings_dict = linker.misc.save_model_to_json()
     diagnostics = {
         **trained,
         "records": len(records),
